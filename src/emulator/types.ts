@@ -1,0 +1,157 @@
+/** A user the emulator can log in. */
+export interface EmulatorUser {
+  /** Salesforce username, e.g. `ada@example.com`; also what `login_hint` matches. */
+  username: string;
+  /** Password for the login page. Default: `'password'`. */
+  password?: string;
+  /** 18-character user id (`005…`). Default: derived from the username. */
+  userId?: string;
+  /** 18-character org id (`00D…`). Default: the emulator's `orgId`. */
+  orgId?: string;
+  firstName?: string;
+  lastName?: string;
+  /** Default: the username. */
+  email?: string;
+  /** Default: `true`. */
+  emailVerified?: boolean;
+  /** Default: `'STANDARD'`. */
+  userType?: string;
+  /** Default: `true`. An inactive user's login ends in `inactive_user`. */
+  active?: boolean;
+  /** Default: `'en_US'`. */
+  locale?: string;
+  /** Default: `'en_US'`. */
+  language?: string;
+  /** Default: `'America/Los_Angeles'`. */
+  timezone?: string;
+  /**
+   * What the headless approval answers for this user: `'approve'` (default) redirects back with
+   * a code, `'deny'` with `error=access_denied`, as if the user clicked Deny.
+   */
+  decision?: 'approve' | 'deny';
+}
+
+/** A Connected App registered in the emulator. */
+export interface EmulatorConnectedApp {
+  /** Consumer key. */
+  clientId: string;
+  /** Consumer secret. Omit for a public client. */
+  clientSecret?: string;
+  /** Display name. Default: `'Emulated Connected App'`. */
+  name?: string;
+  /** Callback URLs, matched exactly. */
+  redirectUris: string[];
+  /** Scopes the app may grant; a request for any other is `invalid_scope`. Default: all of Salesforce's common scopes. */
+  scopes?: string[];
+  /** "Require Proof Key for Code Exchange (PKCE)". Default: `true`. */
+  requirePkce?: boolean;
+  /** "Require Secret for Web Server Flow". Default: `true` when `clientSecret` is set. */
+  requireSecretForWebServerFlow?: boolean;
+  /** "Require Secret for Refresh Token Flow". Default: `true` when `clientSecret` is set. */
+  requireSecretForRefreshTokenFlow?: boolean;
+  /** "Enable Refresh Token Rotation". Default: `false`. */
+  rotateRefreshTokens?: boolean;
+  /** Accept client credentials in a Basic header on the `authorization_code` grant. Default: `false`. */
+  acceptBasicAuthForCodeGrant?: boolean;
+  /** Blocked by an admin: authorize redirects with `OAUTH_APP_BLOCKED`. Default: `false`. */
+  blocked?: boolean;
+}
+
+/** The endpoints faults can be injected into. */
+export type EmulatorEndpoint = 'authorize' | 'token' | 'identity' | 'revoke' | 'userinfo';
+
+/** A failure the emulator produces instead of its normal answer. */
+export type EmulatorFault =
+  | { kind: 'status'; status: number; body?: string; contentType?: string }
+  | { kind: 'html'; status?: number }
+  | { kind: 'malformed-json'; status?: number }
+  | { kind: 'empty'; status?: number }
+  | { kind: 'reset' }
+  | { kind: 'hang' }
+  | { kind: 'delay'; ms: number };
+
+/** One request the emulator received, for tests to assert on. */
+export interface EmulatorRequestRecord {
+  endpoint: EmulatorEndpoint | 'other';
+  method: string;
+  /** Path without the query string, site prefix included. */
+  path: string;
+  /** Query parameters (last value wins for repeated keys). */
+  query: Record<string, string>;
+  /** Form body parameters (POST), empty otherwise. */
+  body: Record<string, string>;
+  /** Request headers, lower-case names. */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface EmulatorOptions {
+  /** Port to listen on. Default: `0` (any free port). */
+  port?: number;
+  /** Interface to listen on. Default: `'127.0.0.1'`. */
+  host?: string;
+  /** The emulated org's 18-character id. Default: `'00D5g000004EmUlEAK'`. */
+  orgId?: string;
+  /** Seeded users. Default: one user, `ada@example.com` / `password`. */
+  users?: EmulatorUser[];
+  /** Seeded Connected Apps. Default: none. */
+  apps?: EmulatorConnectedApp[];
+  /** Authorization code lifetime in seconds. Default: `900` (Salesforce's 15 minutes). */
+  codeLifetime?: number;
+  /** Accept `code_challenge_method=plain`. Default: `false`. */
+  allowPlainPkce?: boolean;
+  /** Reject a `code_verifier` for a code that was issued without a challenge (RFC 9700 §4.8). Default: `true`. */
+  rejectVerifierWithoutChallenge?: boolean;
+  /** Base of the identity URL put in `id`. Default: the emulator's own URL (like `login.salesforce.com`). */
+  identityBaseUrl?: string;
+  /** `instance_url` in token responses. Default: the emulator's own URL. */
+  instanceUrl?: string;
+}
+
+/** A seeded user with every default filled in, as the emulator sees it. */
+export interface ResolvedUser {
+  username: string;
+  password: string;
+  /** 18-character `005…` id. */
+  userId: string;
+  /** 18-character `00D…` id. */
+  orgId: string;
+  /** `null` when not given: Salesforce users need a last name but not a first name. */
+  firstName: string | null;
+  /** Default: the part of the username before `@`. */
+  lastName: string;
+  email: string;
+  emailVerified: boolean;
+  userType: string;
+  active: boolean;
+  locale: string;
+  language: string;
+  timezone: string;
+  decision: 'approve' | 'deny';
+  /** When the user was registered, as the identity URL's `last_modified_date` (`yyyy-MM-ddTHH:mm:ssZ`). */
+  lastModifiedDate: string;
+}
+
+/** A started emulator, as resolved by `startEmulator`. */
+export interface RunningEmulator {
+  /** e.g. `'http://127.0.0.1:43121'` (no trailing slash). */
+  url: string;
+  /** The org's 18-character id. */
+  orgId: string;
+  /** The current users, with `userId`, `orgId` and the other defaults filled in. */
+  readonly users: readonly ResolvedUser[];
+  /** Registers a Connected App, replacing one with the same `clientId`. */
+  addApp(app: EmulatorConnectedApp): void;
+  /** Registers a user, replacing one with the same username (case-insensitive). */
+  addUser(user: EmulatorUser): void;
+  /** Makes `endpoint` answer with `fault` until cleared (`undefined` clears it). */
+  setFault(endpoint: EmulatorEndpoint, fault: EmulatorFault | undefined): void;
+  clearFaults(): void;
+  /** Every request received, in order. */
+  readonly requests: EmulatorRequestRecord[];
+  /** The requests for one endpoint, in order. */
+  requestsTo(endpoint: EmulatorEndpoint): EmulatorRequestRecord[];
+  /** Makes every code issued so far, and later ones, look older by `seconds` (to test expiry without waiting). */
+  advanceClock(seconds: number): void;
+  /** Stops the server, ending hung and keep-alive connections too. */
+  close(): Promise<void>;
+}

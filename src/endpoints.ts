@@ -1,0 +1,113 @@
+/** Where production and Developer Edition users log in. */
+export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
+
+/**
+ * Domains Salesforce owns, whose subdomains may serve an identity URL even when they are neither
+ * the login host nor the `instance_url` host (e.g. `login.salesforce.com` for a My Domain login):
+ * My Domains and instances (`salesforce.com`), Visualforce and older sites (`force.com`),
+ * Experience Cloud (`site.com`), legacy hosts (`cloudforce.com`, `database.com`) and
+ * Government Cloud (`salesforce.mil`, `crmforce.mil`).
+ */
+export const SALESFORCE_OWNED_DOMAINS: readonly string[] = [
+  'salesforce.com',
+  'force.com',
+  'site.com',
+  'cloudforce.com',
+  'database.com',
+  'salesforce.mil',
+  'crmforce.mil',
+];
+
+/** The OAuth endpoints under one login base. */
+export interface LoginEndpoints {
+  authorize: string;
+  token: string;
+  revoke: string;
+  userinfo: string;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function isSecureOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
+/**
+ * Validates a base or endpoint URL option and returns it parsed, with any trailing slash removed
+ * from its path. Throws a `TypeError` that names `optionName`.
+ */
+export function parseSalesforceURL(value: unknown, optionName: string): URL {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TypeError(`${optionName} must be a URL string such as ${DEFAULT_LOGIN_URL}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${optionName} must be an absolute URL such as ${DEFAULT_LOGIN_URL}`);
+  }
+  if (!isSecureOrLoopback(url)) {
+    throw new TypeError(`${optionName} must use https: (http: is accepted only for localhost and 127.0.0.1)`);
+  }
+  if (url.username || url.password) {
+    throw new TypeError(`${optionName} must not contain credentials`);
+  }
+  if (url.search || url.hash) {
+    throw new TypeError(`${optionName} must not contain a query string or fragment`);
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url;
+}
+
+/**
+ * The OAuth endpoints of a login base. The base's path is kept, because an Experience Cloud
+ * site serves them below its own path (`https://acme.my.site.com/partners/services/oauth2/…`).
+ */
+export function loginEndpoints(loginURL: URL): LoginEndpoints {
+  const base = `${loginURL.origin}${loginURL.pathname.replace(/\/+$/, '')}/services/oauth2`;
+  return { authorize: `${base}/authorize`, token: `${base}/token`, revoke: `${base}/revoke`, userinfo: `${base}/userinfo` };
+}
+
+function isSalesforceOwned(hostname: string): boolean {
+  return SALESFORCE_OWNED_DOMAINS.some((domain) => hostname === domain || hostname.endsWith(`.${domain}`));
+}
+
+/** Where the identity URL of a token response may be fetched from. */
+export interface IdentityOriginContext {
+  /** Origins of the login: the login base, and the token endpoint when it was set apart. */
+  loginOrigins: readonly string[];
+  /** `instance_url` from the token response, when present. */
+  instanceUrl?: unknown;
+}
+
+export type IdentityURLCheck = { ok: true; url: URL } | { ok: false; origin: string };
+
+/**
+ * Decides whether the identity URL (`id` in the token response) may be fetched with the access
+ * token: only from the login's own origins, the `instance_url` origin, or an https host of a
+ * Salesforce-owned domain. Anything else would hand the token to a stranger.
+ */
+export function checkIdentityURL(id: unknown, context: IdentityOriginContext): IdentityURLCheck {
+  let url: URL;
+  try {
+    url = new URL(String(id));
+  } catch {
+    return { ok: false, origin: 'an invalid URL' };
+  }
+  const trusted = new Set(context.loginOrigins);
+  if (typeof context.instanceUrl === 'string') {
+    try {
+      trusted.add(new URL(context.instanceUrl).origin);
+    } catch {
+      // An unparseable instance_url adds no trusted origin.
+    }
+  }
+  const allowed =
+    !url.username &&
+    !url.password &&
+    isSecureOrLoopback(url) &&
+    (trusted.has(url.origin) || (url.protocol === 'https:' && isSalesforceOwned(url.hostname)));
+  return allowed ? { ok: true, url } : { ok: false, origin: url.origin };
+}

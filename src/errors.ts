@@ -1,0 +1,139 @@
+/** Which Salesforce call an error came from. */
+export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys' | 'userinfo';
+
+/** What went wrong, as a stable string for `switch` statements and logs. */
+export type SalesforceErrorCode =
+  | 'SALESFORCE_OAUTH_ERROR'
+  | 'SALESFORCE_AUTHORIZATION_ERROR'
+  | 'SALESFORCE_RESPONSE_ERROR'
+  | 'SALESFORCE_TIMEOUT'
+  | 'SALESFORCE_NETWORK_ERROR'
+  | 'TOKEN_SIGNATURE_MISMATCH'
+  | 'IDENTITY_ORIGIN_REJECTED'
+  | 'SESSION_REQUIRED';
+
+/**
+ * Base class of every error the strategy produces. Messages never contain a token, an
+ * authorization code or a code verifier, so they are safe to log.
+ */
+export class SalesforceError extends Error {
+  override name = 'SalesforceError';
+  readonly code: SalesforceErrorCode;
+
+  constructor(code: SalesforceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * Salesforce answered an OAuth call with its error JSON, e.g. `invalid_grant` /
+ * `invalid code verifier`. `error` and `error_description` are Salesforce's own words.
+ */
+export class SalesforceOAuthError extends SalesforceError {
+  override name = 'SalesforceOAuthError';
+  /** Salesforce's `error`, e.g. `invalid_grant`. */
+  readonly error: string;
+  /** Salesforce's `error_description`, e.g. `expired authorization code`; `''` when absent. */
+  readonly error_description: string;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  readonly endpoint: SalesforceEndpoint;
+
+  constructor(endpoint: SalesforceEndpoint, status: number, error: string, errorDescription: string) {
+    super('SALESFORCE_OAUTH_ERROR', `Salesforce ${endpoint} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`);
+    this.endpoint = endpoint;
+    this.status = status;
+    this.error = error;
+    this.error_description = errorDescription;
+  }
+}
+
+/**
+ * Salesforce redirected back to the callback with an `error` other than `access_denied`
+ * (which is a plain login failure), e.g. `OAUTH_APP_BLOCKED` or `invalid_scope`.
+ */
+export class SalesforceAuthorizationError extends SalesforceError {
+  override name = 'SalesforceAuthorizationError';
+  readonly error: string;
+  readonly error_description: string;
+
+  constructor(error: string, errorDescription: string) {
+    super('SALESFORCE_AUTHORIZATION_ERROR', `Salesforce authorization failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`);
+    this.error = error;
+    this.error_description = errorDescription;
+  }
+}
+
+/** Salesforce answered with something that is not a usable response: a 5xx, an HTML page, malformed or empty JSON. */
+export class SalesforceResponseError extends SalesforceError {
+  override name = 'SalesforceResponseError';
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  readonly endpoint: SalesforceEndpoint;
+
+  constructor(endpoint: SalesforceEndpoint, status: number, problem: string) {
+    super('SALESFORCE_RESPONSE_ERROR', `Salesforce ${endpoint} request failed: HTTP ${status}, ${problem}`);
+    this.endpoint = endpoint;
+    this.status = status;
+  }
+}
+
+/** Salesforce did not answer within `requestTimeout`. */
+export class SalesforceTimeoutError extends SalesforceError {
+  override name = 'SalesforceTimeoutError';
+  readonly endpoint: SalesforceEndpoint;
+  readonly timeout: number;
+
+  constructor(endpoint: SalesforceEndpoint, timeout: number) {
+    super('SALESFORCE_TIMEOUT', `Salesforce ${endpoint} request timed out after ${timeout} ms`);
+    this.endpoint = endpoint;
+    this.timeout = timeout;
+  }
+}
+
+/** The connection to Salesforce failed (refused, reset, DNS, TLS). The socket error is the `cause`. */
+export class SalesforceNetworkError extends SalesforceError {
+  override name = 'SalesforceNetworkError';
+  readonly endpoint: SalesforceEndpoint;
+
+  constructor(endpoint: SalesforceEndpoint, cause: unknown) {
+    const reason = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? cause.code : 'connection failed';
+    super('SALESFORCE_NETWORK_ERROR', `Salesforce ${endpoint} request failed: ${reason}`, { cause });
+    this.endpoint = endpoint;
+  }
+}
+
+/** The token response's `signature` is not HMAC-SHA256(client secret, id + issued_at): the identity URL cannot be trusted. */
+export class TokenSignatureError extends SalesforceError {
+  override name = 'TokenSignatureError';
+
+  constructor() {
+    super('TOKEN_SIGNATURE_MISMATCH', 'The token response signature does not match: the identity URL may have been altered');
+  }
+}
+
+/** The identity URL in the token response points at an origin that does not belong to this login. */
+export class IdentityOriginError extends SalesforceError {
+  override name = 'IdentityOriginError';
+  /** The rejected origin, e.g. `https://evil.example`. */
+  readonly origin: string;
+
+  constructor(origin: string) {
+    super('IDENTITY_ORIGIN_REJECTED', `The identity URL's origin ${origin} does not belong to this Salesforce login; it was not fetched`);
+    this.origin = origin;
+  }
+}
+
+/** The request has no session: the pending login (verifier and state) has nowhere to live. */
+export class SessionRequiredError extends SalesforceError {
+  override name = 'SessionRequiredError';
+
+  constructor() {
+    super(
+      'SESSION_REQUIRED',
+      'SalesforcePkceStrategy needs a session to keep the PKCE verifier: add express-session ' +
+        '(app.use(session({ secret, resave: false, saveUninitialized: false }))) before passport.initialize()',
+    );
+  }
+}

@@ -1,0 +1,29 @@
+export { SalesforcePkceStrategy, SalesforcePkceStrategy as Strategy } from './strategy.js';
+export type {
+  SalesforceAuthenticateOptions,
+  SalesforceTokenParams,
+  SalesforceVerifyCallback,
+  SalesforceVerifyFunction,
+  SalesforceVerifyFunctionWithParams,
+  SalesforceVerifyFunctionWithRequest,
+  SalesforceVerifyFunctionWithRequestAndParams,
+} from './strategy.js';
+export type { SalesforceStrategyOptions, SalesforceStrategyOptionsBase, SalesforceStrategyOptionsWithRequest } from './options.js';
+export type { SalesforceIdentity, SalesforceProfile } from './profile.js';
+export type { JsonValue, PendingLogin } from './pending-logins.js';
+export { createPkcePair, type PkcePair } from './pkce.js';
+export { verifyTokenSignature, type SignedTokenFields } from './signature.js';
+export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
+export {
+  IdentityOriginError,
+  SalesforceAuthorizationError,
+  SalesforceError,
+  SalesforceNetworkError,
+  SalesforceOAuthError,
+  SalesforceResponseError,
+  SalesforceTimeoutError,
+  SessionRequiredError,
+  TokenSignatureError,
+  type SalesforceEndpoint,
+  type SalesforceErrorCode,
+} from './errors.js';

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { SessionRequiredError } from './errors.js';
+
+/** A JSON value, as any express-session store can keep it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * One started login, as it is kept in the session under its state handle. Plain JSON, so every
+ * session store (memory, Redis, SQL, cookie) keeps it and any app instance can finish the login.
+ */
+export interface PendingLogin {
+  /** The PKCE code verifier. */
+  verifier: string;
+  /** When the login started, in ms since the epoch. */
+  createdAt: number;
+  /** The app's `state` option of `authenticate`, handed back as `info.state`. */
+  state?: JsonValue;
+}
+
+type PendingLogins = Record<string, PendingLogin>;
+
+/** Any request object; its `session` is read when express-session (or a compatible middleware) set one. */
+type SessionRequest = object;
+
+interface SessionLike {
+  [key: string]: unknown;
+  save?: (callback: (err?: unknown) => void) => void;
+  regenerate?: (callback: (err?: unknown) => void) => void;
+}
+
+/** Why a callback's state was refused. Safe to show to the user. */
+export const STATE_FAILURES = {
+  missing: 'The callback has no state: start the login again.',
+  unknown: 'This login is unknown, already used or started in another browser: start the login again.',
+  expired: 'This login took too long: start the login again.',
+} as const;
+
+export interface PendingLoginStoreOptions {
+  /** Session property the pending logins live under. */
+  key: string;
+  /** Seconds a pending login stays valid. */
+  ttl: number;
+  /** Pending logins kept per session; the oldest is dropped beyond it. */
+  max: number;
+}
+
+const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+function sessionOf(req: SessionRequest): SessionLike | undefined {
+  const { session } = req as { session?: unknown };
+  return typeof session === 'object' && session !== null ? (session as SessionLike) : undefined;
+}
+
+function isPendingLogin(value: unknown): value is PendingLogin {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PendingLogin).verifier === 'string' &&
+    typeof (value as PendingLogin).createdAt === 'number'
+  );
+}
+
+function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (depth > 16) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  }
+  return false;
+}
+
+/**
+ * The session-backed store of pending logins, with passport-oauth2's state store API
+ * (`store(req, verifier, state, meta, cb)` / `verify(req, handle, meta, cb)`).
+ *
+ * Each login gets its own entry keyed by a random handle (the `state` sent to Salesforce), so
+ * several tabs can log in at once. An entry is used once; a callback with an unknown handle
+ * reads no other entry and removes none.
+ */
+export class PendingLoginStore {
+  readonly #key: string;
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  constructor(options: PendingLoginStoreOptions) {
+    this.#key = options.key;
+    this.#ttlMs = options.ttl * 1000;
+    this.#max = options.max;
+  }
+
+  /** Records a new pending login, saves the session, then calls back with its handle. */
+  store(
+    req: SessionRequest,
+    verifier: string,
+    state: unknown,
+    _meta: unknown,
+    callback: (err: Error | null, handle?: string) => void,
+  ): void {
+    const session = sessionOf(req);
+    if (!session) {
+      callback(new SessionRequiredError());
+      return;
+    }
+    if (state !== undefined && !isJsonValue(state)) {
+      callback(new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
+      return;
+    }
+    const now = Date.now();
+    const logins = this.#liveLogins(session, now);
+    const handle = randomBytes(16).toString('base64url');
+    logins[handle] = state === undefined ? { verifier, createdAt: now } : { verifier, createdAt: now, state };
+    session[this.#key] = logins;
+    if (typeof session.save !== 'function') {
+      callback(null, handle);
+      return;
+    }
+    session.save((err) => callback(err ? new Error('The session could not be saved before the redirect to Salesforce', { cause: err }) : null, handle));
+  }
+
+  /**
+   * Takes the pending login named by `handle` out of the session. Calls back with its verifier
+   * and `state`, or with `false` and a message when the handle is missing, unknown or expired.
+   */
+  verify(
+    req: SessionRequest,
+    handle: unknown,
+    _meta: unknown,
+    callback: (err: Error | null, verifier: string | false, stateOrInfo?: JsonValue | { message: string }) => void,
+  ): void {
+    const session = sessionOf(req);
+    if (!session) {
+      callback(new SessionRequiredError(), false);
+      return;
+    }
+    if (typeof handle !== 'string' || handle === '') {
+      callback(null, false, { message: STATE_FAILURES.missing });
+      return;
+    }
+    const logins = session[this.#key];
+    const login = typeof logins === 'object' && logins !== null && HANDLE_PATTERN.test(handle) && Object.hasOwn(logins, handle)
+      ? (logins as PendingLogins)[handle]
+      : undefined;
+    if (!isPendingLogin(login)) {
+      callback(null, false, { message: STATE_FAILURES.unknown });
+      return;
+    }
+    delete (logins as PendingLogins)[handle];
+    if (Object.keys(logins as PendingLogins).length === 0) delete session[this.#key];
+    if (Date.now() - login.createdAt > this.#ttlMs) {
+      callback(null, false, { message: STATE_FAILURES.expired });
+      return;
+    }
+    this.#keepAcrossRegeneration(session);
+    callback(null, login.verifier, login.state);
+  }
+
+  /** The session's pending logins without expired ones, and with room for one more. */
+  #liveLogins(session: SessionLike, now: number): PendingLogins {
+    const stored = session[this.#key];
+    const live = Object.entries(typeof stored === 'object' && stored !== null ? stored : {})
+      .filter((entry): entry is [string, PendingLogin] => isPendingLogin(entry[1]) && now - entry[1].createdAt <= this.#ttlMs)
+      .sort((a, b) => a[1].createdAt - b[1].createdAt);
+    const room = this.#max - 1;
+    return Object.fromEntries(room > 0 ? live.slice(-room) : []);
+  }
+
+  /**
+   * Passport ≥ 0.6 regenerates the session when the user logs in, which would drop the other
+   * tabs' pending logins. Carry them into the regenerated session of this one request.
+   */
+  #keepAcrossRegeneration(session: SessionLike): void {
+    const { regenerate } = session;
+    const remaining = session[this.#key];
+    if (typeof regenerate !== 'function' || remaining === undefined) return;
+    const key = this.#key;
+    session.regenerate = function regenerateKeepingPendingLogins(this: SessionLike, callback) {
+      regenerate.call(this, (err) => {
+        const req = (this as { req?: SessionRequest }).req;
+        const fresh = req ? sessionOf(req) : undefined;
+        if (!err && fresh) fresh[key] = remaining;
+        callback(err);
+      });
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import type { Profile } from 'passport';
+
+/** The identity URL's JSON, as Salesforce returns it (fields this package reads; others are kept in `_json`). */
+export interface SalesforceIdentity {
+  id: string;
+  user_id: string;
+  organization_id: string;
+  username?: string;
+  nick_name?: string;
+  display_name?: string;
+  email?: string;
+  email_verified?: boolean;
+  first_name?: string | null;
+  last_name?: string | null;
+  timezone?: string;
+  photos?: { picture?: string; thumbnail?: string };
+  urls?: Record<string, string>;
+  active?: boolean;
+  user_type?: string;
+  language?: string;
+  locale?: string;
+  utcOffset?: number;
+  last_modified_date?: string;
+  [field: string]: unknown;
+}
+
+/** A Passport profile built from Salesforce's identity URL. */
+export interface SalesforceProfile extends Profile {
+  provider: 'salesforce';
+  /** The 18-character user id (`005…`). */
+  id: string;
+  /** The Salesforce username (`ada@example.com`); not necessarily an email address the user reads. */
+  username: string;
+  displayName: string;
+  name: { givenName: string; familyName: string };
+  /** The user's email, with Salesforce's `email_verified`. Empty when the identity has no email. */
+  emails: Array<{ value: string; verified: boolean }>;
+  /** `picture` then `thumbnail`. These URLs need the access token to be fetched. */
+  photos: Array<{ value: string; type: 'picture' | 'thumbnail' }>;
+  /** The 18-character org id (`00D…`). */
+  organizationId: string;
+  /** The identity URL (`id` of the token response). */
+  identityUrl: string;
+  /** `instance_url` of the token response: the base for REST API calls. */
+  instanceUrl?: string;
+  /** API endpoint templates (`rest`, `sobjects`, `query`, …) with `{version}` placeholders. */
+  urls: Record<string, string>;
+  /** `STANDARD`, `POWER_PARTNER`, `CSP_LITE_PORTAL`, … */
+  userType?: string;
+  active?: boolean;
+  locale?: string;
+  language?: string;
+  timezone?: string;
+  _raw: string;
+  _json: SalesforceIdentity;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringEntries(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function isIdentity(value: unknown): value is SalesforceIdentity {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.user_id === 'string' &&
+    value.user_id !== '' &&
+    typeof value.organization_id === 'string' &&
+    value.organization_id !== ''
+  );
+}
+
+/**
+ * Maps the identity URL's JSON to a Passport profile. Returns `undefined` when the JSON is not
+ * a Salesforce identity (no `id`, `user_id` or `organization_id`).
+ */
+export function buildProfile(identity: unknown, raw: string, instanceUrl?: string): SalesforceProfile | undefined {
+  if (!isIdentity(identity)) return undefined;
+  const givenName = optionalString(identity.first_name) ?? '';
+  const familyName = optionalString(identity.last_name) ?? '';
+  const username = optionalString(identity.username) ?? '';
+  const email = optionalString(identity.email);
+  const photos = isRecord(identity.photos) ? identity.photos : {};
+  const picture = optionalString(photos.picture);
+  const thumbnail = optionalString(photos.thumbnail);
+  return {
+    provider: 'salesforce',
+    id: identity.user_id,
+    username,
+    displayName: optionalString(identity.display_name) ?? ([givenName, familyName].filter(Boolean).join(' ') || username),
+    name: { givenName, familyName },
+    emails: email ? [{ value: email, verified: identity.email_verified === true }] : [],
+    photos: [
+      ...(picture ? [{ value: picture, type: 'picture' as const }] : []),
+      ...(thumbnail ? [{ value: thumbnail, type: 'thumbnail' as const }] : []),
+    ],
+    organizationId: identity.organization_id,
+    identityUrl: identity.id,
+    instanceUrl,
+    urls: stringEntries(identity.urls),
+    userType: optionalString(identity.user_type),
+    active: typeof identity.active === 'boolean' ? identity.active : undefined,
+    locale: optionalString(identity.locale),
+    language: optionalString(identity.language),
+    timezone: optionalString(identity.timezone),
+    _raw: raw,
+    _json: identity,
+  };
+}
+
+/**
+ * The profile that the token response alone supports (for `skipUserProfile`): the user and org
+ * ids come from the identity URL's path, `/id/{orgId}/{userId}`; the other fields are empty.
+ */
+export function profileFromIdentityUrl(identityUrl: string, instanceUrl?: string): SalesforceProfile | undefined {
+  let path: string;
+  try {
+    path = new URL(identityUrl).pathname;
+  } catch {
+    return undefined;
+  }
+  const match = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(path);
+  if (!match) return undefined;
+  return buildProfile({ id: identityUrl, organization_id: match[1], user_id: match[2] }, '', instanceUrl);
+}

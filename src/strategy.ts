@@ -1,0 +1,330 @@
+import type { Request } from 'express';
+import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
+import { checkIdentityURL } from './endpoints.js';
+import {
+  IdentityOriginError,
+  SalesforceAuthorizationError,
+  SalesforceResponseError,
+  TokenSignatureError,
+} from './errors.js';
+import {
+  normaliseScope,
+  resolveOptions,
+  type ResolvedOptions,
+  type SalesforceStrategyOptions,
+  type SalesforceStrategyOptionsWithRequest,
+} from './options.js';
+import { PendingLoginStore, type JsonValue } from './pending-logins.js';
+import { createPkcePair } from './pkce.js';
+import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
+import { fetchIdentity, requestToken, type TokenResponse } from './salesforce-client.js';
+import { verifyTokenSignature } from './signature.js';
+
+declare module 'passport' {
+  interface AuthenticateOptions {
+    /** Salesforce `login_hint`: pre-fills the username on the login page. */
+    loginHint?: string | undefined;
+    /** Salesforce `display`: `page` (default), `popup`, `touch` or `mobile`. */
+    display?: 'page' | 'popup' | 'touch' | 'mobile' | undefined;
+  }
+}
+
+/** Per-request options of `passport.authenticate('salesforce', options)` that this strategy reads. */
+export interface SalesforceAuthenticateOptions {
+  /** Scopes for this login; wins over the strategy's `scope`. */
+  scope?: string | readonly string[];
+  /** Salesforce `prompt`: `login`, `consent`, `select_account`, or several of them space-separated. */
+  prompt?: string;
+  /** Salesforce `login_hint`: pre-fills the username. */
+  loginHint?: string;
+  /** Salesforce `display`: `page`, `popup`, `touch` or `mobile`. */
+  display?: 'page' | 'popup' | 'touch' | 'mobile';
+  /**
+   * App data kept with the pending login and handed back as `info.state` on success, e.g.
+   * `{ returnTo: '/reports' }`. Must be JSON. It is never sent to Salesforce.
+   */
+  state?: JsonValue;
+}
+
+/** Salesforce's token response, as the verify callback's `params`. */
+export interface SalesforceTokenParams extends TokenResponse {
+  instance_url: string;
+  id: string;
+  issued_at: string;
+  token_type: string;
+}
+
+/** What the verify callback reports back: passport's `done(err, user, info)`. */
+export type SalesforceVerifyCallback = (err?: Error | null | unknown, user?: Express.User | false, info?: object) => void;
+
+export type SalesforceVerifyFunction = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: SalesforceProfile,
+  done: SalesforceVerifyCallback,
+) => void;
+
+export type SalesforceVerifyFunctionWithParams = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: SalesforceTokenParams,
+  profile: SalesforceProfile,
+  done: SalesforceVerifyCallback,
+) => void;
+
+export type SalesforceVerifyFunctionWithRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: SalesforceProfile,
+  done: SalesforceVerifyCallback,
+) => void;
+
+export type SalesforceVerifyFunctionWithRequestAndParams = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: SalesforceTokenParams,
+  profile: SalesforceProfile,
+  done: SalesforceVerifyCallback,
+) => void;
+
+type AnyVerifyFunction =
+  | SalesforceVerifyFunction
+  | SalesforceVerifyFunctionWithParams
+  | SalesforceVerifyFunctionWithRequest
+  | SalesforceVerifyFunctionWithRequestAndParams;
+
+const PROMPTS = new Set(['login', 'consent', 'select_account']);
+const DISPLAYS = new Set(['page', 'popup', 'touch', 'mobile']);
+
+/** Salesforce authorization parameters from the per-request options; throws a `TypeError` naming a bad one. */
+function salesforceAuthorizationParams(options: SalesforceAuthenticateOptions, defaultScope: string | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  const scope = options.scope === undefined ? defaultScope : normaliseScope(options.scope);
+  if (typeof scope === 'object') throw new TypeError(`authenticate option "scope" ${scope.error}`);
+  if (scope) params.scope = scope;
+  if (options.prompt !== undefined) {
+    if (typeof options.prompt !== 'string' || !options.prompt.split(' ').every((prompt) => PROMPTS.has(prompt))) {
+      throw new TypeError('authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated');
+    }
+    params.prompt = options.prompt;
+  }
+  if (options.loginHint !== undefined) {
+    if (typeof options.loginHint !== 'string' || options.loginHint.length > 512) {
+      throw new TypeError('authenticate option "loginHint" must be a string (a Salesforce username)');
+    }
+    params.login_hint = options.loginHint;
+  }
+  if (options.display !== undefined) {
+    if (typeof options.display !== 'string' || !DISPLAYS.has(options.display)) {
+      throw new TypeError('authenticate option "display" must be "page", "popup", "touch" or "mobile"');
+    }
+    params.display = options.display;
+  }
+  return params;
+}
+
+/** The callback's query parameters: a value is `undefined` when absent and `null` when repeated. */
+function callbackParams(req: Request): (name: string) => string | null | undefined {
+  let search: URLSearchParams;
+  try {
+    search = new URL(req.originalUrl ?? req.url ?? '/', 'http://callback.invalid').searchParams;
+  } catch {
+    search = new URLSearchParams();
+  }
+  return (name) => {
+    const values = search.getAll(name);
+    return values.length === 0 ? undefined : values.length === 1 ? values[0] : null;
+  };
+}
+
+function firstHeaderValue(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.split(',')[0]?.trim() || undefined;
+}
+
+/**
+ * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
+ *
+ * @example
+ * passport.use(new SalesforcePkceStrategy({
+ *   clientID: process.env.SF_CLIENT_ID!,
+ *   callbackURL: '/auth/salesforce/callback',
+ * }, (accessToken, refreshToken, profile, done) => done(null, { id: profile.id })));
+ */
+export class SalesforcePkceStrategy extends OAuth2Strategy {
+  /** @internal */
+  readonly #config: ResolvedOptions;
+  /** @internal */
+  readonly #pendingLogins: PendingLoginStore;
+  /** @internal */
+  readonly #verify: AnyVerifyFunction;
+
+  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction);
+  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams);
+  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest);
+  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequestAndParams);
+  constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
+    const config = resolveOptions(options);
+    if (typeof verify !== 'function') {
+      throw new TypeError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
+    }
+    const pendingLogins = new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
+    super(
+      {
+        authorizationURL: config.authorizationURL.href,
+        tokenURL: config.tokenURL.href,
+        clientID: config.clientID,
+        clientSecret: config.clientSecret ?? '',
+        callbackURL: config.callbackURL,
+        sessionKey: config.sessionKey,
+      },
+      // passport-oauth2 keeps it as `_verify`; this class calls its own typed copy.
+      verify as unknown as OAuth2VerifyFunction,
+    );
+    this.name = config.name;
+    this.#config = config;
+    this.#pendingLogins = pendingLogins;
+    this.#verify = verify;
+  }
+
+  /**
+   * Maps the per-request options to Salesforce's authorization parameters: `scope` (space-separated;
+   * the strategy's `scope` when absent), `prompt`, `login_hint` and `display`.
+   */
+  override authorizationParams(options: SalesforceAuthenticateOptions): Record<string, string> {
+    return salesforceAuthorizationParams(options, this.#config.scope);
+  }
+
+  /** Starts a login (redirect to Salesforce) or finishes one (the callback with `code` or `error`). */
+  override authenticate(req: Request, options: SalesforceAuthenticateOptions = {}): void {
+    const param = callbackParams(req);
+    if (param('code') !== undefined || param('error') !== undefined) {
+      this.#finishLogin(req, param).catch((error: unknown) => this.error(error as Error));
+    } else {
+      this.#startLogin(req, options);
+    }
+  }
+
+  #startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
+    let params: Record<string, string>;
+    let redirectURI: string;
+    try {
+      params = this.authorizationParams(options);
+      redirectURI = this.#redirectURI(req);
+    } catch (error) {
+      this.error(error as Error);
+      return;
+    }
+    const pkce = createPkcePair();
+    this.#pendingLogins.store(req, pkce.codeVerifier, options.state, undefined, (err, handle) => {
+      if (err || !handle) {
+        this.error(err ?? new Error('The pending login could not be stored'));
+        return;
+      }
+      const location = new URL(this.#config.authorizationURL);
+      const query = {
+        ...params,
+        response_type: 'code',
+        client_id: this.#config.clientID,
+        redirect_uri: redirectURI,
+        state: handle,
+        code_challenge: pkce.codeChallenge,
+        code_challenge_method: pkce.codeChallengeMethod,
+      };
+      for (const [name, value] of Object.entries(query)) location.searchParams.set(name, value);
+      this.redirect(location.href);
+    });
+  }
+
+  async #finishLogin(req: Request, param: (name: string) => string | null | undefined): Promise<void> {
+    const pending = await new Promise<{ verifier: string | false; state: unknown }>((resolve, reject) => {
+      this.#pendingLogins.verify(req, param('state'), undefined, (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state })));
+    });
+    if (pending.verifier === false) {
+      this.fail(pending.state as { message: string }, 403);
+      return;
+    }
+    const error = param('error');
+    if (error !== undefined) {
+      const description = param('error_description') ?? '';
+      if (error === 'access_denied') this.fail({ message: description || 'The Salesforce login was denied' });
+      else this.error(new SalesforceAuthorizationError(String(error), description));
+      return;
+    }
+    const code = param('code');
+    if (typeof code !== 'string' || code === '') {
+      this.fail({ message: 'The callback carries no single authorization code' }, 400);
+      return;
+    }
+    const { clientID, clientSecret, tokenURL, requestTimeout } = this.#config;
+    const tokens = await requestToken(
+      'token',
+      tokenURL,
+      {
+        grant_type: 'authorization_code',
+        code,
+        client_id: clientID,
+        redirect_uri: this.#redirectURI(req),
+        code_verifier: pending.verifier,
+        ...(clientSecret === undefined ? {} : { client_secret: clientSecret }),
+      },
+      requestTimeout,
+    );
+    if (this.#config.verifyTokenSignature && !verifyTokenSignature(tokens, clientSecret ?? '')) {
+      throw new TokenSignatureError();
+    }
+    const profile = await this.#profile(tokens);
+    this.#callVerify(req, tokens, profile, pending.state);
+  }
+
+  async #profile(tokens: TokenResponse): Promise<SalesforceProfile> {
+    const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
+    const check = checkIdentityURL(tokens.id, {
+      loginOrigins: [this.#config.loginURL.origin, this.#config.authorizationURL.origin, this.#config.tokenURL.origin],
+      instanceUrl,
+    });
+    if (!check.ok) throw new IdentityOriginError(check.origin);
+    const profile = this.#config.skipUserProfile
+      ? profileFromIdentityUrl(check.url.href, instanceUrl)
+      : await fetchIdentity(check.url, tokens.access_token, this.#config.requestTimeout).then(({ json, raw }) => buildProfile(json, raw, instanceUrl));
+    if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
+    return profile;
+  }
+
+  #callVerify(req: Request, tokens: TokenResponse, profile: SalesforceProfile, state: unknown): void {
+    let answered = false;
+    const done: SalesforceVerifyCallback = (err, user, info) => {
+      if (answered) return;
+      answered = true;
+      if (err) this.error(err as Error);
+      else if (!user) this.fail(info ?? {});
+      else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
+    };
+    const params = tokens as SalesforceTokenParams;
+    const verify = this.#verify as (...args: unknown[]) => void;
+    const withParams = this.#config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
+    const args = [tokens.access_token, tokens.refresh_token, ...(withParams ? [params] : []), profile, done];
+    try {
+      verify(...(this.#config.passReqToCallback ? [req, ...args] : args));
+    } catch (error) {
+      if (!answered) {
+        answered = true;
+        this.error(error as Error);
+      }
+    }
+  }
+
+  /** The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's origin. */
+  #redirectURI(req: Request): string {
+    const { callbackURL } = this.#config;
+    if (!callbackURL.startsWith('/')) return callbackURL;
+    const trustProxy = this.#config.trustProxy ?? Boolean(req.app?.get?.('trust proxy'));
+    const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+    const protocol = (trustProxy && firstHeaderValue(req.headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
+    const host = (trustProxy && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
+    if (!host || !/^https?$/.test(protocol)) throw new TypeError('The callback URL cannot be resolved: the request has no Host header');
+    return new URL(callbackURL, `${protocol}://${host}`).href;
+  }
+}

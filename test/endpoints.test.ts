@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { checkIdentityURL, loginEndpoints, parseSalesforceURL } from '../src/endpoints.js';
+
+describe('parseSalesforceURL', () => {
+  it.each([
+    ['https://login.salesforce.com', 'https://login.salesforce.com/services/oauth2/authorize'],
+    ['https://test.salesforce.com/', 'https://test.salesforce.com/services/oauth2/authorize'],
+    ['https://acme.my.salesforce.com', 'https://acme.my.salesforce.com/services/oauth2/authorize'],
+    ['https://acme--uat.sandbox.my.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com/services/oauth2/authorize'],
+    ['https://acme.my.site.com/partners', 'https://acme.my.site.com/partners/services/oauth2/authorize'],
+    ['https://acme.my.site.com/partners/', 'https://acme.my.site.com/partners/services/oauth2/authorize'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080/services/oauth2/authorize'],
+    ['http://localhost:3000/site', 'http://localhost:3000/site/services/oauth2/authorize'],
+  ])('builds the endpoints of %s, path kept', (base, authorize) => {
+    const endpoints = loginEndpoints(parseSalesforceURL(base, 'options.loginURL'));
+    expect(endpoints.authorize).toBe(authorize);
+    expect(endpoints.token).toBe(authorize.replace(/authorize$/, 'token'));
+    expect(endpoints.revoke).toBe(authorize.replace(/authorize$/, 'revoke'));
+    expect(endpoints.userinfo).toBe(authorize.replace(/authorize$/, 'userinfo'));
+  });
+
+  it.each([
+    [42, 'options.loginURL must be a URL string such as https://login.salesforce.com'],
+    ['', 'options.loginURL must be a URL string such as https://login.salesforce.com'],
+    ['login.salesforce.com', 'options.loginURL must be an absolute URL such as https://login.salesforce.com'],
+    ['http://login.salesforce.com', 'options.loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],
+    ['ftp://login.salesforce.com', 'options.loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],
+    ['https://user:pw@login.salesforce.com', 'options.loginURL must not contain credentials'],
+    ['https://login.salesforce.com/?x=1', 'options.loginURL must not contain a query string or fragment'],
+    ['https://login.salesforce.com/#top', 'options.loginURL must not contain a query string or fragment'],
+  ])('rejects %j with a TypeError naming the option', (value, message) => {
+    expect(() => parseSalesforceURL(value, 'options.loginURL')).toThrow(new TypeError(message));
+  });
+});
+
+describe('checkIdentityURL', () => {
+  const context = { loginOrigins: ['https://acme.my.site.com'], instanceUrl: 'https://acme.my.salesforce.com' };
+
+  it.each([
+    'https://acme.my.site.com/partners/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+    'https://acme.my.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+    'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+    'https://test.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+    'https://acme.my.salesforce.mil/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+  ])('accepts %s', (id) => {
+    const check = checkIdentityURL(id, context);
+    expect(check).toEqual({ ok: true, url: new URL(id) });
+  });
+
+  it.each([
+    ['https://evil.example/id/00D/005', 'https://evil.example'],
+    ['https://salesforce.com.evil.example/id/00D/005', 'https://salesforce.com.evil.example'],
+    ['https://evilsalesforce.com/id/00D/005', 'https://evilsalesforce.com'],
+    ['http://login.salesforce.com/id/00D/005', 'http://login.salesforce.com'],
+    ['http://acme.my.salesforce.com/id/00D/005', 'http://acme.my.salesforce.com'],
+    ['https://user:pw@login.salesforce.com/id/00D/005', 'https://login.salesforce.com'],
+    ['javascript:alert(1)', 'null'],
+    ['not a url', 'an invalid URL'],
+  ])('refuses %s', (id, origin) => {
+    expect(checkIdentityURL(id, context)).toEqual({ ok: false, origin });
+  });
+
+  it('refuses a non-string id and ignores an unparseable instance_url', () => {
+    expect(checkIdentityURL(undefined, context)).toEqual({ ok: false, origin: 'an invalid URL' });
+    expect(checkIdentityURL('https://acme.example/id/1/2', { loginOrigins: [], instanceUrl: '::' })).toEqual({ ok: false, origin: 'https://acme.example' });
+  });
+
+  it('accepts a loopback origin only when it is the login or instance origin', () => {
+    const loopback = { loginOrigins: ['http://127.0.0.1:4000'], instanceUrl: 'http://127.0.0.1:4001' };
+    expect(checkIdentityURL('http://127.0.0.1:4000/id/a/b', loopback).ok).toBe(true);
+    expect(checkIdentityURL('http://127.0.0.1:4001/id/a/b', loopback).ok).toBe(true);
+    expect(checkIdentityURL('http://127.0.0.1:4002/id/a/b', loopback)).toEqual({ ok: false, origin: 'http://127.0.0.1:4002' });
+  });
+});

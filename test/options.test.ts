@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseScope, resolveOptions } from '../src/options.js';
+
+const required = { clientID: '3MVG9.consumer.key', callbackURL: '/auth/salesforce/callback' };
+
+describe('resolveOptions', () => {
+  it('applies every default', () => {
+    const options = resolveOptions(required);
+    expect(options).toEqual({
+      name: 'salesforce',
+      clientID: '3MVG9.consumer.key',
+      clientSecret: undefined,
+      callbackURL: '/auth/salesforce/callback',
+      loginURL: new URL('https://login.salesforce.com'),
+      authorizationURL: new URL('https://login.salesforce.com/services/oauth2/authorize'),
+      tokenURL: new URL('https://login.salesforce.com/services/oauth2/token'),
+      scope: undefined,
+      requestTimeout: 10_000,
+      pendingLoginTtl: 600,
+      maxPendingLogins: 10,
+      verifyTokenSignature: false,
+      skipUserProfile: false,
+      sessionKey: 'salesforce-pkce:salesforce',
+      trustProxy: undefined,
+      passReqToCallback: false,
+    });
+  });
+
+  it('checks the signature by default when a secret is set', () => {
+    expect(resolveOptions({ ...required, clientSecret: 's3cret' }).verifyTokenSignature).toBe(true);
+    expect(resolveOptions({ ...required, clientSecret: 's3cret', verifyTokenSignature: false }).verifyTokenSignature).toBe(false);
+  });
+
+  it('derives endpoints from an Experience Cloud loginURL and lets explicit URLs win', () => {
+    const options = resolveOptions({ ...required, loginURL: 'https://acme.my.site.com/partners/', tokenURL: 'https://acme.my.salesforce.com/services/oauth2/token' });
+    expect(options.authorizationURL.href).toBe('https://acme.my.site.com/partners/services/oauth2/authorize');
+    expect(options.tokenURL.href).toBe('https://acme.my.salesforce.com/services/oauth2/token');
+  });
+
+  it('joins scope arrays and strings with single spaces', () => {
+    expect(resolveOptions({ ...required, scope: ['api', 'refresh_token'] }).scope).toBe('api refresh_token');
+    expect(resolveOptions({ ...required, scope: 'api  refresh_token' }).scope).toBe('api refresh_token');
+    expect(normaliseScope([])).toBeUndefined();
+  });
+
+  it.each([
+    [undefined, 'SalesforcePkceStrategy: options must be an object with at least clientID and callbackURL'],
+    [{ callbackURL: '/cb' }, "SalesforcePkceStrategy: options.clientID is required: the Connected App's consumer key"],
+    [{ clientID: '' , callbackURL: '/cb' }, 'SalesforcePkceStrategy: options.clientID must be a non-empty string'],
+    [{ clientID: 'id' }, 'SalesforcePkceStrategy: options.callbackURL is required, e.g. "/auth/salesforce/callback"'],
+    [{ ...required, callbackURL: 'auth/callback' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
+    [{ ...required, callbackURL: 'javascript:alert(1)' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
+    [{ ...required, clientSecret: 42 }, 'SalesforcePkceStrategy: options.clientSecret must be a non-empty string'],
+    [{ ...required, loginURL: 'http://login.salesforce.com' }, 'SalesforcePkceStrategy: options.loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],
+    [{ ...required, authorizationURL: 'nope' }, 'SalesforcePkceStrategy: options.authorizationURL must be an absolute URL such as https://login.salesforce.com'],
+    [{ ...required, tokenURL: 'https://x.example/token?a=1' }, 'SalesforcePkceStrategy: options.tokenURL must not contain a query string or fragment'],
+    [{ ...required, scope: 7 }, 'SalesforcePkceStrategy: options.scope must be a string or an array of strings'],
+    [{ ...required, scope: ['api', 'bad"scope'] }, 'SalesforcePkceStrategy: options.scope contains a scope with characters RFC 6749 does not allow'],
+    [{ ...required, requestTimeout: 0 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
+    [{ ...required, requestTimeout: 1.5 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
+    [{ ...required, pendingLoginTtl: -1 }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
+    [{ ...required, pendingLoginTtl: Number.NaN }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
+    [{ ...required, maxPendingLogins: '10' }, 'SalesforcePkceStrategy: options.maxPendingLogins must be a positive integer'],
+    [{ ...required, verifyTokenSignature: true }, 'SalesforcePkceStrategy: options.verifyTokenSignature needs options.clientSecret: the signature is keyed with the consumer secret'],
+    [{ ...required, verifyTokenSignature: 'yes' }, 'SalesforcePkceStrategy: options.verifyTokenSignature must be true or false'],
+    [{ ...required, skipUserProfile: 1 }, 'SalesforcePkceStrategy: options.skipUserProfile must be true or false'],
+    [{ ...required, name: '' }, 'SalesforcePkceStrategy: options.name must be a non-empty string'],
+    [{ ...required, sessionKey: [] }, 'SalesforcePkceStrategy: options.sessionKey must be a non-empty string'],
+    [{ ...required, trustProxy: 'true' }, 'SalesforcePkceStrategy: options.trustProxy must be true or false'],
+    [{ ...required, passReqToCallback: 1 }, 'SalesforcePkceStrategy: options.passReqToCallback must be true or false'],
+  ])('rejects %j with a TypeError naming the option', (options, message) => {
+    expect(() => resolveOptions(options)).toThrow(new TypeError(message));
+  });
+});
