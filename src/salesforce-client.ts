@@ -108,7 +108,7 @@ function errorFor(endpoint: SalesforceEndpoint, answer: HttpAnswer): Error {
     return new SalesforceOAuthError(endpoint, answer.status, json.error, description);
   }
   const plainCode = answer.body.trim();
-  if (/^[A-Za-z_]{1,64}$/.test(plainCode)) return new SalesforceOAuthError(endpoint, answer.status, plainCode, '');
+  if (answer.status >= 400 && answer.status < 500 && /^[A-Za-z_]{1,64}$/.test(plainCode)) return new SalesforceOAuthError(endpoint, answer.status, plainCode, '');
   return new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
 }
 

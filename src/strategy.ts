@@ -154,12 +154,14 @@ function firstHeaderValue(value: string | string[] | undefined): string | undefi
  * }, (accessToken, refreshToken, profile, done) => done(null, { id: profile.id })));
  */
 export class SalesforcePkceStrategy extends OAuth2Strategy {
+  // Passport runs each request on `Object.create(strategy)`, so per-instance state is kept in
+  // ordinary (prototype-reachable) members rather than #private fields.
   /** @internal */
-  readonly #config: ResolvedOptions;
+  private readonly _config: ResolvedOptions;
   /** @internal */
-  readonly #pendingLogins: PendingLoginStore;
+  private readonly _pendingLogins: PendingLoginStore;
   /** @internal */
-  readonly #verify: AnyVerifyFunction;
+  private readonly _verifyCallback: AnyVerifyFunction;
 
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction);
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams);
@@ -184,9 +186,9 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       verify as unknown as OAuth2VerifyFunction,
     );
     this.name = config.name;
-    this.#config = config;
-    this.#pendingLogins = pendingLogins;
-    this.#verify = verify;
+    this._config = config;
+    this._pendingLogins = pendingLogins;
+    this._verifyCallback = verify;
   }
 
   /**
@@ -194,40 +196,41 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * the strategy's `scope` when absent), `prompt`, `login_hint` and `display`.
    */
   override authorizationParams(options: SalesforceAuthenticateOptions): Record<string, string> {
-    return salesforceAuthorizationParams(options, this.#config.scope);
+    return salesforceAuthorizationParams(options, this._config.scope);
   }
 
   /** Starts a login (redirect to Salesforce) or finishes one (the callback with `code` or `error`). */
   override authenticate(req: Request, options: SalesforceAuthenticateOptions = {}): void {
     const param = callbackParams(req);
     if (param('code') !== undefined || param('error') !== undefined) {
-      this.#finishLogin(req, param).catch((error: unknown) => this.error(error as Error));
+      this._finishLogin(req, param).catch((error: unknown) => this.error(error as Error));
     } else {
-      this.#startLogin(req, options);
+      this._startLogin(req, options);
     }
   }
 
-  #startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
+  /** @internal */
+  private _startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
     let params: Record<string, string>;
     let redirectURI: string;
     try {
       params = this.authorizationParams(options);
-      redirectURI = this.#redirectURI(req);
+      redirectURI = this._redirectURI(req);
     } catch (error) {
       this.error(error as Error);
       return;
     }
     const pkce = createPkcePair();
-    this.#pendingLogins.store(req, pkce.codeVerifier, options.state, undefined, (err, handle) => {
+    this._pendingLogins.store(req, pkce.codeVerifier, options.state, undefined, (err, handle) => {
       if (err || !handle) {
         this.error(err ?? new Error('The pending login could not be stored'));
         return;
       }
-      const location = new URL(this.#config.authorizationURL);
+      const location = new URL(this._config.authorizationURL);
       const query = {
         ...params,
         response_type: 'code',
-        client_id: this.#config.clientID,
+        client_id: this._config.clientID,
         redirect_uri: redirectURI,
         state: handle,
         code_challenge: pkce.codeChallenge,
@@ -238,9 +241,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     });
   }
 
-  async #finishLogin(req: Request, param: (name: string) => string | null | undefined): Promise<void> {
+  /** @internal */
+  private async _finishLogin(req: Request, param: (name: string) => string | null | undefined): Promise<void> {
     const pending = await new Promise<{ verifier: string | false; state: unknown }>((resolve, reject) => {
-      this.#pendingLogins.verify(req, param('state'), undefined, (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state })));
+      this._pendingLogins.verify(req, param('state'), undefined, (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state })));
     });
     if (pending.verifier === false) {
       this.fail(pending.state as { message: string }, 403);
@@ -258,7 +262,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.fail({ message: 'The callback carries no single authorization code' }, 400);
       return;
     }
-    const { clientID, clientSecret, tokenURL, requestTimeout } = this.#config;
+    const { clientID, clientSecret, tokenURL, requestTimeout } = this._config;
     const tokens = await requestToken(
       'token',
       tokenURL,
@@ -266,34 +270,36 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         grant_type: 'authorization_code',
         code,
         client_id: clientID,
-        redirect_uri: this.#redirectURI(req),
+        redirect_uri: this._redirectURI(req),
         code_verifier: pending.verifier,
         ...(clientSecret === undefined ? {} : { client_secret: clientSecret }),
       },
       requestTimeout,
     );
-    if (this.#config.verifyTokenSignature && !verifyTokenSignature(tokens, clientSecret ?? '')) {
+    if (this._config.verifyTokenSignature && !verifyTokenSignature(tokens, clientSecret ?? '')) {
       throw new TokenSignatureError();
     }
-    const profile = await this.#profile(tokens);
-    this.#callVerify(req, tokens, profile, pending.state);
+    const profile = await this._profile(tokens);
+    this._callVerify(req, tokens, profile, pending.state);
   }
 
-  async #profile(tokens: TokenResponse): Promise<SalesforceProfile> {
+  /** @internal */
+  private async _profile(tokens: TokenResponse): Promise<SalesforceProfile> {
     const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
     const check = checkIdentityURL(tokens.id, {
-      loginOrigins: [this.#config.loginURL.origin, this.#config.authorizationURL.origin, this.#config.tokenURL.origin],
+      loginOrigins: [this._config.loginURL.origin, this._config.authorizationURL.origin, this._config.tokenURL.origin],
       instanceUrl,
     });
     if (!check.ok) throw new IdentityOriginError(check.origin);
-    const profile = this.#config.skipUserProfile
+    const profile = this._config.skipUserProfile
       ? profileFromIdentityUrl(check.url.href, instanceUrl)
-      : await fetchIdentity(check.url, tokens.access_token, this.#config.requestTimeout).then(({ json, raw }) => buildProfile(json, raw, instanceUrl));
+      : await fetchIdentity(check.url, tokens.access_token, this._config.requestTimeout).then(({ json, raw }) => buildProfile(json, raw, instanceUrl));
     if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
     return profile;
   }
 
-  #callVerify(req: Request, tokens: TokenResponse, profile: SalesforceProfile, state: unknown): void {
+  /** @internal */
+  private _callVerify(req: Request, tokens: TokenResponse, profile: SalesforceProfile, state: unknown): void {
     let answered = false;
     const done: SalesforceVerifyCallback = (err, user, info) => {
       if (answered) return;
@@ -303,11 +309,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
     const params = tokens as SalesforceTokenParams;
-    const verify = this.#verify as (...args: unknown[]) => void;
-    const withParams = this.#config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
+    const verify = this._verifyCallback as (...args: unknown[]) => void;
+    const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
     const args = [tokens.access_token, tokens.refresh_token, ...(withParams ? [params] : []), profile, done];
     try {
-      verify(...(this.#config.passReqToCallback ? [req, ...args] : args));
+      verify(...(this._config.passReqToCallback ? [req, ...args] : args));
     } catch (error) {
       if (!answered) {
         answered = true;
@@ -317,10 +323,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's origin. */
-  #redirectURI(req: Request): string {
-    const { callbackURL } = this.#config;
+  /** @internal */
+  private _redirectURI(req: Request): string {
+    const { callbackURL } = this._config;
     if (!callbackURL.startsWith('/')) return callbackURL;
-    const trustProxy = this.#config.trustProxy ?? Boolean(req.app?.get?.('trust proxy'));
+    const trustProxy = this._config.trustProxy ?? Boolean(req.app?.get?.('trust proxy'));
     const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
     const protocol = (trustProxy && firstHeaderValue(req.headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
     const host = (trustProxy && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
