@@ -111,7 +111,7 @@ function url(value: string | undefined, option: string, fallback: URL): URL {
   try {
     return parseSalesforceURL(value, `options.${option}`);
   } catch (error) {
-    throw new TypeError(`${PREFIX}: ${(error as Error).message}`);
+    throw new TypeError(`${PREFIX}: ${(error as Error).message}`, { cause: error });
   }
 }
 

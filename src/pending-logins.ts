@@ -146,8 +146,9 @@ export class PendingLoginStore {
       callback(null, false, { message: STATE_FAILURES.unknown });
       return;
     }
-    delete (logins as PendingLogins)[handle];
-    if (Object.keys(logins as PendingLogins).length === 0) delete session[this.#key];
+    const { [handle]: _taken, ...remaining } = logins as PendingLogins;
+    if (Object.keys(remaining).length > 0) session[this.#key] = remaining;
+    else Reflect.deleteProperty(session, this.#key);
     if (Date.now() - login.createdAt > this.#ttlMs) {
       callback(null, false, { message: STATE_FAILURES.expired });
       return;

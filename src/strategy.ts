@@ -163,10 +163,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   /** @internal */
   private readonly _verifyCallback: AnyVerifyFunction;
 
+  // One overload per verify arity, so the four-argument form's parameters are inferred.
+  /* eslint-disable @typescript-eslint/unified-signatures */
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction);
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams);
   constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest);
   constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequestAndParams);
+  /* eslint-enable @typescript-eslint/unified-signatures */
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
     if (typeof verify !== 'function') {

@@ -1,0 +1,16 @@
+/**
+ * A local Salesforce OAuth 2.0 server (authorize, token, revoke, identity) for tests and demos:
+ * `passport-salesforce-pkce/emulator`.
+ */
+import { startEmulatorServer } from './server.js';
+import type { EmulatorOptions, RunningEmulator } from './types.js';
+
+export type * from './types.js';
+
+/**
+ * Starts an emulated Salesforce org on `127.0.0.1` (any free port by default) and resolves once
+ * it is listening. Call `close()` on the result when done.
+ */
+export function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator> {
+  return startEmulatorServer(options);
+}

@@ -1,0 +1,263 @@
+/**
+ * The authorize, token and revoke endpoints: functions from a parsed request to a response, in
+ * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { computeCodeChallenge } from '../pkce.js';
+import { identityUrl, type EmulatorContext } from './context.js';
+import type { EmulatorRequest } from './request.js';
+import { parseBasicCredentials } from './request.js';
+import {
+  appendQuery,
+  oauthErrorResponse,
+  redirectResponse,
+  remoteAccessErrorPage,
+  tokenResponse,
+  type EmulatorResponse,
+} from './responses.js';
+import type { AccessTokenRecord, AuthorizationCodeRecord, Grant, RefreshTokenRecord, ResolvedConnectedApp } from './state.js';
+import { deriveSalesforceId } from './ids.js';
+
+// ---------------------------------------------------------------------------------------------
+// GET /services/oauth2/authorize
+
+/** An empty parameter counts as absent, as it does for Salesforce's optional parameters. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The requested scopes, de-duplicated, or `undefined` when none were requested. */
+export function parseScope(scope: string | undefined): string[] | undefined {
+  const scopes = [...new Set((scope ?? '').split(/\s+/).filter((s) => s !== ''))];
+  return scopes.length === 0 ? undefined : scopes;
+}
+
+type ChallengeMethodCheck = { ok: true; method: 'S256' | 'plain' } | { ok: false };
+
+/** Salesforce treats a missing method as S256 (its own clients never send one), not RFC 7636's `plain`. */
+function checkChallengeMethod(method: string | undefined, allowPlain: boolean): ChallengeMethodCheck {
+  if (method === undefined || method === 'S256') return { ok: true, method: 'S256' };
+  if (method === 'plain' && allowPlain) return { ok: true, method: 'plain' };
+  return { ok: false };
+}
+
+export function handleAuthorize(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
+  const { state } = context;
+  const query = request.query;
+
+  // Errors about the client or the redirect_uri are shown on Salesforce's error page: redirecting
+  // to an unverified URI would make the authorize endpoint an open redirector (RFC 6749 §4.1.2.1).
+  const clientId = query.get('client_id');
+  const app = clientId === undefined ? undefined : state.apps.get(clientId);
+  if (app === undefined) return remoteAccessErrorPage('invalid_client_id', 'client identifier invalid');
+  const redirectUri = nonEmpty(query.get('redirect_uri'));
+  if (redirectUri === undefined) return remoteAccessErrorPage('redirect_uri_missing', 'redirect_uri not provided');
+  if (!app.redirectUris.includes(redirectUri)) {
+    return remoteAccessErrorPage('redirect_uri_mismatch', 'redirect_uri must match configuration');
+  }
+
+  const stateParam = query.get('state');
+  const redirectWithError = (error: string, description: string): EmulatorResponse =>
+    redirectResponse(appendQuery(redirectUri, { error, error_description: description, state: stateParam }));
+
+  if (query.get('response_type') !== 'code') {
+    return redirectWithError('unsupported_response_type', 'response type not supported');
+  }
+  if (app.blocked) return redirectWithError('OAUTH_APP_BLOCKED', 'this app is blocked by admin');
+
+  const requestedScopes = parseScope(query.get('scope'));
+  if (requestedScopes !== undefined && !requestedScopes.every((scope) => app.scopes.includes(scope))) {
+    return redirectWithError('invalid_scope', 'requested scope is invalid, unknown, or malformed');
+  }
+
+  const codeChallenge = nonEmpty(query.get('code_challenge'));
+  let codeChallengeMethod: 'S256' | 'plain' | undefined;
+  if (codeChallenge === undefined) {
+    if (app.requirePkce) return redirectWithError('invalid_request', 'missing required code challenge');
+  } else {
+    const methodCheck = checkChallengeMethod(query.get('code_challenge_method'), state.settings.allowPlainPkce);
+    if (!methodCheck.ok) return redirectWithError('invalid_request', 'unsupported code challenge method');
+    codeChallengeMethod = methodCheck.method;
+  }
+
+  // Headless login: the user named by login_hint, else the first seeded one.
+  const user = state.chooseUser(query.get('login_hint'));
+  if (user === undefined) return redirectWithError('invalid_grant', 'invalid user credentials');
+  if (!user.active) return redirectWithError('inactive_user', 'user is inactive');
+  if (user.decision === 'deny') return redirectWithError('access_denied', 'end-user denied authorization');
+
+  const code = state.issueCode({
+    clientId: app.clientId,
+    redirectUri,
+    userId: user.userId,
+    orgId: user.orgId,
+    // "Omitted means all scopes assigned to the app" (sfdx-core).
+    scope: (requestedScopes ?? app.scopes).join(' '),
+    codeChallenge,
+    codeChallengeMethod,
+    sitePrefix: request.sitePrefix,
+    nonce: query.get('nonce'),
+  });
+  return redirectResponse(appendQuery(redirectUri, { code: code.code, state: stateParam }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /services/oauth2/token
+
+type GrantType = 'authorization_code' | 'refresh_token';
+
+/** Compares secrets in constant time; hashing first hides the expected secret's length too. */
+function secretsMatch(expected: string, given: string): boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given));
+}
+
+type ClientAuthentication = { ok: true; app: ResolvedConnectedApp } | { ok: false; response: EmulatorResponse };
+
+/**
+ * Identifies and authenticates the client. Credentials in the body win; otherwise a Basic
+ * header, which Salesforce documents for the refresh grant but historically rejected (as an
+ * unknown client) on the code exchange. A secret that is sent, even an empty one, is checked.
+ */
+function authenticateClient(request: EmulatorRequest, grantType: GrantType, context: EmulatorContext): ClientAuthentication {
+  const invalidClientId: ClientAuthentication = {
+    ok: false,
+    response: oauthErrorResponse('invalid_client_id', 'client identifier invalid'),
+  };
+  const invalidClient: ClientAuthentication = {
+    ok: false,
+    response: oauthErrorResponse('invalid_client', 'invalid client credentials'),
+  };
+
+  const bodyClientId = request.body.get('client_id');
+  const basic = bodyClientId === undefined ? parseBasicCredentials(request.headers.authorization) : undefined;
+  const clientId = bodyClientId ?? basic?.clientId;
+  const clientSecret = bodyClientId !== undefined ? request.body.get('client_secret') : basic?.clientSecret;
+
+  const app = clientId === undefined ? undefined : context.state.apps.get(clientId);
+  if (app === undefined) return invalidClientId;
+  if (basic !== undefined && grantType === 'authorization_code' && !app.acceptBasicAuthForCodeGrant) return invalidClientId;
+
+  if (clientSecret !== undefined) {
+    if (app.clientSecret === undefined || !secretsMatch(app.clientSecret, clientSecret)) return invalidClient;
+  } else {
+    const required =
+      grantType === 'authorization_code' ? app.requireSecretForWebServerFlow : app.requireSecretForRefreshTokenFlow;
+    if (required) return invalidClient;
+  }
+  return { ok: true, app };
+}
+
+const VERIFIER_SYNTAX = /^[A-Za-z0-9\-._~]{43,}$/;
+
+/**
+ * Checks the code_verifier against the stored challenge (RFC 7636 §4.6). There is no upper
+ * length limit: Salesforce's own clients send 171-character verifiers.
+ */
+export function verifierMatches(
+  code: Pick<AuthorizationCodeRecord, 'codeChallenge' | 'codeChallengeMethod'>,
+  verifier: string | undefined,
+  rejectVerifierWithoutChallenge: boolean,
+): boolean {
+  if (code.codeChallenge === undefined) {
+    // A verifier for a code issued without a challenge hints at a PKCE downgrade (RFC 9700 §4.8).
+    return verifier === undefined || !rejectVerifierWithoutChallenge;
+  }
+  if (verifier === undefined || !VERIFIER_SYNTAX.test(verifier)) return false;
+  const derived = code.codeChallengeMethod === 'plain' ? verifier : computeCodeChallenge(verifier);
+  return secretsMatch(code.codeChallenge, derived);
+}
+
+/** Only a `refresh_token` or `offline_access` scope earns a refresh token. */
+export function grantsRefreshToken(scope: string): boolean {
+  const scopes = scope.split(' ');
+  return scopes.includes('refresh_token') || scopes.includes('offline_access');
+}
+
+/** `signature`: base64(HMAC-SHA256(client secret, id + issued_at)), facts sheet §4.3. */
+export function tokenSignature(clientSecret: string, id: string, issuedAt: string): string {
+  return createHmac('sha256', clientSecret).update(id + issuedAt, 'utf8').digest('base64');
+}
+
+/** The token response body, with exactly Salesforce's fields (no `expires_in`). */
+function tokenResponseBody(
+  context: EmulatorContext,
+  app: ResolvedConnectedApp,
+  grant: Grant,
+  accessToken: AccessTokenRecord,
+  refreshToken: RefreshTokenRecord | undefined,
+): Record<string, string> {
+  const id = identityUrl(context, grant.orgId, grant.userId);
+  const issuedAt = String(Date.now());
+  const body: Record<string, string> = { access_token: accessToken.token };
+  if (refreshToken !== undefined) body['refresh_token'] = refreshToken.token;
+  if (app.clientSecret !== undefined) body['signature'] = tokenSignature(app.clientSecret, id, issuedAt);
+  body['scope'] = grant.scope;
+  body['instance_url'] = context.instanceUrl;
+  body['id'] = id;
+  body['token_type'] = 'Bearer';
+  body['issued_at'] = issuedAt;
+  if (grant.sitePrefix !== '') {
+    body['sfdc_community_url'] = `${context.baseUrl}${grant.sitePrefix}`;
+    body['sfdc_community_id'] = deriveSalesforceId('0DB', grant.sitePrefix);
+  }
+  return body;
+}
+
+function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): EmulatorResponse {
+  const { state } = context;
+  const code = request.body.get('code');
+  // Consumed here, before the remaining checks, so a failed verifier cannot be retried.
+  const record = code === undefined ? undefined : state.consumeCode(code, app.clientId);
+  if (record === undefined) return oauthErrorResponse('invalid_grant', 'expired authorization code');
+  if (request.body.get('redirect_uri') !== record.redirectUri) {
+    return oauthErrorResponse('redirect_uri_mismatch', 'redirect_uri must match configuration');
+  }
+  if (!verifierMatches(record, request.body.get('code_verifier'), state.settings.rejectVerifierWithoutChallenge)) {
+    return oauthErrorResponse('invalid_grant', 'invalid code verifier');
+  }
+  const grant = state.newGrant(record);
+  const accessToken = state.issueAccessToken(grant);
+  const refreshToken = grantsRefreshToken(grant.scope) ? state.issueRefreshToken(grant) : undefined;
+  return tokenResponse(tokenResponseBody(context, app, grant, accessToken, refreshToken));
+}
+
+function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): EmulatorResponse {
+  const { state } = context;
+  const expired = oauthErrorResponse('invalid_grant', 'expired access/refresh token');
+  const token = request.body.get('refresh_token');
+  const lookup = token === undefined ? { kind: 'invalid' as const } : state.useRefreshToken(token);
+  if (lookup.kind !== 'valid' || lookup.record.grant.clientId !== app.clientId) return expired;
+  const { grant } = lookup.record;
+  const accessToken = state.issueAccessToken(grant);
+  // Without rotation Salesforce answers without a refresh_token: the old one stays valid.
+  const rotated = app.rotateRefreshTokens ? state.rotateRefreshToken(lookup.record) : undefined;
+  return tokenResponse(tokenResponseBody(context, app, grant, accessToken, rotated));
+}
+
+export function handleToken(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
+  if (request.method !== 'POST') return oauthErrorResponse('invalid_request', 'must use HTTP POST');
+  const grantType = request.body.get('grant_type');
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    return oauthErrorResponse('unsupported_grant_type', 'grant type not supported');
+  }
+  const client = authenticateClient(request, grantType, context);
+  if (!client.ok) return client.response;
+  return grantType === 'authorization_code'
+    ? exchangeCode(request, client.app, context)
+    : refreshAccessToken(request, client.app, context);
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST (or GET) /services/oauth2/revoke
+
+export function handleRevoke(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
+  if (request.method !== 'POST' && request.method !== 'GET') {
+    return oauthErrorResponse('invalid_request', 'must use HTTP POST');
+  }
+  // POST carries the token in the form body; the 2011 "blind GET" form in the query string.
+  const token = nonEmpty(request.body.get('token')) ?? nonEmpty(request.query.get('token'));
+  if (token === undefined) return oauthErrorResponse('unsupported_token_type', 'unsupported token type');
+  if (!context.state.revokeToken(token)) return oauthErrorResponse('invalid_token', 'invalid token');
+  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
+}

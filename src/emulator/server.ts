@@ -1,0 +1,331 @@
+/**
+ * The HTTP side of the emulator: listening, routing, body parsing with a size limit, the request
+ * log and fault injection. Protocol decisions live in the handlers (oauth.ts, identity.ts).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EmulatorContext } from './context.js';
+import { handleIdentity } from './identity.js';
+import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
+import {
+  isFormContentType,
+  isWellFormedPath,
+  parseForm,
+  routePath,
+  splitRequestTarget,
+  toRecord,
+  type EmulatorRequest,
+} from './request.js';
+import {
+  JSON_CONTENT_TYPE,
+  maintenancePage,
+  notFoundResponse,
+  oauthErrorResponse,
+  type EmulatorResponse,
+} from './responses.js';
+import { DEFAULT_ORG_ID, DEFAULT_USER, EmulatorState } from './state.js';
+import type {
+  EmulatorEndpoint,
+  EmulatorFault,
+  EmulatorOptions,
+  EmulatorRequestRecord,
+  RunningEmulator,
+} from './types.js';
+
+export type EndpointHandler = (request: EmulatorRequest, context: EmulatorContext) => EmulatorResponse;
+export type HandlerTable = Readonly<Record<EmulatorEndpoint, EndpointHandler>>;
+
+export const DEFAULT_HANDLERS: HandlerTable = {
+  authorize: handleAuthorize,
+  token: handleToken,
+  revoke: handleRevoke,
+  identity: handleIdentity,
+  // Not emulated yet: routed (so it is logged and can carry faults) but answered like any unknown path.
+  userinfo: () => notFoundResponse(),
+};
+
+/** Largest request body accepted; OAuth requests are a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** How much of an oversized body is read and discarded (so the client sees the 413) before the socket is dropped. */
+const MAX_DRAINED_BYTES = 1024 * 1024;
+
+const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'token', 'identity', 'revoke', 'userinfo'];
+
+type BodyResult = { kind: 'complete'; text: string } | { kind: 'too-large'; drained: boolean } | { kind: 'aborted' };
+
+/** Reads the request body, keeping at most MAX_BODY_BYTES of it. */
+function readBody(req: IncomingMessage): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (result: BodyResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > MAX_DRAINED_BYTES) {
+        req.pause();
+        settle({ kind: 'too-large', drained: false });
+      }
+    });
+    req.on('end', () => {
+      settle(size > MAX_BODY_BYTES ? { kind: 'too-large', drained: true } : { kind: 'complete', text: Buffer.concat(chunks).toString('utf8') });
+    });
+    req.on('error', () => settle({ kind: 'aborted' }));
+    req.on('close', () => settle({ kind: 'aborted' }));
+  });
+}
+
+/** Checks a fault at `setFault` time, so a bad one fails in the test that sets it, not in a request. */
+function validateFault(fault: EmulatorFault): void {
+  const status = 'status' in fault ? fault.status : undefined;
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 999)) {
+    throw new RangeError(`fault status must be an integer HTTP status, got ${String(status)}`);
+  }
+  if (fault.kind === 'delay' && !(Number.isFinite(fault.ms) && fault.ms >= 0)) {
+    throw new RangeError(`delay fault needs a non-negative ms, got ${String(fault.ms)}`);
+  }
+  if (!['status', 'html', 'malformed-json', 'empty', 'reset', 'hang', 'delay'].includes(fault.kind)) {
+    throw new TypeError(`unknown fault kind: ${String((fault as { kind: unknown }).kind)}`);
+  }
+}
+
+/** The canned answer of a fault that answers at all (`undefined` for reset, hang and delay). */
+export function faultResponse(fault: EmulatorFault): EmulatorResponse | undefined {
+  switch (fault.kind) {
+    case 'status':
+      return { status: fault.status, headers: { 'Content-Type': fault.contentType ?? 'text/plain' }, body: fault.body ?? '' };
+    case 'html':
+      return maintenancePage(fault.status ?? 500);
+    case 'malformed-json':
+      // A token response cut off mid-value, as a dropped proxy connection would leave it.
+      return { status: fault.status ?? 200, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body: '{"access_token":"00D' };
+    case 'empty':
+      return { status: fault.status ?? 200, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body: '' };
+    default:
+      return undefined;
+  }
+}
+
+function writeResponse(res: ServerResponse, response: EmulatorResponse): void {
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
+}
+
+/** Salesforce's answer when something goes wrong on its side. */
+const SERVER_ERROR = (): EmulatorResponse => oauthErrorResponse('unknown_error', 'retry your request', 500);
+
+/** Formats a listening address as a URL origin: brackets for IPv6, loopback for wildcard binds. */
+function originOf(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
+  if (address.address === '::') return `http://[::1]:${address.port}`;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** What serving a request needs besides the request itself. */
+interface ServerRuntime {
+  context: EmulatorContext;
+  handlers: HandlerTable;
+  /** The request log, appended to. */
+  requests: EmulatorRequestRecord[];
+  faults: ReadonlyMap<EmulatorEndpoint, EmulatorFault>;
+  /** Waits `ms`, or less if the server closes meanwhile. */
+  delay(ms: number): Promise<void>;
+  isClosed(): boolean;
+}
+
+async function serveRequest(req: IncomingMessage, res: ServerResponse, runtime: ServerRuntime): Promise<void> {
+  const method = req.method ?? 'GET';
+  const target = splitRequestTarget(req.url ?? '/');
+  const route = target === undefined ? { endpoint: 'other' as const, sitePrefix: '' } : routePath(target.path);
+  // Logged on arrival, before the body is read, so the log keeps arrival order.
+  const record: EmulatorRequestRecord = {
+    endpoint: route.endpoint,
+    method,
+    path: target?.path ?? req.url ?? '',
+    query: {},
+    body: {},
+    headers: { ...req.headers },
+  };
+  runtime.requests.push(record);
+
+  const body = await readBody(req);
+  if (body.kind === 'aborted' || res.destroyed) return;
+  if (body.kind === 'too-large') {
+    res.setHeader('Connection', 'close');
+    writeResponse(res, oauthErrorResponse('invalid_request', 'request entity too large', 413));
+    if (!body.drained) res.on('finish', () => req.socket.destroy());
+    return;
+  }
+
+  const query = target === undefined ? undefined : parseForm(target.query);
+  const form = isFormContentType(req.headers['content-type']) ? parseForm(body.text) : new Map<string, string>();
+  if (query !== undefined) record.query = toRecord(query);
+  if (form !== undefined) record.body = toRecord(form);
+  if (target === undefined || query === undefined || form === undefined || !isWellFormedPath(target.path)) {
+    writeResponse(res, oauthErrorResponse('invalid_request', 'malformed request'));
+    return;
+  }
+  if (route.endpoint === 'other') {
+    writeResponse(res, notFoundResponse());
+    return;
+  }
+
+  // Faults come after logging and parsing (tests can still see what was sent) but before the handler.
+  const fault = runtime.faults.get(route.endpoint);
+  if (fault?.kind === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === 'hang') return; // the socket stays open until the client gives up or close()
+  if (fault?.kind === 'delay') {
+    await runtime.delay(fault.ms);
+    if (runtime.isClosed() || res.destroyed) return;
+  }
+  const canned = fault === undefined ? undefined : faultResponse(fault);
+  if (canned !== undefined) {
+    writeResponse(res, canned);
+    return;
+  }
+
+  const request: EmulatorRequest = {
+    method,
+    path: target.path,
+    sitePrefix: route.sitePrefix,
+    query,
+    body: form,
+    headers: req.headers,
+    ...(route.identityIds === undefined ? {} : { identityIds: route.identityIds }),
+  };
+  writeResponse(res, runtime.handlers[route.endpoint](request, runtime.context));
+}
+
+/**
+ * The `request` listener. A hostile client must never crash the emulator: stream errors are
+ * swallowed (the socket is gone anyway) and anything a handler throws becomes a 500.
+ */
+function createRequestListener(runtime: ServerRuntime): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    req.on('error', () => {});
+    res.on('error', () => {});
+    serveRequest(req, res, runtime).catch(() => {
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      try {
+        writeResponse(res, SERVER_ERROR());
+      } catch {
+        res.destroy();
+      }
+    });
+  };
+}
+
+/**
+ * Starts the emulator with the given endpoint handlers. `startEmulator` is this with the real
+ * handlers; tests replace one to exercise the server's own error paths.
+ */
+export async function startEmulatorServer(options: EmulatorOptions = {}, handlers: HandlerTable = DEFAULT_HANDLERS): Promise<RunningEmulator> {
+  const codeLifetime = options.codeLifetime ?? 900;
+  if (!(Number.isFinite(codeLifetime) && codeLifetime > 0)) throw new RangeError('codeLifetime must be a positive number of seconds');
+  const orgId = options.orgId ?? DEFAULT_ORG_ID;
+  if (!/^00D[A-Za-z0-9]{15}$/.test(orgId)) throw new TypeError(`orgId must be an 18-character 00D… id, got ${orgId}`);
+
+  const state = new EmulatorState({
+    orgId,
+    codeLifetimeSeconds: codeLifetime,
+    allowPlainPkce: options.allowPlainPkce ?? false,
+    rejectVerifierWithoutChallenge: options.rejectVerifierWithoutChallenge ?? true,
+  });
+  for (const user of options.users ?? [DEFAULT_USER]) state.addUser(user);
+  for (const app of options.apps ?? []) state.addApp(app);
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Later server errors (rare once listening) must not become uncaught exceptions.
+  server.on('error', () => {});
+
+  const url = originOf(server.address() as AddressInfo);
+  const requests: EmulatorRequestRecord[] = [];
+  const faults = new Map<EmulatorEndpoint, EmulatorFault>();
+  /** Pending `delay` faults, released by close() so nothing outlives the server. */
+  const pendingDelays = new Set<() => void>();
+  let closed = false;
+
+  // Attached in the same tick as `listen` completed, so no request can arrive before it.
+  server.on(
+    'request',
+    createRequestListener({
+      context: {
+        state,
+        baseUrl: url,
+        instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
+        identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
+      },
+      handlers,
+      requests,
+      faults,
+      delay: (ms) =>
+        new Promise((resolve) => {
+          const release = (): void => {
+            clearTimeout(timer);
+            pendingDelays.delete(release);
+            resolve();
+          };
+          const timer = setTimeout(release, ms);
+          pendingDelays.add(release);
+        }),
+      isClosed: () => closed,
+    }),
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    orgId,
+    get users() {
+      return [...state.users];
+    },
+    addApp: (app) => state.addApp(app),
+    addUser: (user) => state.addUser(user),
+    setFault(endpoint, fault) {
+      if (!ENDPOINTS.includes(endpoint)) throw new TypeError(`unknown endpoint: ${String(endpoint)}`);
+      if (fault === undefined) {
+        faults.delete(endpoint);
+        return;
+      }
+      validateFault(fault);
+      faults.set(endpoint, { ...fault });
+    },
+    clearFaults: () => faults.clear(),
+    requests,
+    requestsTo: (endpoint) => requests.filter((r) => r.endpoint === endpoint),
+    advanceClock: (seconds) => state.advanceClock(seconds),
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        closed = true;
+        for (const release of [...pendingDelays]) release();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        // close() alone waits for keep-alive and hung connections; end them now.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

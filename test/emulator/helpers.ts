@@ -1,0 +1,147 @@
+/** Shared fixtures for the emulator tests: apps, and HTTP helpers that drive the real server. */
+import { createPkcePair } from '../../src/pkce.js';
+import type { EmulatorConnectedApp, RunningEmulator } from '../../src/emulator/index.js';
+
+export const REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
+export const CLIENT_ID = '3MVG9confidential.client';
+export const CLIENT_SECRET = 'F00DBABE0123456789ABCDEF';
+export const PUBLIC_CLIENT_ID = '3MVG9public.client';
+
+export function confidentialApp(overrides: Partial<EmulatorConnectedApp> = {}): EmulatorConnectedApp {
+  return { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI], ...overrides };
+}
+
+export function publicApp(overrides: Partial<EmulatorConnectedApp> = {}): EmulatorConnectedApp {
+  return { clientId: PUBLIC_CLIENT_ID, redirectUris: [REDIRECT_URI], ...overrides };
+}
+
+export type Params = Record<string, string | undefined>;
+
+export function withoutUndefined(params: Params): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/** Authorize-request parameters for the confidential app, with a fresh PKCE pair. */
+export function authorizeParams(overrides: Params = {}): { params: Params; codeVerifier: string } {
+  const pkce = createPkcePair();
+  return {
+    codeVerifier: pkce.codeVerifier,
+    params: {
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+      state: 'st-123',
+      code_challenge: pkce.codeChallenge,
+      code_challenge_method: 'S256',
+      ...overrides,
+    },
+  };
+}
+
+export interface AuthorizeResult {
+  status: number;
+  /** The raw Location header. */
+  location: string | null;
+  /** Location's query parameters, decoded. */
+  query: URLSearchParams;
+  body: string;
+  contentType: string | null;
+}
+
+export async function authorize(emulator: RunningEmulator, params: Params, sitePrefix = ''): Promise<AuthorizeResult> {
+  const url = `${emulator.url}${sitePrefix}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(params)).toString()}`;
+  const response = await fetch(url, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  return {
+    status: response.status,
+    location,
+    query: location === null ? new URLSearchParams() : new URL(location).searchParams,
+    body: await response.text(),
+    contentType: response.headers.get('content-type'),
+  };
+}
+
+/** Runs a successful authorize and returns the decoded code plus the verifier that goes with it. */
+export async function obtainCode(
+  emulator: RunningEmulator,
+  overrides: Params = {},
+  sitePrefix = '',
+): Promise<{ code: string; codeVerifier: string }> {
+  const { params, codeVerifier } = authorizeParams(overrides);
+  const result = await authorize(emulator, params, sitePrefix);
+  const code = result.query.get('code');
+  if (result.status !== 302 || code === null) throw new Error(`authorize failed: ${result.status} ${String(result.location)}`);
+  return { code, codeVerifier };
+}
+
+export interface JsonResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+export async function postForm(
+  emulator: RunningEmulator,
+  path: string,
+  form: Params,
+  headers: Record<string, string> = {},
+): Promise<JsonResult> {
+  const response = await fetch(`${emulator.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(withoutUndefined(form)).toString(),
+    redirect: 'manual',
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // non-JSON bodies are asserted through `text`
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+export function postToken(emulator: RunningEmulator, form: Params, headers: Record<string, string> = {}, sitePrefix = ''): Promise<JsonResult> {
+  return postForm(emulator, `${sitePrefix}/services/oauth2/token`, form, headers);
+}
+
+/** Authorize then exchange the code for the confidential app (scope `api refresh_token` unless overridden). */
+export async function login(emulator: RunningEmulator, overrides: Params = {}): Promise<Record<string, string>> {
+  const clientId = overrides['client_id'] ?? CLIENT_ID;
+  const { code, codeVerifier } = await obtainCode(emulator, { scope: 'api refresh_token', ...overrides });
+  const result = await postToken(emulator, {
+    grant_type: 'authorization_code',
+    code,
+    client_id: clientId,
+    client_secret: clientId === CLIENT_ID ? CLIENT_SECRET : undefined,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: codeVerifier,
+  });
+  if (result.status !== 200) throw new Error(`token exchange failed: ${result.text}`);
+  return result.json as Record<string, string>;
+}
+
+export function basicAuth(clientId: string, clientSecret: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` };
+}
+
+export async function getIdentity(url: string, accessToken: string | undefined, init: RequestInit = {}): Promise<{ status: number; contentType: string | null; text: string }> {
+  const headers: Record<string, string> = accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` };
+  const response = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+  return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
+}
+
+/** Closes the emulator, giving up after `ms` so a close() that hangs fails the test quickly. */
+export async function closeWithin(emulator: RunningEmulator, ms: number): Promise<'closed' | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), ms);
+  });
+  const result = await Promise.race([emulator.close().then(() => 'closed' as const), timeout]);
+  clearTimeout(timer);
+  return result;
+}

@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { CLIENT_ID, CLIENT_SECRET, confidentialApp, getIdentity, login, postForm, postToken, type JsonResult } from './helpers.js';
+
+let emulator: RunningEmulator;
+
+beforeEach(async () => {
+  emulator = await startEmulator({ apps: [confidentialApp()] });
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+function revoke(form: Record<string, string | undefined>, sitePrefix = ''): Promise<JsonResult> {
+  return postForm(emulator, `${sitePrefix}/services/oauth2/revoke`, form);
+}
+
+function refresh(refreshToken: string | undefined): Promise<JsonResult> {
+  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+}
+
+const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 'Bad_OAuth_Token' };
+
+function expectRevokeError(result: JsonResult, error: string, description: string): void {
+  expect(result.status).toBe(400);
+  expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+  expect(JSON.parse(result.text)).toEqual({ error, error_description: description });
+}
+
+describe('revoke', () => {
+  it('revokes an access token alone', async () => {
+    const tokens = await login(emulator);
+    const result = await revoke({ token: tokens['access_token'] });
+    expect(result.status).toBe(200);
+    expect(result.text).toBe('');
+    expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
+    // The refresh token, and so the grant, survive.
+    const refreshed = await refresh(tokens['refresh_token']);
+    expect(refreshed.status).toBe(200);
+    expect((await getIdentity(tokens['id'] ?? '', refreshed.json['access_token'] as string)).status).toBe(200);
+  });
+
+  it('revokes a refresh token with every access token issued from it', async () => {
+    const tokens = await login(emulator);
+    const refreshed = (await refresh(tokens['refresh_token'])).json as Record<string, string>;
+    const other = await login(emulator);
+
+    expect((await revoke({ token: tokens['refresh_token'] })).status).toBe(200);
+
+    expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
+    expect(await getIdentity(tokens['id'] ?? '', refreshed['access_token'])).toEqual(BAD_TOKEN);
+    expect((await refresh(tokens['refresh_token'])).json).toEqual({
+      error: 'invalid_grant',
+      error_description: 'expired access/refresh token',
+    });
+    // Another grant of the same user is untouched.
+    expect((await getIdentity(other['id'] ?? '', other['access_token'])).status).toBe(200);
+  });
+
+  it('answers invalid_token for a token revoked already', async () => {
+    const tokens = await login(emulator);
+    expect((await revoke({ token: tokens['access_token'] })).status).toBe(200);
+    expectRevokeError(await revoke({ token: tokens['access_token'] }), 'invalid_token', 'invalid token');
+  });
+
+  it('answers invalid_token for an access token whose refresh token was revoked', async () => {
+    const tokens = await login(emulator);
+    expect((await revoke({ token: tokens['refresh_token'] })).status).toBe(200);
+    expectRevokeError(await revoke({ token: tokens['access_token'] }), 'invalid_token', 'invalid token');
+  });
+
+  it('answers invalid_token for an unknown token', async () => {
+    expectRevokeError(await revoke({ token: '00D5g000004EmUl!nope' }), 'invalid_token', 'invalid token');
+  });
+
+  it('answers unsupported_token_type when no token is sent', async () => {
+    expectRevokeError(await revoke({}), 'unsupported_token_type', 'unsupported token type');
+    expectRevokeError(await revoke({ token: '' }), 'unsupported_token_type', 'unsupported token type');
+  });
+
+  it('accepts the GET ?token= form and ignores revoke_reason', async () => {
+    const tokens = await login(emulator);
+    const query = new URLSearchParams({ token: tokens['access_token'] ?? '', revoke_reason: 'user_logout' });
+    const response = await fetch(`${emulator.url}/services/oauth2/revoke?${query.toString()}`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
+  });
+
+  it('ignores unknown form parameters and serves any site prefix', async () => {
+    const tokens = await login(emulator);
+    const result = await revoke({ token: tokens['access_token'], revoke_reason: 'x', callback: 'cb' }, '/mysite');
+    expect(result.status).toBe(200);
+  });
+});

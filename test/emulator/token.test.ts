@@ -1,0 +1,373 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { computeCodeChallenge } from '../../src/pkce.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  PUBLIC_CLIENT_ID,
+  REDIRECT_URI,
+  basicAuth,
+  confidentialApp,
+  obtainCode,
+  postToken,
+  publicApp,
+  type JsonResult,
+  type Params,
+} from './helpers.js';
+
+let emulator: RunningEmulator;
+
+beforeEach(async () => {
+  emulator = await startEmulator({ apps: [confidentialApp(), publicApp()] });
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+function expectTokenError(result: JsonResult, error: string, description: string): void {
+  expect(result.status).toBe(400);
+  expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+  expect(result.headers.get('cache-control')).toBe('no-store');
+  expect(JSON.parse(result.text)).toEqual({ error, error_description: description });
+}
+
+/** A fresh code for the confidential app and the complete, correct exchange request for it. */
+async function codeExchange(authorizeOverrides: Params = {}): Promise<Params> {
+  const { code, codeVerifier } = await obtainCode(emulator, authorizeOverrides);
+  return {
+    grant_type: 'authorization_code',
+    code,
+    client_id: authorizeOverrides['client_id'] ?? CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: codeVerifier,
+  };
+}
+
+describe('token endpoint: request shape', () => {
+  it('requires POST', async () => {
+    const response = await fetch(`${emulator.url}/services/oauth2/token?grant_type=authorization_code`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'invalid_request', error_description: 'must use HTTP POST' });
+  });
+
+  it.each([undefined, 'password', 'client_credentials', ''])('rejects grant_type=%s', async (grantType) => {
+    const form = { ...(await codeExchange()), grant_type: grantType };
+    expectTokenError(await postToken(emulator, form), 'unsupported_grant_type', 'grant type not supported');
+  });
+
+  it('checks grant_type before the client', async () => {
+    expectTokenError(
+      await postToken(emulator, { grant_type: 'password', client_id: 'unknown' }),
+      'unsupported_grant_type',
+      'grant type not supported',
+    );
+  });
+
+  it('reads only form bodies: a JSON body has no grant_type', async () => {
+    const response = await fetch(`${emulator.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(await codeExchange()),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+  });
+});
+
+describe('token endpoint: client authentication', () => {
+  it('rejects an unknown client_id', async () => {
+    const form = { ...(await codeExchange()), client_id: 'unknown' };
+    expectTokenError(await postToken(emulator, form), 'invalid_client_id', 'client identifier invalid');
+  });
+
+  it('rejects a missing client_id', async () => {
+    const form = { ...(await codeExchange()), client_id: undefined };
+    expectTokenError(await postToken(emulator, form), 'invalid_client_id', 'client identifier invalid');
+  });
+
+  it('rejects a wrong secret', async () => {
+    const form = { ...(await codeExchange()), client_secret: `${CLIENT_SECRET}x` };
+    expectTokenError(await postToken(emulator, form), 'invalid_client', 'invalid client credentials');
+  });
+
+  it('rejects a missing secret when the app requires it', async () => {
+    const form = { ...(await codeExchange()), client_secret: undefined };
+    expectTokenError(await postToken(emulator, form), 'invalid_client', 'invalid client credentials');
+  });
+
+  it('does not consume the code when client authentication fails', async () => {
+    const form = await codeExchange();
+    await postToken(emulator, { ...form, client_secret: 'wrong' });
+    expect((await postToken(emulator, form)).status).toBe(200);
+  });
+
+  it('accepts a missing secret when "require secret for web server flow" is off, but still checks a sent one', async () => {
+    emulator.addApp(confidentialApp({ requireSecretForWebServerFlow: false }));
+    expect((await postToken(emulator, { ...(await codeExchange()), client_secret: undefined })).status).toBe(200);
+    expectTokenError(
+      await postToken(emulator, { ...(await codeExchange()), client_secret: 'wrong' }),
+      'invalid_client',
+      'invalid client credentials',
+    );
+  });
+
+  it('rejects an empty client_secret from a public client (node-oauth sends one)', async () => {
+    const form = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
+    expectTokenError(await postToken(emulator, form), 'invalid_client', 'invalid client credentials');
+  });
+
+  it('accepts a public client that sends no secret', async () => {
+    const form = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: undefined };
+    expect((await postToken(emulator, form)).status).toBe(200);
+  });
+
+  it('treats Basic credentials on the code grant as an unknown client by default', async () => {
+    const form = { ...(await codeExchange()), client_id: undefined, client_secret: undefined };
+    expectTokenError(
+      await postToken(emulator, form, basicAuth(CLIENT_ID, CLIENT_SECRET)),
+      'invalid_client_id',
+      'client identifier invalid',
+    );
+  });
+
+  it('accepts Basic credentials on the code grant when the app allows it, and validates the secret', async () => {
+    emulator.addApp(confidentialApp({ acceptBasicAuthForCodeGrant: true }));
+    const form = { ...(await codeExchange()), client_id: undefined, client_secret: undefined };
+    expect((await postToken(emulator, form, basicAuth(CLIENT_ID, CLIENT_SECRET))).status).toBe(200);
+    const again = { ...(await codeExchange()), client_id: undefined, client_secret: undefined };
+    expectTokenError(
+      await postToken(emulator, again, basicAuth(CLIENT_ID, 'wrong')),
+      'invalid_client',
+      'invalid client credentials',
+    );
+  });
+});
+
+describe('token endpoint: successful code exchange', () => {
+  it('answers exactly Salesforce’s fields, with a valid signature', async () => {
+    const before = Date.now();
+    const result = await postToken(emulator, await codeExchange({ scope: 'api refresh_token' }));
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+    expect(result.headers.get('cache-control')).toBe('no-store');
+    const json = result.json as Record<string, string>;
+    expect(Object.keys(json).sort()).toEqual(
+      ['access_token', 'refresh_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at'].sort(),
+    );
+    const ada = emulator.users[0];
+    expect(json['access_token']).toMatch(/^00D5g000004EmUl![A-Za-z0-9._]+$/);
+    expect(json['refresh_token']).toMatch(/^5Aep861[A-Za-z0-9._]+$/);
+    expect(json['scope']).toBe('api refresh_token');
+    expect(json['instance_url']).toBe(emulator.url);
+    expect(json['id']).toBe(`${emulator.url}/id/00D5g000004EmUlEAK/${ada?.userId}`);
+    expect(json['token_type']).toBe('Bearer');
+    expect(json['issued_at']).toMatch(/^\d{13}$/);
+    expect(Number(json['issued_at'])).toBeGreaterThanOrEqual(before);
+    expect(Number(json['issued_at'])).toBeLessThanOrEqual(Date.now());
+    const expected = createHmac('sha256', CLIENT_SECRET).update(`${json['id']}${json['issued_at']}`).digest('base64');
+    expect(json['signature']).toBe(expected);
+  });
+
+  it('leaves out refresh_token without a refresh_token or offline_access scope', async () => {
+    const result = await postToken(emulator, await codeExchange({ scope: 'api id' }));
+    expect(Object.keys(result.json).sort()).toEqual(
+      ['access_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at'].sort(),
+    );
+  });
+
+  it('grants a refresh token for offline_access', async () => {
+    const result = await postToken(emulator, await codeExchange({ scope: 'api offline_access' }));
+    expect(result.json['refresh_token']).toMatch(/^5Aep861/);
+  });
+
+  it('leaves out signature for a public client', async () => {
+    const form = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID, scope: 'api refresh_token' })), client_secret: undefined };
+    const result = await postToken(emulator, form);
+    expect(Object.keys(result.json).sort()).toEqual(
+      ['access_token', 'refresh_token', 'scope', 'instance_url', 'id', 'token_type', 'issued_at'].sort(),
+    );
+  });
+
+  it('uses the instanceUrl and identityBaseUrl options', async () => {
+    await emulator.close();
+    emulator = await startEmulator({
+      apps: [confidentialApp()],
+      instanceUrl: 'https://acme.my.salesforce.com/',
+      identityBaseUrl: 'https://login.salesforce.com',
+    });
+    const result = await postToken(emulator, await codeExchange());
+    expect(result.json['instance_url']).toBe('https://acme.my.salesforce.com');
+    expect(result.json['id']).toBe(`https://login.salesforce.com/id/00D5g000004EmUlEAK/${emulator.users[0]?.userId}`);
+  });
+
+  it('ignores unknown body parameters', async () => {
+    const result = await postToken(emulator, { ...(await codeExchange()), format: 'json', device_id: 'd-1', extra: 'x' });
+    expect(result.status).toBe(200);
+  });
+});
+
+describe('token endpoint: the code', () => {
+  it('is single-use', async () => {
+    const form = await codeExchange();
+    expect((await postToken(emulator, form)).status).toBe(200);
+    expectTokenError(await postToken(emulator, form), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('rejects an unknown or missing code', async () => {
+    const form = await codeExchange();
+    expectTokenError(await postToken(emulator, { ...form, code: 'aPrxnope==' }), 'invalid_grant', 'expired authorization code');
+    expectTokenError(await postToken(emulator, { ...form, code: undefined }), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('fails when the client forgot to URL-decode the code', async () => {
+    const form = await codeExchange();
+    const stillEncoded = encodeURIComponent(form['code'] ?? '');
+    expectTokenError(await postToken(emulator, { ...form, code: stillEncoded }), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('expires after codeLifetime (900 s by default)', async () => {
+    const form = await codeExchange();
+    emulator.advanceClock(901);
+    expectTokenError(await postToken(emulator, form), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('is still valid just before expiry', async () => {
+    const form = await codeExchange();
+    emulator.advanceClock(890);
+    expect((await postToken(emulator, form)).status).toBe(200);
+  });
+
+  it('makes codes issued after advanceClock look older too', async () => {
+    emulator.advanceClock(901);
+    expectTokenError(await postToken(emulator, await codeExchange()), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('honours the codeLifetime option', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], codeLifetime: 60 });
+    const form = await codeExchange();
+    emulator.advanceClock(61);
+    expectTokenError(await postToken(emulator, form), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('rejects a code issued to another client without consuming it', async () => {
+    emulator.addApp(confidentialApp({ clientId: 'other', clientSecret: 'other-secret' }));
+    const form = await codeExchange();
+    expectTokenError(
+      await postToken(emulator, { ...form, client_id: 'other', client_secret: 'other-secret' }),
+      'invalid_grant',
+      'expired authorization code',
+    );
+    expect((await postToken(emulator, form)).status).toBe(200);
+  });
+
+  it('requires the same redirect_uri as at authorize, and the code is then spent', async () => {
+    emulator.addApp(confidentialApp({ redirectUris: [REDIRECT_URI, 'http://localhost:3000/other'] }));
+    const form = await codeExchange();
+    expectTokenError(
+      await postToken(emulator, { ...form, redirect_uri: 'http://localhost:3000/other' }),
+      'redirect_uri_mismatch',
+      'redirect_uri must match configuration',
+    );
+    expectTokenError(await postToken(emulator, form), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('rejects a missing redirect_uri', async () => {
+    const form = await codeExchange();
+    expectTokenError(
+      await postToken(emulator, { ...form, redirect_uri: undefined }),
+      'redirect_uri_mismatch',
+      'redirect_uri must match configuration',
+    );
+  });
+});
+
+describe('token endpoint: PKCE', () => {
+  it('rejects a missing verifier when a challenge was sent', async () => {
+    const form = await codeExchange();
+    expectTokenError(await postToken(emulator, { ...form, code_verifier: undefined }), 'invalid_grant', 'invalid code verifier');
+  });
+
+  it('rejects a wrong verifier, and the code cannot be retried', async () => {
+    const form = await codeExchange();
+    const wrong = 'x'.repeat(43);
+    expectTokenError(await postToken(emulator, { ...form, code_verifier: wrong }), 'invalid_grant', 'invalid code verifier');
+    expectTokenError(await postToken(emulator, form), 'invalid_grant', 'expired authorization code');
+  });
+
+  it('treats a missing code_challenge_method as S256 (RFC 7636 Appendix B vector)', async () => {
+    const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+    const { code } = await obtainCode(emulator, {
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: undefined,
+    });
+    const form = { grant_type: 'authorization_code', code, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: REDIRECT_URI };
+    expect((await postToken(emulator, { ...form, code_verifier: verifier })).status).toBe(200);
+  });
+
+  it('accepts a 171-character verifier (Salesforce’s own clients send those)', async () => {
+    const verifier = Buffer.alloc(128, 7).toString('base64url');
+    expect(verifier).toHaveLength(171);
+    const { code } = await obtainCode(emulator, { code_challenge: computeCodeChallenge(verifier) });
+    const result = await postToken(emulator, {
+      grant_type: 'authorization_code',
+      code,
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
+    expect(result.status).toBe(200);
+  });
+
+  it.each([
+    ['42 characters', 'a'.repeat(42)],
+    ['characters outside the unreserved set', `${'a'.repeat(43)}+/=`],
+    ['an empty string', ''],
+  ])('rejects a verifier of %s even when its challenge matches', async (_label, verifier) => {
+    const { code } = await obtainCode(emulator, { code_challenge: computeCodeChallenge(verifier) });
+    const result = await postToken(emulator, {
+      grant_type: 'authorization_code',
+      code,
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
+    expectTokenError(result, 'invalid_grant', 'invalid code verifier');
+  });
+
+  describe('a code issued without a challenge', () => {
+    async function codeWithoutChallenge(): Promise<Params> {
+      const { code } = await obtainCode(emulator, {
+        client_id: PUBLIC_CLIENT_ID,
+        code_challenge: undefined,
+        code_challenge_method: undefined,
+      });
+      return { grant_type: 'authorization_code', code, client_id: PUBLIC_CLIENT_ID, redirect_uri: REDIRECT_URI };
+    }
+
+    beforeEach(() => {
+      emulator.addApp(publicApp({ requirePkce: false }));
+    });
+
+    it('exchanges without a verifier', async () => {
+      expect((await postToken(emulator, await codeWithoutChallenge())).status).toBe(200);
+    });
+
+    it('rejects a verifier by default (PKCE downgrade)', async () => {
+      const form = { ...(await codeWithoutChallenge()), code_verifier: 'v'.repeat(43) };
+      expectTokenError(await postToken(emulator, form), 'invalid_grant', 'invalid code verifier');
+    });
+
+    it('accepts a verifier when rejectVerifierWithoutChallenge is false', async () => {
+      await emulator.close();
+      emulator = await startEmulator({ apps: [publicApp({ requirePkce: false })], rejectVerifierWithoutChallenge: false });
+      const form = { ...(await codeWithoutChallenge()), code_verifier: 'v'.repeat(43) };
+      expect((await postToken(emulator, form)).status).toBe(200);
+    });
+  });
+});

@@ -1,0 +1,108 @@
+/** The emulator's pure helpers, tested directly. */
+import { describe, expect, it } from 'vitest';
+import { deriveSalesforceId, newAccessToken, newAuthorizationCode, toEighteenCharacterId } from '../../src/emulator/ids.js';
+import { standardUtcOffsetMs, resolveApiVersion } from '../../src/emulator/identity.js';
+import { parseScope, tokenSignature, verifierMatches } from '../../src/emulator/oauth.js';
+import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../../src/emulator/request.js';
+import { appendQuery } from '../../src/emulator/responses.js';
+
+describe('ids', () => {
+  it('computes the 18-character case-safe suffix', () => {
+    expect(toEighteenCharacterId('00D5g000004EmUl')).toBe('00D5g000004EmUlEAK');
+    expect(toEighteenCharacterId('001A0000006Vm9r')).toBe('001A0000006Vm9rIAC');
+    expect(() => toEighteenCharacterId('short')).toThrow(TypeError);
+  });
+
+  it('derives stable ids with the key prefix', () => {
+    const id = deriveSalesforceId('0DB', '/mysite');
+    expect(id).toMatch(/^0DB[A-Za-z0-9]{15}$/);
+    expect(deriveSalesforceId('0DB', '/mysite')).toBe(id);
+    expect(deriveSalesforceId('0DB', '/other')).not.toBe(id);
+  });
+
+  it('always makes codes with aPrx, +, / and a trailing ==', () => {
+    for (let i = 0; i < 200; i++) {
+      const code = newAuthorizationCode();
+      expect(code).toMatch(/^aPrx[A-Za-z0-9+/]+==$/);
+      expect(code).toContain('+');
+      expect(code).toContain('/');
+    }
+  });
+
+  it('prefixes access tokens with the 15-character org id', () => {
+    expect(newAccessToken('00D5g000004EmUlEAK')).toMatch(/^00D5g000004EmUl!AQ0AQ[A-Za-z0-9._]+$/);
+  });
+});
+
+describe('request parsing', () => {
+  it('routes by suffix and keeps the site prefix', () => {
+    expect(routePath('/services/oauth2/token')).toEqual({ endpoint: 'token', sitePrefix: '' });
+    expect(routePath('/mysite/services/oauth2/authorize')).toEqual({ endpoint: 'authorize', sitePrefix: '/mysite' });
+    expect(routePath('/s/id/00Dx/005y')).toEqual({ endpoint: 'identity', sitePrefix: '/s', identityIds: { orgId: '00Dx', userId: '005y' } });
+    expect(routePath('/services/oauth2/tokens').endpoint).toBe('other');
+  });
+
+  it('parses forms strictly', () => {
+    expect(parseForm('a=1+2&b=%2B&c&a=3&&')).toEqual(new Map([['a', '3'], ['b', '+'], ['c', '']]));
+    expect(parseForm('a=%zz')).toBeUndefined();
+    expect(parseForm('a=%FF')).toBeUndefined();
+  });
+
+  it('splits origin-form and absolute-form targets', () => {
+    expect(splitRequestTarget('/a?b=1#f')).toEqual({ path: '/a', query: 'b=1' });
+    expect(splitRequestTarget('http://h/x/y?z')).toEqual({ path: '/x/y', query: 'z' });
+    expect(splitRequestTarget('*')).toBeUndefined();
+  });
+
+  it('reads Basic and Bearer credentials', () => {
+    expect(parseBasicCredentials(`Basic ${Buffer.from('id:se:cret').toString('base64')}`)).toEqual({ clientId: 'id', clientSecret: 'se:cret' });
+    expect(parseBasicCredentials('Bearer x')).toBeUndefined();
+    expect(parseBearerToken('Bearer 00D!abc')).toBe('00D!abc');
+    expect(parseBearerToken('OAuth 00D!abc')).toBe('00D!abc');
+    expect(parseBearerToken('Basic abc')).toBeUndefined();
+  });
+});
+
+describe('protocol helpers', () => {
+  it('normalises scope strings', () => {
+    expect(parseScope(' api  api\tid ')).toEqual(['api', 'id']);
+    expect(parseScope('   ')).toBeUndefined();
+    expect(parseScope(undefined)).toBeUndefined();
+  });
+
+  it('appends to a redirect_uri before its fragment', () => {
+    expect(appendQuery('https://a/cb#frag', { code: 'a+b', state: undefined })).toBe('https://a/cb?code=a%2Bb#frag');
+    expect(appendQuery('https://a/cb?', { error: 'x y' })).toBe('https://a/cb?error=x+y');
+  });
+
+  it('signs id + issued_at with HMAC-SHA256 in standard base64', () => {
+    // Computed independently: printf '%s' 'https://login.salesforce.com/id/00D/0051700000000000' | openssl dgst -sha256 -hmac secret -binary | base64
+    expect(tokenSignature('secret', 'https://login.salesforce.com/id/00D/005', '1700000000000')).toBe(
+      'ExbGhRE1Ej+5CW2OmXALfHpj/0qZ0J0NfA6UBonAyK0=',
+    );
+  });
+
+  it('checks verifiers', () => {
+    const s256 = { codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256' as const };
+    expect(verifierMatches(s256, 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', true)).toBe(true);
+    expect(verifierMatches(s256, 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK', true)).toBe(false);
+    expect(verifierMatches(s256, undefined, true)).toBe(false);
+    const none = { codeChallenge: undefined, codeChallengeMethod: undefined };
+    expect(verifierMatches(none, undefined, true)).toBe(true);
+    expect(verifierMatches(none, 'v'.repeat(43), true)).toBe(false);
+    expect(verifierMatches(none, 'v'.repeat(43), false)).toBe(true);
+  });
+
+  it('uses the standard-time offset for utcOffset, whatever the season', () => {
+    expect(standardUtcOffsetMs('America/Los_Angeles', new Date('2024-07-01T00:00:00Z'))).toBe(-28800000);
+    expect(standardUtcOffsetMs('Australia/Sydney', new Date('2024-01-01T00:00:00Z'))).toBe(36000000);
+    expect(standardUtcOffsetMs('Asia/Kolkata')).toBe(19800000);
+    expect(standardUtcOffsetMs('UTC')).toBe(0);
+  });
+
+  it('resolves API versions', () => {
+    expect(resolveApiVersion('59.0')).toBe('59.0');
+    expect(resolveApiVersion('latest')).toMatch(/^\d+\.0$/);
+    expect(resolveApiVersion('v59')).toBeUndefined();
+  });
+});
