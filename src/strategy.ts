@@ -139,6 +139,16 @@ function callbackParams(req: Request): (name: string) => string | null | undefin
   };
 }
 
+/**
+ * Salesforce's error words from the callback query, made safe to log and show: control and
+ * bidirectional-override characters removed, length bounded. Repeated parameters read as empty.
+ */
+function callbackText(value: string | null | undefined, maxLength: number): string {
+  if (typeof value !== 'string') return '';
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, '').slice(0, maxLength);
+}
+
 function firstHeaderValue(value: string | string[] | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return first?.split(',')[0]?.trim() || undefined;
@@ -255,9 +265,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     const error = param('error');
     if (error !== undefined) {
-      const description = param('error_description') ?? '';
-      if (error === 'access_denied') this.fail({ message: description || 'The Salesforce login was denied' });
-      else this.error(new SalesforceAuthorizationError(String(error), description));
+      const code = callbackText(error, 64) || 'unknown_error';
+      const description = callbackText(param('error_description'), 256);
+      if (code === 'access_denied') this.fail({ message: description || 'The Salesforce login was denied' });
+      else this.error(new SalesforceAuthorizationError(code, description));
       return;
     }
     const code = param('code');
