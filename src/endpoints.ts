@@ -26,6 +26,16 @@ export interface LoginEndpoints {
   userinfo: string;
 }
 
+/** Everything one login talks to: its base (the id_token issuer), endpoints and own origins. */
+export interface LoginTarget {
+  base: URL;
+  authorizationURL: URL;
+  tokenURL: URL;
+  revokeURL: URL;
+  /** Origins that belong to the login, for the identity URL check. */
+  origins: string[];
+}
+
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
@@ -68,6 +78,20 @@ export function parseSalesforceURL(value: unknown, optionName: string): URL {
 export function loginEndpoints(loginURL: URL): LoginEndpoints {
   const base = `${loginURL.origin}${loginURL.pathname.replace(/\/+$/, '')}/services/oauth2`;
   return { authorize: `${base}/authorize`, token: `${base}/token`, revoke: `${base}/revoke`, userinfo: `${base}/userinfo` };
+}
+
+/** The target of a login base, with explicit authorization and token endpoints when configured. */
+export function loginTarget(base: URL, overrides: { authorizationURL?: URL; tokenURL?: URL } = {}): LoginTarget {
+  const endpoints = loginEndpoints(base);
+  const authorizationURL = overrides.authorizationURL ?? new URL(endpoints.authorize);
+  const tokenURL = overrides.tokenURL ?? new URL(endpoints.token);
+  return {
+    base,
+    authorizationURL,
+    tokenURL,
+    revokeURL: new URL(endpoints.revoke),
+    origins: [...new Set([base.origin, authorizationURL.origin, tokenURL.origin])],
+  };
 }
 
 function isSalesforceOwned(hostname: string): boolean {

@@ -10,6 +10,7 @@ export type SalesforceErrorCode =
   | 'SALESFORCE_NETWORK_ERROR'
   | 'TOKEN_SIGNATURE_MISMATCH'
   | 'IDENTITY_ORIGIN_REJECTED'
+  | 'ID_TOKEN_INVALID'
   | 'SESSION_REQUIRED';
 
 /**
@@ -72,8 +73,8 @@ export class SalesforceResponseError extends SalesforceError {
   readonly status: number;
   readonly endpoint: SalesforceEndpoint;
 
-  constructor(endpoint: SalesforceEndpoint, status: number, problem: string) {
-    super('SALESFORCE_RESPONSE_ERROR', `Salesforce ${endpoint} request failed: HTTP ${status}, ${problem}`);
+  constructor(endpoint: SalesforceEndpoint, status: number, problem: string, options?: { cause?: unknown }) {
+    super('SALESFORCE_RESPONSE_ERROR', `Salesforce ${endpoint} request failed: HTTP ${status}, ${problem}`, options);
     this.endpoint = endpoint;
     this.status = status;
   }
@@ -122,6 +123,32 @@ export class IdentityOriginError extends SalesforceError {
   constructor(origin: string) {
     super('IDENTITY_ORIGIN_REJECTED', `The identity URL's origin ${origin} does not belong to this Salesforce login; it was not fetched`);
     this.origin = origin;
+  }
+}
+
+/** Which check an id_token failed. */
+export type IdTokenCheck = 'missing' | 'malformed' | 'signature' | 'key' | 'issuer' | 'audience' | 'expired' | 'not-yet-valid' | 'nonce';
+
+const ID_TOKEN_PROBLEMS: Record<IdTokenCheck, string> = {
+  missing: 'openid was requested but the token response has no id_token',
+  malformed: 'the id_token is not a well-formed RS256 JWT with the claims Salesforce sends',
+  signature: "the id_token signature does not verify against the login host's keys",
+  key: "no key of the login host's /id/keys matches the id_token's kid",
+  issuer: 'the id_token was not issued by the login host used for this login',
+  audience: 'the id_token was not issued to this client id',
+  expired: 'the id_token has expired',
+  'not-yet-valid': 'the id_token is not valid yet',
+  nonce: 'the id_token nonce does not match this login',
+};
+
+/** An id_token failed verification; `check` says which check. The login fails. */
+export class IdTokenError extends SalesforceError {
+  override name = 'IdTokenError';
+  readonly check: IdTokenCheck;
+
+  constructor(check: IdTokenCheck, options?: { cause?: unknown }) {
+    super('ID_TOKEN_INVALID', `id_token rejected (${check}): ${ID_TOKEN_PROBLEMS[check]}`, options);
+    this.check = check;
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_LOGIN_URL, loginEndpoints, parseSalesforceURL } from './endpoints.js';
+import { DEFAULT_LOGIN_URL, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
 export interface SalesforceStrategyOptionsBase {
@@ -43,6 +43,13 @@ export interface SalesforceStrategyOptionsBase {
   /** Session property that holds the pending logins. Default: `'salesforce-pkce:' + name`. */
   sessionKey?: string;
   /**
+   * Login bases a request may choose with `passport.authenticate(name, { loginURL })`, for apps
+   * that log each customer in through their own My Domain: URL strings (matched exactly, without
+   * a trailing slash), RegExps tested against that string, or a function of the parsed URL.
+   * The configured `loginURL` is always allowed. Default: only `loginURL`.
+   */
+  allowedLoginURLs?: ReadonlyArray<string | RegExp> | ((loginURL: URL) => boolean);
+  /**
    * Trust `X-Forwarded-Proto`/`X-Forwarded-Host` when resolving a relative `callbackURL`.
    * Default: Express's `trust proxy` setting.
    */
@@ -64,9 +71,8 @@ export interface ResolvedOptions {
   clientID: string;
   clientSecret: string | undefined;
   callbackURL: string;
-  loginURL: URL;
-  authorizationURL: URL;
-  tokenURL: URL;
+  /** The configured login base with its endpoints. */
+  login: LoginTarget;
   scope: string | undefined;
   requestTimeout: number;
   pendingLoginTtl: number;
@@ -76,6 +82,8 @@ export interface ResolvedOptions {
   sessionKey: string;
   trustProxy: boolean | undefined;
   passReqToCallback: boolean;
+  /** Whether a per-request login base (already parsed, without trailing slash) may be used. */
+  isAllowedLoginURL: (loginURL: URL) => boolean;
 }
 
 const PREFIX = 'SalesforcePkceStrategy';
@@ -106,8 +114,12 @@ function positiveNumber(options: Record<string, unknown>, option: string, fallba
   return value;
 }
 
-function url(value: string | undefined, option: string, fallback: URL): URL {
-  if (value === undefined) return fallback;
+function optionalURL(options: Record<string, unknown>, option: string): URL | undefined {
+  const value = optionalString(options, option);
+  return value === undefined ? undefined : parseOption(value, option);
+}
+
+function parseOption(value: string, option: string): URL {
   try {
     return parseSalesforceURL(value, `options.${option}`);
   } catch (error) {
@@ -138,6 +150,35 @@ export function normaliseScope(value: unknown): string | undefined | { error: st
   return scopes.length > 0 ? scopes.join(' ') : undefined;
 }
 
+/** The login base as compared with `allowedLoginURLs`: origin and path, no trailing slash. */
+export function loginBase(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => boolean {
+  const configured = loginBase(loginURL);
+  if (value === undefined) return (candidate) => loginBase(candidate) === configured;
+  if (typeof value === 'function') {
+    return (candidate) => loginBase(candidate) === configured || (value as (url: URL) => unknown)(candidate) === true;
+  }
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
+    fail('allowedLoginURLs', 'must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean');
+  }
+  const exact = new Set<string>([configured]);
+  const patterns: RegExp[] = [];
+  for (const entry of value as Array<string | RegExp>) {
+    if (entry instanceof RegExp) patterns.push(entry);
+    else exact.add(loginBase(parseOption(entry, 'allowedLoginURLs')));
+  }
+  return (candidate) => {
+    const base = loginBase(candidate);
+    return exact.has(base) || patterns.some((pattern) => {
+      pattern.lastIndex = 0;
+      return pattern.test(base);
+    });
+  };
+}
+
 /** Validates constructor options; every problem is a `TypeError` naming the option. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null) {
@@ -148,8 +189,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const callbackURL = optionalString(options, 'callbackURL') ?? fail('callbackURL', 'is required, e.g. "/auth/salesforce/callback"');
   if (!isCallbackURL(callbackURL)) fail('callbackURL', 'must be an absolute http(s) URL or a path starting with "/"');
   const clientSecret = optionalString(options, 'clientSecret');
-  const loginURL = url(optionalString(options, 'loginURL'), 'loginURL', new URL(DEFAULT_LOGIN_URL));
-  const endpoints = loginEndpoints(loginURL);
+  const loginURL = optionalURL(options, 'loginURL') ?? new URL(DEFAULT_LOGIN_URL);
   const scope = normaliseScope(options.scope);
   if (typeof scope === 'object') fail('scope', scope.error);
   const verifyTokenSignature = optionalBoolean(options, 'verifyTokenSignature') ?? clientSecret !== undefined;
@@ -163,9 +203,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     clientID,
     clientSecret,
     callbackURL,
-    loginURL,
-    authorizationURL: url(optionalString(options, 'authorizationURL'), 'authorizationURL', new URL(endpoints.authorize)),
-    tokenURL: url(optionalString(options, 'tokenURL'), 'tokenURL', new URL(endpoints.token)),
+    login: loginTarget(loginURL, {
+      authorizationURL: optionalURL(options, 'authorizationURL'),
+      tokenURL: optionalURL(options, 'tokenURL'),
+    }),
     scope,
     requestTimeout: positiveNumber(options, 'requestTimeout', 10_000, true),
     pendingLoginTtl: positiveNumber(options, 'pendingLoginTtl', 600, false),
@@ -175,5 +216,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     sessionKey: optionalString(options, 'sessionKey') ?? `salesforce-pkce:${name}`,
     trustProxy: optionalBoolean(options, 'trustProxy'),
     passReqToCallback,
+    isAllowedLoginURL: allowedLoginURLs(options.allowedLoginURLs, loginURL),
   };
 }

@@ -15,7 +15,14 @@ export interface PendingLogin {
   createdAt: number;
   /** The app's `state` option of `authenticate`, handed back as `info.state`. */
   state?: JsonValue;
+  /** The OpenID Connect nonce, when `openid` was requested. */
+  nonce?: string;
+  /** The login base chosen for this request, when it is not the strategy's `loginURL`. */
+  loginURL?: string;
 }
+
+/** What a login keeps besides its verifier and state. */
+export type PendingLoginExtras = Pick<PendingLogin, 'nonce' | 'loginURL'>;
 
 type PendingLogins = Record<string, PendingLogin>;
 
@@ -60,6 +67,10 @@ function isPendingLogin(value: unknown): value is PendingLogin {
   );
 }
 
+function definedFields(extras: PendingLoginExtras | undefined): PendingLoginExtras {
+  return Object.fromEntries(Object.entries(extras ?? {}).filter((entry) => entry[1] !== undefined));
+}
+
 function isJsonValue(value: unknown, depth = 0): value is JsonValue {
   if (depth > 16) return false;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
@@ -95,7 +106,7 @@ export class PendingLoginStore {
     req: SessionRequest,
     verifier: string,
     state: unknown,
-    _meta: unknown,
+    extras: PendingLoginExtras | undefined,
     callback: (err: Error | null, handle?: string) => void,
   ): void {
     const session = sessionOf(req);
@@ -110,7 +121,7 @@ export class PendingLoginStore {
     const now = Date.now();
     const logins = this.#liveLogins(session, now);
     const handle = randomBytes(16).toString('base64url');
-    logins[handle] = state === undefined ? { verifier, createdAt: now } : { verifier, createdAt: now, state };
+    logins[handle] = { verifier, createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {
       callback(null, handle);
@@ -120,14 +131,15 @@ export class PendingLoginStore {
   }
 
   /**
-   * Takes the pending login named by `handle` out of the session. Calls back with its verifier
-   * and `state`, or with `false` and a message when the handle is missing, unknown or expired.
+   * Takes the pending login named by `handle` out of the session. Calls back with its verifier,
+   * `state` and the whole entry, or with `false` and a message when the handle is missing,
+   * unknown or expired.
    */
   verify(
     req: SessionRequest,
     handle: unknown,
     _meta: unknown,
-    callback: (err: Error | null, verifier: string | false, stateOrInfo?: JsonValue | { message: string }) => void,
+    callback: (err: Error | null, verifier: string | false, stateOrInfo?: JsonValue | { message: string }, login?: PendingLogin) => void,
   ): void {
     const session = sessionOf(req);
     if (!session) {
@@ -154,7 +166,7 @@ export class PendingLoginStore {
       return;
     }
     this.#keepAcrossRegeneration(session);
-    callback(null, login.verifier, login.state);
+    callback(null, login.verifier, login.state, login);
   }
 
   /** The session's pending logins without expired ones, and with room for one more. */

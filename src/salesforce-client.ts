@@ -132,14 +132,8 @@ export interface TokenResponse extends Record<string, unknown> {
   id_token?: string;
 }
 
-/** POSTs a form to the token endpoint and returns its JSON, which must carry an `access_token`. */
-export async function requestToken(
-  endpoint: 'token' | 'refresh',
-  url: URL,
-  form: Record<string, string>,
-  timeout: number,
-): Promise<TokenResponse> {
-  const answer = await send({
+function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, string>, timeout: number): Promise<HttpAnswer> {
+  return send({
     endpoint,
     url,
     method: 'POST',
@@ -147,6 +141,21 @@ export async function requestToken(
     body: new URLSearchParams(form).toString(),
     timeout,
   });
+}
+
+async function getJson(endpoint: SalesforceEndpoint, url: URL, headers: Record<string, string>, timeout: number): Promise<{ json: Record<string, unknown>; raw: string }> {
+  const answer = await send({ endpoint, url, method: 'GET', headers, timeout });
+  return { json: jsonAnswer(endpoint, answer), raw: answer.body };
+}
+
+/** POSTs a form to the token endpoint and returns its JSON, which must carry an `access_token`. */
+export async function requestToken(
+  endpoint: 'token' | 'refresh',
+  url: URL,
+  form: Record<string, string>,
+  timeout: number,
+): Promise<TokenResponse> {
+  const answer = await postForm(endpoint, url, form, timeout);
   const json = jsonAnswer(endpoint, answer);
   if (typeof json.access_token !== 'string' || json.access_token === '') {
     throw new SalesforceResponseError(endpoint, answer.status, 'no access_token in the answer');
@@ -155,7 +164,17 @@ export async function requestToken(
 }
 
 /** GETs the identity URL with the access token in an `Authorization: Bearer` header (never the query string). */
-export async function fetchIdentity(url: URL, accessToken: string, timeout: number): Promise<{ json: Record<string, unknown>; raw: string }> {
-  const answer = await send({ endpoint: 'identity', url, method: 'GET', headers: { authorization: `Bearer ${accessToken}` }, timeout });
-  return { json: jsonAnswer('identity', answer), raw: answer.body };
+export function fetchIdentity(url: URL, accessToken: string, timeout: number): Promise<{ json: Record<string, unknown>; raw: string }> {
+  return getJson('identity', url, { authorization: `Bearer ${accessToken}` }, timeout);
+}
+
+/** GETs a JSON Web Key Set (`/id/keys`). */
+export async function fetchKeys(url: URL, timeout: number): Promise<Record<string, unknown>> {
+  return (await getJson('keys', url, {}, timeout)).json;
+}
+
+/** POSTs `token=` to the revoke endpoint; resolves when Salesforce answered 200. */
+export async function revokeToken(url: URL, token: string, timeout: number): Promise<void> {
+  const answer = await postForm('revoke', url, { token }, timeout);
+  if (answer.status !== 200) throw errorFor('revoke', answer);
 }

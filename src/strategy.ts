@@ -1,23 +1,27 @@
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
-import { checkIdentityURL } from './endpoints.js';
+import { randomBytes } from 'node:crypto';
+import { checkIdentityURL, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
 import {
   IdentityOriginError,
+  IdTokenError,
   SalesforceAuthorizationError,
   SalesforceResponseError,
   TokenSignatureError,
 } from './errors.js';
+import { IdTokenVerifier, type SalesforceIdTokenClaims } from './id-token.js';
 import {
+  loginBase,
   normaliseScope,
   resolveOptions,
   type ResolvedOptions,
   type SalesforceStrategyOptions,
   type SalesforceStrategyOptionsWithRequest,
 } from './options.js';
-import { PendingLoginStore, type JsonValue } from './pending-logins.js';
+import { PendingLoginStore, type JsonValue, type PendingLogin } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
 import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
-import { fetchIdentity, requestToken, type TokenResponse } from './salesforce-client.js';
+import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
 import { verifyTokenSignature } from './signature.js';
 
 declare module 'passport' {
@@ -40,6 +44,11 @@ export interface SalesforceAuthenticateOptions {
   /** Salesforce `display`: `page`, `popup`, `touch` or `mobile`. */
   display?: 'page' | 'popup' | 'touch' | 'mobile';
   /**
+   * The login base for this login, e.g. a customer's My Domain. It must be the strategy's
+   * `loginURL` or match `allowedLoginURLs`; otherwise the login fails before any redirect.
+   */
+  loginURL?: string;
+  /**
    * App data kept with the pending login and handed back as `info.state` on success, e.g.
    * `{ returnTo: '/reports' }`. Must be JSON. It is never sent to Salesforce.
    */
@@ -52,6 +61,31 @@ export interface SalesforceTokenParams extends TokenResponse {
   id: string;
   issued_at: string;
   token_type: string;
+  /** The id_token's verified claims, when `openid` was requested. */
+  id_token_claims?: SalesforceIdTokenClaims;
+}
+
+/** The token set `refresh()` resolves to. */
+export interface SalesforceTokenSet {
+  accessToken: string;
+  /** Present when the Connected App rotates refresh tokens: store it, the old one is spent. */
+  refreshToken?: string;
+  instanceUrl?: string;
+  /** The identity URL. */
+  id?: string;
+  /** When Salesforce issued the token, in ms since the epoch. */
+  issuedAt?: number;
+  scope?: string;
+  tokenType?: string;
+  /** Present when the grant includes `openid`; verified before it is returned. */
+  idToken?: string;
+  idTokenClaims?: SalesforceIdTokenClaims;
+}
+
+/** Options of `refresh()` and `revoke()`. */
+export interface SalesforceTokenCallOptions {
+  /** The login base the token came from, for a multi-org app. Default: the strategy's `loginURL`. */
+  loginURL?: string;
 }
 
 /** What the verify callback reports back: passport's `done(err, user, info)`. */
@@ -149,6 +183,10 @@ function callbackText(value: string | null | undefined, maxLength: number): stri
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, '').slice(0, maxLength);
 }
 
+function hasOpenIdScope(scope: string | undefined): boolean {
+  return scope?.split(' ').includes('openid') ?? false;
+}
+
 function firstHeaderValue(value: string | string[] | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return first?.split(',')[0]?.trim() || undefined;
@@ -172,6 +210,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private readonly _pendingLogins: PendingLoginStore;
   /** @internal */
   private readonly _verifyCallback: AnyVerifyFunction;
+  /** @internal */
+  private readonly _idTokens: IdTokenVerifier;
 
   // One overload per verify arity, so the four-argument form's parameters are inferred.
   /* eslint-disable @typescript-eslint/unified-signatures */
@@ -185,11 +225,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (typeof verify !== 'function') {
       throw new TypeError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
     }
-    const pendingLogins = new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     super(
       {
-        authorizationURL: config.authorizationURL.href,
-        tokenURL: config.tokenURL.href,
+        authorizationURL: config.login.authorizationURL.href,
+        tokenURL: config.login.tokenURL.href,
         clientID: config.clientID,
         clientSecret: config.clientSecret ?? '',
         callbackURL: config.callbackURL,
@@ -200,8 +239,9 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     );
     this.name = config.name;
     this._config = config;
-    this._pendingLogins = pendingLogins;
+    this._pendingLogins = new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._verifyCallback = verify;
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, config.requestTimeout));
   }
 
   /**
@@ -222,6 +262,42 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
   }
 
+  /**
+   * Exchanges a refresh token for a new access token. Sends the client secret only when one is
+   * configured, checks the `signature` when `verifyTokenSignature` is on, and verifies an
+   * id_token when one comes back. Rejects with a `SalesforceError`; a revoked or expired refresh
+   * token is a `SalesforceOAuthError` with `invalid_grant` / `expired access/refresh token`.
+   */
+  async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
+    if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('refresh(refreshToken): refreshToken must be a non-empty string');
+    const login = this._loginTarget(options.loginURL);
+    const tokens = await requestToken('refresh', login.tokenURL, this._clientForm({ grant_type: 'refresh_token', refresh_token: refreshToken }), this._config.requestTimeout);
+    this._checkSignature(tokens);
+    const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login)) : undefined;
+    const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+    const issuedAt = Number(tokens.issued_at);
+    return {
+      accessToken: tokens.access_token,
+      refreshToken: text(tokens.refresh_token),
+      instanceUrl: text(tokens.instance_url),
+      id: text(tokens.id),
+      issuedAt: Number.isFinite(issuedAt) ? issuedAt : undefined,
+      scope: text(tokens.scope),
+      tokenType: text(tokens.token_type),
+      idToken: text(tokens.id_token),
+      idTokenClaims,
+    };
+  }
+
+  /**
+   * Revokes an access token (only itself) or a refresh token (and every access token issued from
+   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise.
+   */
+  async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
+    if (typeof token !== 'string' || token === '') throw new TypeError('revoke(token): token must be a non-empty string');
+    await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._config.requestTimeout);
+  }
+
   /** @internal */
   private _startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
     let params: Record<string, string>;
@@ -233,15 +309,25 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.error(error as Error);
       return;
     }
+    let login: LoginTarget;
+    try {
+      login = this._loginTarget(options.loginURL);
+    } catch (error) {
+      this.fail({ message: (error as Error).message }, 400);
+      return;
+    }
     const pkce = createPkcePair();
-    this._pendingLogins.store(req, pkce.codeVerifier, options.state, undefined, (err, handle) => {
+    const nonce = hasOpenIdScope(params.scope) ? randomBytes(16).toString('base64url') : undefined;
+    const loginURL = login === this._config.login ? undefined : loginBase(login.base);
+    this._pendingLogins.store(req, pkce.codeVerifier, options.state, { nonce, loginURL }, (err, handle) => {
       if (err || !handle) {
         this.error(err ?? new Error('The pending login could not be stored'));
         return;
       }
-      const location = new URL(this._config.authorizationURL);
+      const location = new URL(login.authorizationURL);
       const query = {
         ...params,
+        ...(nonce === undefined ? {} : { nonce }),
         response_type: 'code',
         client_id: this._config.clientID,
         redirect_uri: redirectURI,
@@ -256,11 +342,14 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   /** @internal */
   private async _finishLogin(req: Request, param: (name: string) => string | null | undefined): Promise<void> {
-    const pending = await new Promise<{ verifier: string | false; state: unknown }>((resolve, reject) => {
-      this._pendingLogins.verify(req, param('state'), undefined, (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state })));
+    const pending = await new Promise<PendingLogin | { message: string }>((resolve, reject) => {
+      this._pendingLogins.verify(req, param('state'), undefined, (err, verifier, stateOrInfo, login) => {
+        if (err) reject(err);
+        else resolve(verifier === false || !login ? (stateOrInfo as { message: string }) : login);
+      });
     });
-    if (pending.verifier === false) {
-      this.fail(pending.state as { message: string }, 403);
+    if (!('verifier' in pending)) {
+      this.fail(pending, 403);
       return;
     }
     const error = param('error');
@@ -276,34 +365,55 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.fail({ message: 'The callback carries no single authorization code' }, 400);
       return;
     }
-    const { clientID, clientSecret, tokenURL, requestTimeout } = this._config;
+    // The login base comes from the session, never from the callback's query.
+    const login = this._loginTarget(pending.loginURL);
     const tokens = await requestToken(
       'token',
-      tokenURL,
-      {
-        grant_type: 'authorization_code',
-        code,
-        client_id: clientID,
-        redirect_uri: this._redirectURI(req),
-        code_verifier: pending.verifier,
-        ...(clientSecret === undefined ? {} : { client_secret: clientSecret }),
-      },
-      requestTimeout,
+      login.tokenURL,
+      this._clientForm({ grant_type: 'authorization_code', code, redirect_uri: this._redirectURI(req), code_verifier: pending.verifier }),
+      this._config.requestTimeout,
     );
-    if (this._config.verifyTokenSignature && !verifyTokenSignature(tokens, clientSecret ?? '')) {
-      throw new TokenSignatureError();
+    this._checkSignature(tokens);
+    const params = tokens as SalesforceTokenParams;
+    if (pending.nonce !== undefined) {
+      if (typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+      params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, pending.nonce));
     }
-    const profile = await this._profile(tokens);
-    this._callVerify(req, tokens, profile, pending.state);
+    const profile = await this._profile(tokens, login);
+    this._callVerify(req, params, profile, pending.state);
+  }
+
+  /** @internal The configured login, or a per-request one checked against `allowedLoginURLs`. */
+  private _loginTarget(loginURL: string | undefined): LoginTarget {
+    if (loginURL === undefined) return this._config.login;
+    const base = parseSalesforceURL(loginURL, 'loginURL');
+    if (loginBase(base) === loginBase(this._config.login.base)) return this._config.login;
+    if (!this._config.isAllowedLoginURL(base)) throw new TypeError(`loginURL ${loginBase(base)} is not in allowedLoginURLs`);
+    return loginTarget(base);
+  }
+
+  /** @internal The client's credentials on a token request: the secret only when one is configured. */
+  private _clientForm(form: Record<string, string>): Record<string, string> {
+    const { clientID, clientSecret } = this._config;
+    return { ...form, client_id: clientID, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
   }
 
   /** @internal */
-  private async _profile(tokens: TokenResponse): Promise<SalesforceProfile> {
+  private _checkSignature(tokens: TokenResponse): void {
+    if (this._config.verifyTokenSignature && !verifyTokenSignature(tokens, this._config.clientSecret ?? '')) {
+      throw new TokenSignatureError();
+    }
+  }
+
+  /** @internal */
+  private _idTokenExpectations(login: LoginTarget, nonce?: string): { issuer: string; audience: string; nonce?: string } {
+    return { issuer: loginBase(login.base), audience: this._config.clientID, nonce };
+  }
+
+  /** @internal */
+  private async _profile(tokens: TokenResponse, login: LoginTarget): Promise<SalesforceProfile> {
     const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
-    const check = checkIdentityURL(tokens.id, {
-      loginOrigins: [this._config.loginURL.origin, this._config.authorizationURL.origin, this._config.tokenURL.origin],
-      instanceUrl,
-    });
+    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl });
     if (!check.ok) throw new IdentityOriginError(check.origin);
     const profile = this._config.skipUserProfile
       ? profileFromIdentityUrl(check.url.href, instanceUrl)
@@ -313,7 +423,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private _callVerify(req: Request, tokens: TokenResponse, profile: SalesforceProfile, state: unknown): void {
+  private _callVerify(req: Request, params: SalesforceTokenParams, profile: SalesforceProfile, state: unknown): void {
     let answered = false;
     const done: SalesforceVerifyCallback = (err, user, info) => {
       if (answered) return;
@@ -322,10 +432,9 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       else if (!user) this.fail(info ?? {});
       else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
-    const params = tokens as SalesforceTokenParams;
     const verify = this._verifyCallback as (...args: unknown[]) => void;
     const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
-    const args = [tokens.access_token, tokens.refresh_token, ...(withParams ? [params] : []), profile, done];
+    const args = [params.access_token, params.refresh_token, ...(withParams ? [params] : []), profile, done];
     try {
       verify(...(this._config.passReqToCallback ? [req, ...args] : args));
     } catch (error) {
@@ -336,8 +445,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
   }
 
-  /** The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's origin. */
-  /** @internal */
+  /** @internal The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's origin. */
   private _redirectURI(req: Request): string {
     const { callbackURL } = this._config;
     if (!callbackURL.startsWith('/')) return callbackURL;

@@ -11,9 +11,13 @@ describe('resolveOptions', () => {
       clientID: '3MVG9.consumer.key',
       clientSecret: undefined,
       callbackURL: '/auth/salesforce/callback',
-      loginURL: new URL('https://login.salesforce.com'),
-      authorizationURL: new URL('https://login.salesforce.com/services/oauth2/authorize'),
-      tokenURL: new URL('https://login.salesforce.com/services/oauth2/token'),
+      login: {
+        base: new URL('https://login.salesforce.com'),
+        authorizationURL: new URL('https://login.salesforce.com/services/oauth2/authorize'),
+        tokenURL: new URL('https://login.salesforce.com/services/oauth2/token'),
+        revokeURL: new URL('https://login.salesforce.com/services/oauth2/revoke'),
+        origins: ['https://login.salesforce.com'],
+      },
       scope: undefined,
       requestTimeout: 10_000,
       pendingLoginTtl: 600,
@@ -23,6 +27,7 @@ describe('resolveOptions', () => {
       sessionKey: 'salesforce-pkce:salesforce',
       trustProxy: undefined,
       passReqToCallback: false,
+      isAllowedLoginURL: expect.any(Function),
     });
   });
 
@@ -33,8 +38,43 @@ describe('resolveOptions', () => {
 
   it('derives endpoints from an Experience Cloud loginURL and lets explicit URLs win', () => {
     const options = resolveOptions({ ...required, loginURL: 'https://acme.my.site.com/partners/', tokenURL: 'https://acme.my.salesforce.com/services/oauth2/token' });
-    expect(options.authorizationURL.href).toBe('https://acme.my.site.com/partners/services/oauth2/authorize');
-    expect(options.tokenURL.href).toBe('https://acme.my.salesforce.com/services/oauth2/token');
+    expect(options.login.authorizationURL.href).toBe('https://acme.my.site.com/partners/services/oauth2/authorize');
+    expect(options.login.tokenURL.href).toBe('https://acme.my.salesforce.com/services/oauth2/token');
+    expect(options.login.revokeURL.href).toBe('https://acme.my.site.com/partners/services/oauth2/revoke');
+    expect(options.login.origins).toEqual(['https://acme.my.site.com', 'https://acme.my.salesforce.com']);
+  });
+
+  it('allows only the configured loginURL when allowedLoginURLs is absent', () => {
+    const { isAllowedLoginURL } = resolveOptions({ ...required, loginURL: 'https://acme.my.salesforce.com/' });
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
+    expect(isAllowedLoginURL(new URL('https://other.my.salesforce.com'))).toBe(false);
+  });
+
+  it('matches allowedLoginURLs strings exactly and RegExps against the base without trailing slash', () => {
+    const { isAllowedLoginURL } = resolveOptions({
+      ...required,
+      allowedLoginURLs: ['https://beta.my.salesforce.com/', /^https:\/\/[a-z0-9-]+\.my\.salesforce\.com$/g],
+    });
+    expect(isAllowedLoginURL(new URL('https://beta.my.salesforce.com'))).toBe(true);
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com.evil.example'))).toBe(false);
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com/path'))).toBe(false);
+    expect(isAllowedLoginURL(new URL('https://login.salesforce.com'))).toBe(true);
+  });
+
+  it('asks an allowedLoginURLs function, which only a literal true satisfies', () => {
+    const seen: string[] = [];
+    const { isAllowedLoginURL } = resolveOptions({
+      ...required,
+      allowedLoginURLs: (url: URL) => {
+        seen.push(url.href);
+        return url.hostname === 'acme.my.salesforce.com' ? true : ('yes' as unknown as boolean);
+      },
+    });
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
+    expect(isAllowedLoginURL(new URL('https://other.my.salesforce.com'))).toBe(false);
+    expect(seen).toEqual(['https://acme.my.salesforce.com/', 'https://other.my.salesforce.com/']);
   });
 
   it('joins scope arrays and strings with single spaces', () => {
@@ -68,6 +108,8 @@ describe('resolveOptions', () => {
     [{ ...required, sessionKey: [] }, 'SalesforcePkceStrategy: options.sessionKey must be a non-empty string'],
     [{ ...required, trustProxy: 'true' }, 'SalesforcePkceStrategy: options.trustProxy must be true or false'],
     [{ ...required, passReqToCallback: 1 }, 'SalesforcePkceStrategy: options.passReqToCallback must be true or false'],
+    [{ ...required, allowedLoginURLs: 'https://acme.my.salesforce.com' }, 'SalesforcePkceStrategy: options.allowedLoginURLs must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean'],
+    [{ ...required, allowedLoginURLs: ['http://acme.my.salesforce.com'] }, 'SalesforcePkceStrategy: options.allowedLoginURLs must use https: (http: is accepted only for localhost and 127.0.0.1)'],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(new TypeError(message));
   });
