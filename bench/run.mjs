@@ -1,0 +1,458 @@
+/**
+ * `npm run bench [-- options]`: what a login costs with this strategy, side by side with an
+ * Express + express-session ceiling and with passport-oauth2's built-in PKCE, in one run.
+ *
+ * Every server (the three apps, the emulator, a loopback JSON server) runs in its own process;
+ * this process is the load generator. Contenders alternate within each round (the order rotates
+ * from round to round) and the tables report medians over rounds. Raw results go to
+ * bench/results/. See BENCHMARKS.md.
+ *
+ * Options:
+ *   --quick            seconds instead of minutes: 1 short round of each part (used by CI; asserts nothing about speed)
+ *   --rounds N         rounds per part (default 5)
+ *   --duration S       seconds per contender per round, redirect leg and full login (default 10)
+ *   --only LIST        comma-separated parts: redirect, login, clients, memory (default: all)
+ *   --connections N    autocannon connections for the redirect leg (default 32)
+ *   --users N          virtual users for the full login (default 16)
+ *   --profile          run the app servers with --cpu-prof (profiles in bench/results/profiles/)
+ *   --no-build         do not rebuild dist/ when src/ is newer
+ */
+import { Buffer } from 'node:buffer';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, URL, URLSearchParams } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const benchDir = join(root, 'bench');
+const resultsDir = join(benchDir, 'results');
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    only: { type: 'string' },
+    connections: { type: 'string' },
+    users: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+
+const number = (value, fallback) => (value === undefined ? fallback : Number(value));
+const settings = {
+  quick: flags.quick,
+  rounds: number(flags.rounds, flags.quick ? 1 : 5),
+  redirectSeconds: number(flags.duration, flags.quick ? 1 : 10),
+  loginSeconds: number(flags.duration, flags.quick ? 1 : 10),
+  clientSeconds: flags.quick ? 0.5 : 3,
+  warmupSeconds: flags.quick ? 0.5 : 3,
+  connections: number(flags.connections, 32),
+  virtualUsers: number(flags.users, 16),
+  clientConcurrency: 16,
+  memoryLogins: flags.quick ? 1000 : 10000,
+  memorySessions: flags.quick ? 20 : 100,
+  parts: (flags.only ?? 'redirect,login,clients,memory').split(',').map((part) => part.trim()),
+};
+for (const [name, value] of Object.entries(settings)) {
+  if (typeof value === 'number' && !(value > 0)) throw new TypeError(`bench: ${name} must be a positive number`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// dist/ must match src/: the benchmark imports the package by its own name, i.e. the built files.
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  let built;
+  try {
+    built = newestMtime(join(root, 'dist'));
+  } catch {
+    built = 0;
+  }
+  if (built >= newestMtime(join(root, 'src'))) return;
+  if (flags['no-build']) {
+    console.warn('bench: dist/ is older than src/ (--no-build given): measuring the old build');
+    return;
+  }
+  console.log('bench: dist/ is older than src/, rebuilding with tshy');
+  try {
+    execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tshy'], { cwd: root, stdio: 'inherit' });
+  } catch {
+    console.error('bench: the build failed (see above); fix src/ or pass --no-build to measure the existing dist/');
+    process.exit(1);
+  }
+}
+
+ensureBuilt();
+const { startChild } = await import('./lib/processes.mjs');
+const { CALLBACK_PATH, CLIENT_ID, CLIENT_SECRET, CONTENDERS } = await import('./lib/apps.mjs');
+const { runRedirectLeg } = await import('./load/redirect.mjs');
+const { runLogins } = await import('./load/login.mjs');
+const { CLIENTS, runClient } = await import('./load/clients.mjs');
+const { median } = await import('./lib/stats.mjs');
+const { createPkcePair } = await import('passport-salesforce-pkce');
+
+const LABELS = { ceiling: '(a) express-session ceiling', 'passport-oauth2': '(b) passport-oauth2 pkce', strategy: '(c) passport-salesforce-pkce' };
+const LOGIN_CONTENDERS = ['passport-oauth2', 'strategy'];
+const CLIENTS_REDIRECT = 'http://127.0.0.1/bench/clients/callback';
+
+/** `items` rotated by `by`, so no contender always goes first (or right after a GC-heavy one). */
+const rotate = (items, by) => items.map((_, i) => items[(i + by) % items.length]);
+const log = (message) => console.log(`bench: ${message}`);
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+const children = [];
+async function child(script, args, name) {
+  const execArgv = flags.profile && name.startsWith('app ') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${process.pid}.cpuprofile`] : [];
+  const started = await startChild(join(benchDir, script), args, { execArgv, name });
+  children.push(started);
+  return started;
+}
+
+async function stopAll() {
+  await Promise.all(children.map((started) => started.stop()));
+}
+
+/** A token for the emulator user, by a headless login with PKCE, for the HTTP client comparison. */
+async function emulatorToken(emulatorUrl) {
+  const pkce = createPkcePair();
+  const authorize = new URL('/services/oauth2/authorize', emulatorUrl);
+  authorize.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: CLIENTS_REDIRECT,
+    code_challenge: pkce.codeChallenge,
+    code_challenge_method: 'S256',
+    state: 'bench',
+  }).toString();
+  const redirect = await fetch(authorize, { redirect: 'manual' });
+  const code = new URL(redirect.headers.get('location') ?? '').searchParams.get('code');
+  if (!code) throw new Error(`the emulator's authorize answered ${redirect.status} without a code`);
+  const token = await fetch(new URL('/services/oauth2/token', emulatorUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uri: CLIENTS_REDIRECT,
+      code_verifier: pkce.codeVerifier,
+    }),
+  });
+  const json = await token.json();
+  if (!json.access_token) throw new Error(`the emulator's token endpoint answered ${JSON.stringify(json)}`);
+  return json;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parts
+
+async function redirectPart(apps) {
+  const rounds = [];
+  log(`redirect leg: warm-up ${settings.warmupSeconds}s each`);
+  for (const contender of CONTENDERS) {
+    await runRedirectLeg({ url: apps[contender].info.url, duration: settings.warmupSeconds, connections: settings.connections });
+  }
+  for (let round = 0; round < settings.rounds; round += 1) {
+    const results = {};
+    for (const contender of rotate(CONTENDERS, round)) {
+      const app = apps[contender];
+      await app.call('reset');
+      const cpuBefore = await app.call('cpu');
+      const result = await runRedirectLeg({ url: app.info.url, duration: settings.redirectSeconds, connections: settings.connections });
+      const cpu = (await app.call('cpu')) - cpuBefore;
+      results[contender] = { ...result, appCpuMicrosPerRequest: cpu / Math.max(1, result.redirects) };
+      log(`redirect round ${round + 1}/${settings.rounds} ${contender}: ${result.rps.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms`);
+    }
+    rounds.push(results);
+  }
+  return rounds;
+}
+
+async function loginPart(apps, emulator) {
+  const rounds = [];
+  log(`full login: warm-up ${settings.warmupSeconds}s each`);
+  for (const contender of LOGIN_CONTENDERS) {
+    await runLogins({ appUrl: apps[contender].info.url, virtualUsers: settings.virtualUsers, duration: settings.warmupSeconds });
+  }
+  for (let round = 0; round < settings.rounds; round += 1) {
+    const results = {};
+    for (const contender of rotate(LOGIN_CONTENDERS, round)) {
+      const app = apps[contender];
+      await app.call('reset');
+      await emulator.call('reset');
+      const [appCpu, emulatorCpu] = await Promise.all([app.call('cpu'), emulator.call('cpu')]);
+      const result = await runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration: settings.loginSeconds });
+      const [appCpuAfter, emulatorCpuAfter] = await Promise.all([app.call('cpu'), emulator.call('cpu')]);
+      const logins = Math.max(1, result.logins);
+      results[contender] = {
+        ...result,
+        appCpuMicrosPerLogin: (appCpuAfter - appCpu) / logins,
+        emulatorCpuMicrosPerLogin: (emulatorCpuAfter - emulatorCpu) / logins,
+      };
+      log(`login round ${round + 1}/${settings.rounds} ${contender}: ${result.loginsPerSecond.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(2)} ms`);
+    }
+    rounds.push(results);
+  }
+  return rounds;
+}
+
+async function clientsPart(emulator) {
+  const token = await emulatorToken(emulator.info.url);
+  const headers = { authorization: `Bearer ${token.access_token}`, accept: 'application/json' };
+  const identity = await (await fetch(token.id, { headers })).text();
+  const json = await child('servers/json.mjs', [identity], 'json server');
+  const targets = { 'loopback JSON server': json.info.url, 'emulator identity URL': token.id };
+  const rounds = [];
+  for (const url of Object.values(targets)) {
+    for (const client of CLIENTS) await runClient({ client, url, headers, duration: settings.warmupSeconds / 3, concurrency: settings.clientConcurrency });
+  }
+  for (let round = 0; round < settings.rounds; round += 1) {
+    const results = {};
+    for (const [target, url] of Object.entries(targets)) {
+      results[target] = {};
+      for (const client of rotate(CLIENTS, round)) {
+        await emulator.call('reset');
+        results[target][client] = await runClient({ client, url, headers, duration: settings.clientSeconds, concurrency: settings.clientConcurrency });
+      }
+    }
+    rounds.push(results);
+    log(`clients round ${round + 1}/${settings.rounds} done`);
+  }
+  return { identityBytes: Buffer.byteLength(identity), targets: Object.keys(targets), rounds };
+}
+
+function memoryPart(emulatorInfo) {
+  const results = {};
+  for (const contender of LOGIN_CONTENDERS) {
+    log(`memory: ${contender}, ${settings.memoryLogins} abandoned logins over ${settings.memorySessions} sessions`);
+    const output = execFileSync(
+      process.execPath,
+      ['--expose-gc', join(benchDir, 'memory.mjs'), contender, JSON.stringify(emulatorInfo), String(settings.memoryLogins), String(settings.memorySessions)],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    results[contender] = JSON.parse(output.trim().split('\n').at(-1));
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+function summarise(results) {
+  const summary = {};
+  if (results.redirect) {
+    const rounds = results.redirect;
+    const metric = (contender, pick) => median(rounds.map((round) => pick(round[contender])));
+    summary.redirect = Object.fromEntries(
+      CONTENDERS.map((c) => [
+        c,
+        {
+          rps: metric(c, (r) => r.rps),
+          p50: metric(c, (r) => r.latency.p50),
+          p99: metric(c, (r) => r.latency.p99),
+          appCpuMicrosPerRequest: metric(c, (r) => r.appCpuMicrosPerRequest),
+          failures: rounds.reduce((sum, round) => sum + round[c].errors + round[c].timeouts + Object.entries(round[c].statuses).filter(([s]) => s !== '302').reduce((n, [, k]) => n + k, 0), 0),
+        },
+      ]),
+    );
+    const s = summary.redirect;
+    summary.redirect.ratios = {
+      strategyToCeiling: s.strategy.rps / s.ceiling.rps,
+      strategyToPassportOAuth2: s.strategy.rps / s['passport-oauth2'].rps,
+      pairedStrategyToCeiling: rounds.map((round) => round.strategy.rps / round.ceiling.rps),
+      pairedStrategyToPassportOAuth2: rounds.map((round) => round.strategy.rps / round['passport-oauth2'].rps),
+    };
+  }
+  if (results.login) {
+    const rounds = results.login;
+    const metric = (contender, pick) => median(rounds.map((round) => pick(round[contender])));
+    summary.login = Object.fromEntries(
+      LOGIN_CONTENDERS.map((c) => [
+        c,
+        {
+          loginsPerSecond: metric(c, (r) => r.loginsPerSecond),
+          p50: metric(c, (r) => r.latency.p50),
+          p99: metric(c, (r) => r.latency.p99),
+          appCpuMicrosPerLogin: metric(c, (r) => r.appCpuMicrosPerLogin),
+          emulatorCpuMicrosPerLogin: metric(c, (r) => r.emulatorCpuMicrosPerLogin),
+          failures: rounds.reduce((sum, round) => sum + Object.values(round[c].failures).reduce((n, k) => n + k, 0), 0),
+        },
+      ]),
+    );
+    summary.login.ratios = {
+      strategyToPassportOAuth2: summary.login.strategy.loginsPerSecond / summary.login['passport-oauth2'].loginsPerSecond,
+      pairedStrategyToPassportOAuth2: rounds.map((round) => round.strategy.loginsPerSecond / round['passport-oauth2'].loginsPerSecond),
+    };
+  }
+  if (results.clients) {
+    const { rounds, targets } = results.clients;
+    summary.clients = Object.fromEntries(
+      targets.map((target) => [
+        target,
+        Object.fromEntries(
+          CLIENTS.map((client) => [
+            client,
+            {
+              callsPerSecond: median(rounds.map((round) => round[target][client].callsPerSecond)),
+              p50: median(rounds.map((round) => round[target][client].latency.p50)),
+              failures: rounds.reduce((sum, round) => sum + round[target][client].failures, 0),
+            },
+          ]),
+        ),
+      ]),
+    );
+  }
+  if (results.memory) summary.memory = results.memory;
+  return summary;
+}
+
+function range(values) {
+  if (!values?.length) return '';
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 1 ? '' : ` (rounds ${fixed(sorted[0], 2)}–${fixed(sorted.at(-1), 2)})`;
+}
+
+function printTables(summary, run) {
+  const lines = [];
+  const row = (cells, widths) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  const table = (header, rows) => {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+    lines.push(row(header, widths), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => row(r, widths)));
+  };
+  const { rounds } = run.settings;
+  if (summary.redirect) {
+    const s = summary.redirect;
+    lines.push('', `Redirect leg: GET /auth/salesforce → 302, new visitor each request; ${run.settings.connections} connections, median of ${rounds} round(s) × ${run.settings.redirectSeconds} s`, '');
+    table(
+      ['contender', 'req/s', 'p50 ms', 'p99 ms', 'app CPU µs/req', 'failed'],
+      CONTENDERS.map((c) => [LABELS[c], fixed(s[c].rps, 0), fixed(s[c].p50, 2), fixed(s[c].p99, 2), fixed(s[c].appCpuMicrosPerRequest, 0), s[c].failures]),
+    );
+    lines.push(
+      '',
+      `(c)/(a) = ${fixed(s.ratios.strategyToCeiling, 3)}${range(s.ratios.pairedStrategyToCeiling)}   target ≥ 0.97`,
+      `(c)/(b) = ${fixed(s.ratios.strategyToPassportOAuth2, 3)}${range(s.ratios.pairedStrategyToPassportOAuth2)}   target ≥ 1.0`,
+    );
+  }
+  if (summary.login) {
+    const s = summary.login;
+    lines.push('', `Full login: app → emulator authorize → callback (token + identity) → 302; ${run.settings.virtualUsers} virtual users, median of ${rounds} round(s) × ${run.settings.loginSeconds} s`, '');
+    table(
+      ['contender', 'logins/s', 'p50 ms', 'p99 ms', 'app CPU µs/login', 'emulator CPU µs/login', 'failed'],
+      LOGIN_CONTENDERS.map((c) => [LABELS[c], fixed(s[c].loginsPerSecond, 0), fixed(s[c].p50, 2), fixed(s[c].p99, 2), fixed(s[c].appCpuMicrosPerLogin, 0), fixed(s[c].emulatorCpuMicrosPerLogin, 0), s[c].failures]),
+    );
+    lines.push('', `(c)/(b) = ${fixed(s.ratios.strategyToPassportOAuth2, 3)}${range(s.ratios.pairedStrategyToPassportOAuth2)}   target ≥ 1.0`);
+  }
+  if (summary.clients) {
+    lines.push('', `HTTP clients: GET with a Bearer header, body read and parsed; ${run.settings.clientConcurrency} in flight, median of ${rounds} round(s) × ${run.settings.clientSeconds} s`, '');
+    const rows = [];
+    for (const [target, clients] of Object.entries(summary.clients)) {
+      const fetchRate = clients.fetch.callsPerSecond;
+      for (const [client, r] of Object.entries(clients)) rows.push([target, client, fixed(r.callsPerSecond, 0), fixed(r.callsPerSecond / fetchRate, 2), fixed(r.p50, 2), r.failures]);
+    }
+    table(['target', 'client', 'calls/s', '× fetch', 'p50 ms', 'failed'], rows);
+  }
+  if (summary.memory) {
+    lines.push('', 'Memory: session bytes per pending login (express-session MemoryStore JSON), heap after forced GC', '');
+    const rows = Object.entries(summary.memory).map(([c, m]) => {
+      const [first, second] = m.bytesPerPendingLogin;
+      const atCap = m.bytesPerPendingLogin.at(-1);
+      const heap = (n) => m.heap.find((h) => h.logins === n);
+      const cap = heap(m.sessions * 10);
+      const last = m.heap.at(-1);
+      const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+      return [LABELS[c], first, second, atCap, `${mib(m.heap[0].heapUsed)} / ${cap ? mib(cap.heapUsed) : 'n/a'} / ${mib(last.heapUsed)}`, `${cap?.storeBytes ?? 'n/a'} / ${last.storeBytes}`];
+    });
+    const s = run.settings;
+    table(['contender', '1st login B', '2nd login B', 'past cap B', `heap MiB: 0 / ${s.memorySessions * 10} / ${s.memoryLogins} logins`, `store bytes: ${s.memorySessions * 10} / ${s.memoryLogins}`], rows);
+    lines.push('', `${s.memoryLogins} abandoned logins over ${s.memorySessions} sessions; target ≤ 200 B per pending login, heap flat once every session holds its cap (10).`);
+  }
+  console.log(lines.join('\n'));
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const run = { startedAt: new Date().toISOString(), machine: machine(), settings };
+log(`${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, load average ${run.machine.loadAverageAtStart.join(' ')}`);
+const began = performance.now();
+const results = {};
+try {
+  const emulator = await child('servers/emulator.mjs', [], 'emulator');
+  const emulatorInfo = { url: emulator.info.url, orgId: emulator.info.orgId, userId: emulator.info.userId };
+  const apps = {};
+  for (const contender of CONTENDERS) apps[contender] = await child('servers/app.mjs', [contender, JSON.stringify(emulatorInfo)], `app ${contender}`);
+  await emulator.call('addApp', {
+    app: {
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUris: [...LOGIN_CONTENDERS.map((c) => `${apps[c].info.url}${CALLBACK_PATH}`), CLIENTS_REDIRECT],
+    },
+  });
+
+  if (settings.parts.includes('redirect')) results.redirect = await redirectPart(apps);
+  if (settings.parts.includes('login')) results.login = await loginPart(apps, emulator);
+  for (const contender of CONTENDERS) {
+    const errors = await apps[contender].call('errors');
+    if (errors.count > 0) console.warn(`bench: ${contender} app errors: ${errors.count} (${errors.messages.join('; ')})`);
+    results.appErrors = { ...results.appErrors, [contender]: errors };
+  }
+  if (settings.parts.includes('clients')) results.clients = await clientsPart(emulator);
+  await stopAll();
+  if (settings.parts.includes('memory')) results.memory = memoryPart(emulatorInfo);
+} finally {
+  await stopAll();
+}
+run.machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100);
+run.seconds = Math.round((performance.now() - began) / 1000);
+
+const summary = summarise(results);
+const text = printTables(summary, run);
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `bench-${run.startedAt.replace(/[:.]/g, '-')}${settings.quick ? '-quick' : ''}.json`);
+const json = `${JSON.stringify({ ...run, summary, results, table: text }, null, 2)}\n`;
+writeFileSync(file, json);
+writeFileSync(join(resultsDir, settings.quick ? 'latest-quick.json' : 'latest.json'), json);
+log(`done in ${run.seconds} s; raw results in ${relative(root, file)}`);
+if (flags.profile) log(`CPU profiles in ${relative(root, join(resultsDir, 'profiles'))}/ (open in Chrome DevTools or speedscope)`);
+
+// The numbers are not judged here, but a benchmark whose logins fail measures nothing.
+const failed = [
+  ...Object.entries(summary.redirect ?? {}).filter(([c, s]) => CONTENDERS.includes(c) && s.failures > 0),
+  ...Object.entries(summary.login ?? {}).filter(([c, s]) => LOGIN_CONTENDERS.includes(c) && s.failures > 0),
+  ...Object.entries(results.appErrors ?? {}).filter(([, e]) => e.count > 0),
+].map(([c]) => c);
+if (failed.length > 0) {
+  console.error(`bench: requests failed for ${[...new Set(failed)].join(', ')}; see ${relative(root, file)}`);
+  process.exitCode = 1;
+}

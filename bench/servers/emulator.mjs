@@ -1,0 +1,25 @@
+/**
+ * The emulated Salesforce, alone in its process. Calls: `addApp({ app })`, `reset()` (drops the
+ * request log, which the emulator keeps for tests, so it does not grow across rounds), `cpu()`, `gc()`.
+ */
+import { startEmulator } from 'passport-salesforce-pkce/emulator';
+import { processCalls, serveCalls } from '../lib/processes.mjs';
+
+const emulator = await startEmulator();
+const [user] = emulator.users;
+
+serveCalls(
+  { url: emulator.url, orgId: emulator.orgId, userId: user.userId, username: user.username },
+  {
+    ...processCalls,
+    addApp: ({ app }) => {
+      emulator.addApp(app);
+      return true;
+    },
+    reset: () => {
+      emulator.requests.length = 0;
+      return processCalls.gc();
+    },
+  },
+  () => emulator.close(),
+);
