@@ -1,7 +1,9 @@
 export { SalesforcePkceStrategy, SalesforcePkceStrategy as Strategy } from './strategy.js';
 export type {
   SalesforceAuthenticateOptions,
+  SalesforceTokenCallOptions,
   SalesforceTokenParams,
+  SalesforceTokenSet,
   SalesforceVerifyCallback,
   SalesforceVerifyFunction,
   SalesforceVerifyFunctionWithParams,
@@ -11,11 +13,13 @@ export type {
 export type { SalesforceStrategyOptions, SalesforceStrategyOptionsBase, SalesforceStrategyOptionsWithRequest } from './options.js';
 export type { SalesforceIdentity, SalesforceProfile } from './profile.js';
 export type { JsonValue, PendingLogin } from './pending-logins.js';
+export type { SalesforceIdTokenClaims } from './id-token.js';
 export { createPkcePair, type PkcePair } from './pkce.js';
 export { verifyTokenSignature, type SignedTokenFields } from './signature.js';
 export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {
   IdentityOriginError,
+  IdTokenError,
   SalesforceAuthorizationError,
   SalesforceError,
   SalesforceNetworkError,
@@ -24,6 +28,7 @@ export {
   SalesforceTimeoutError,
   SessionRequiredError,
   TokenSignatureError,
+  type IdTokenCheck,
   type SalesforceEndpoint,
   type SalesforceErrorCode,
 } from './errors.js';

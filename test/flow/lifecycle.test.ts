@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SalesforceOAuthError } from '../../src/errors.js';
+import { CLIENT_SECRET, startFixture, type Fixture } from '../helpers/fixture.js';
+
+let fixture: Fixture | undefined;
+
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+/** Logs a user in and returns the tokens the verify callback received. */
+async function loggedIn(f: Fixture): Promise<{ accessToken: string; refreshToken: string }> {
+  const response = await f.browser().login();
+  expect(response.body.outcome).toBe('success');
+  const call = f.app.verifyCalls.at(-1);
+  if (!call?.refreshToken) throw new Error('the login granted no refresh token');
+  return { accessToken: call.accessToken, refreshToken: call.refreshToken };
+}
+
+/** What the emulator's identity URL answers for an access token. */
+async function identityStatus(f: Fixture, accessToken: string): Promise<number> {
+  const id = String(f.app.verifyCalls[0]?.params.id);
+  return (await fetch(id, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+const refreshScope = { strategy: { scope: ['api', 'refresh_token'] } };
+
+describe('refresh', () => {
+  it('resolves to the camelCase token set without a refresh token when the app does not rotate', async () => {
+    fixture = await startFixture({ app: refreshScope });
+    const { refreshToken } = await loggedIn(fixture);
+    const tokens = await fixture.app.strategy.refresh(refreshToken);
+    expect(tokens).toEqual({
+      accessToken: expect.stringMatching(/^00D\w{12}!/),
+      refreshToken: undefined,
+      instanceUrl: fixture.emulator.url,
+      id: fixture.app.verifyCalls[0]?.params.id,
+      issuedAt: expect.any(Number),
+      scope: 'api refresh_token',
+      tokenType: 'Bearer',
+      idToken: undefined,
+      idTokenClaims: undefined,
+    });
+    expect(Math.abs((tokens.issuedAt ?? 0) - Date.now())).toBeLessThan(60_000);
+    expect(fixture.emulator.requestsTo('token').at(-1)?.body).toEqual({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: expect.any(String) });
+    expect(await identityStatus(fixture, tokens.accessToken)).toBe(200);
+  });
+
+  it('sends the secret and checks the signature for a confidential client', async () => {
+    fixture = await startFixture({ app: { strategy: { ...refreshScope.strategy, clientSecret: CLIENT_SECRET } }, connectedApp: { clientSecret: CLIENT_SECRET } });
+    const { refreshToken } = await loggedIn(fixture);
+    const tokens = await fixture.app.strategy.refresh(refreshToken);
+    expect(tokens.accessToken).toMatch(/!/);
+    expect(fixture.emulator.requestsTo('token').at(-1)?.body.client_secret).toBe(CLIENT_SECRET);
+  });
+
+  it('returns the rotated refresh token, and reuse of the old one revokes the family', async () => {
+    fixture = await startFixture({ app: refreshScope, connectedApp: { rotateRefreshTokens: true } });
+    const { refreshToken } = await loggedIn(fixture);
+    const rotated = await fixture.app.strategy.refresh(refreshToken);
+    expect(rotated.refreshToken).toEqual(expect.any(String));
+    expect(rotated.refreshToken).not.toBe(refreshToken);
+    const reuse = await rejection(fixture.app.strategy.refresh(refreshToken));
+    expect(reuse).toBeInstanceOf(SalesforceOAuthError);
+    expect(reuse).toMatchObject({ endpoint: 'refresh', status: 400, error: 'invalid_grant', error_description: 'expired access/refresh token' });
+    await expect(fixture.app.strategy.refresh(rotated.refreshToken ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await identityStatus(fixture, rotated.accessToken)).toBe(403);
+  });
+
+  it("rejects after revoke with Salesforce's words", async () => {
+    fixture = await startFixture({ app: refreshScope });
+    const { accessToken, refreshToken } = await loggedIn(fixture);
+    await fixture.app.strategy.revoke(refreshToken);
+    expect(fixture.emulator.requestsTo('revoke')[0]?.body).toEqual({ token: refreshToken });
+    const error = await rejection(fixture.app.strategy.refresh(refreshToken));
+    expect(error).toMatchObject({
+      name: 'SalesforceOAuthError',
+      message: 'Salesforce refresh request failed: invalid_grant (expired access/refresh token)',
+      error_description: 'expired access/refresh token',
+    });
+    expect(await identityStatus(fixture, accessToken)).toBe(403);
+  });
+
+  it('rejects a bad argument with a TypeError', async () => {
+    fixture = await startFixture();
+    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new TypeError('refresh(refreshToken): refreshToken must be a non-empty string'));
+    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new TypeError('revoke(token): token must be a non-empty string'));
+    await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toThrow(new TypeError('loginURL https://evil.example is not in allowedLoginURLs'));
+    expect(fixture.emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('revoke', () => {
+  it('revokes only the access token it is given', async () => {
+    fixture = await startFixture({ app: refreshScope });
+    const { accessToken, refreshToken } = await loggedIn(fixture);
+    await fixture.app.strategy.revoke(accessToken);
+    expect(await identityStatus(fixture, accessToken)).toBe(403);
+    const refreshed = await fixture.app.strategy.refresh(refreshToken);
+    expect(await identityStatus(fixture, refreshed.accessToken)).toBe(200);
+  });
+
+  it("rejects an unknown token with Salesforce's invalid_token", async () => {
+    fixture = await startFixture();
+    const error = await rejection(fixture.app.strategy.revoke('00D000000000000!unknown'));
+    expect(error).toMatchObject({ name: 'SalesforceOAuthError', endpoint: 'revoke', status: 400, error: 'invalid_token' });
+  });
+
+  it('ends a hang as a SalesforceTimeoutError within requestTimeout', async () => {
+    fixture = await startFixture({ app: { strategy: { requestTimeout: 200 } } });
+    fixture.emulator.setFault('revoke', { kind: 'hang' });
+    await expect(fixture.app.strategy.revoke('00D000000000000!any')).rejects.toMatchObject({
+      name: 'SalesforceTimeoutError',
+      message: 'Salesforce revoke request timed out after 200 ms',
+    });
+  });
+});
