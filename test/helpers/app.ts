@@ -64,7 +64,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   app.get('/login', (req, res, next) => {
     // passport's AuthenticateOptions types `state` as a string; this strategy also takes JSON.
     const authenticateOptions = (options.authenticateOptions?.(req) ?? {}) as AuthenticateOptions;
-    passport.authenticate(strategy.name, authenticateOptions)(req, res, next);
+    passport.authenticate(strategy.name, authenticateOptions, (err: unknown, _user: unknown, info: unknown, status: unknown) => {
+      if (err) next(err);
+      else res.status(typeof status === 'number' ? status : 401).json({ outcome: 'failure', info });
+    })(req, res, next);
   });
   app.get('/auth/salesforce/callback', (req, res, next) => {
     passport.authenticate(strategy.name, (err: unknown, user: Express.User | false, info: unknown, status: unknown) => {

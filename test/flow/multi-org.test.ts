@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { CLIENT_ID, startFixture, type Fixture } from '../helpers/fixture.js';
+
+let fixture: Fixture | undefined;
+let second: RunningEmulator | undefined;
+
+afterEach(async () => {
+  await fixture?.close();
+  await second?.close();
+  fixture = undefined;
+  second = undefined;
+});
+
+/** An app whose /login?org=<base> logs in through that org, and a second org it allows. */
+async function twoOrgs(allowedLoginURLs?: (url: URL) => boolean): Promise<{ f: Fixture; other: RunningEmulator }> {
+  const other = await startEmulator({ orgId: '00D5g000007OthErAA', users: [{ username: 'grace@other.example', firstName: 'Grace', lastName: 'Hopper' }] });
+  second = other;
+  const f = await startFixture({
+    app: {
+      strategy: { allowedLoginURLs: allowedLoginURLs ?? [other.url], scope: ['api', 'refresh_token'] },
+      authenticateOptions: (req) => (typeof req.query.org === 'string' ? { loginURL: req.query.org } : {}),
+    },
+  });
+  other.addApp({ clientId: CLIENT_ID, redirectUris: [`${f.app.url}/auth/salesforce/callback`] });
+  fixture = f;
+  return { f, other };
+}
+
+describe('multi-org logins', () => {
+  it('logs into two orgs through one app by per-request loginURL', async () => {
+    const { f, other } = await twoOrgs();
+    const home = await f.browser().login();
+    expect(home.body.user).toMatchObject({ username: 'ada@example.com', organizationId: f.emulator.orgId });
+
+    const browser = f.browser();
+    const authorizeURL = await browser.startLogin(`/login?org=${encodeURIComponent(other.url)}`);
+    expect(authorizeURL.origin).toBe(other.url);
+    const away = await browser.callback(await browser.authorize(authorizeURL));
+    expect(away.body.user).toMatchObject({ username: 'grace@other.example', organizationId: '00D5g000007OthErAA' });
+    expect(other.requestsTo('token')).toHaveLength(1);
+    expect(f.emulator.requestsTo('token')).toHaveLength(1);
+
+    const refreshToken = f.app.verifyCalls[1]?.refreshToken ?? '';
+    const refreshed = await f.app.strategy.refresh(refreshToken, { loginURL: other.url });
+    expect(refreshed.instanceUrl).toBe(other.url);
+    await f.app.strategy.revoke(refreshed.accessToken, { loginURL: other.url });
+    expect(other.requestsTo('revoke')).toHaveLength(1);
+  });
+
+  it('uses the login base stored with the pending login, whatever the callback query says', async () => {
+    const { f, other } = await twoOrgs();
+    const browser = f.browser();
+    const callbackURL = await browser.authorize(await browser.startLogin(`/login?org=${encodeURIComponent(other.url)}`));
+    callbackURL.searchParams.set('loginURL', f.emulator.url);
+    callbackURL.searchParams.set('iss', f.emulator.url);
+    expect((await browser.callback(callbackURL)).body.outcome).toBe('success');
+    expect(other.requestsTo('token')).toHaveLength(1);
+    expect(f.emulator.requests).toHaveLength(0);
+  });
+
+  it('asks an allowedLoginURLs function', async () => {
+    const asked: string[] = [];
+    const { f, other } = await twoOrgs((url) => {
+      asked.push(url.href);
+      return url.port === new URL(other.url).port;
+    });
+    expect((await f.browser().login(`/login?org=${encodeURIComponent(`${other.url}/`)}`)).body.outcome).toBe('success');
+    expect(asked).toEqual([`${other.url}/`, `${other.url}/`]);
+  });
+
+  it.each([
+    ['a host outside the allow-list', 'https://evil.example', 'loginURL https://evil.example is not in allowedLoginURLs'],
+    ['a plain-http host', 'http://acme.my.salesforce.com', 'loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],
+    ['something that is no URL', 'acme', 'loginURL must be an absolute URL such as https://login.salesforce.com'],
+  ])('refuses %s before any redirect', async (_label, loginURL, message) => {
+    const { f, other } = await twoOrgs();
+    const response = await f.browser().agent.get(`/login?org=${encodeURIComponent(loginURL)}`);
+    expect(response.status).toBe(400);
+    expect(response.headers.location).toBeUndefined();
+    expect(f.emulator.requests).toHaveLength(0);
+    expect(other.requests).toHaveLength(0);
+    expect(response.body).toEqual({ outcome: 'failure', info: { message } });
+  });
+});
