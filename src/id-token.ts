@@ -67,7 +67,11 @@ export class IdTokenVerifier {
       return await this.check(idToken, await this.keys(keysURL, false), expected);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      return this.check(idToken, await this.keys(keysURL, true), expected);
+    }
+    try {
+      return await this.check(idToken, await this.keys(keysURL, true), expected);
+    } catch (error) {
+      throw error instanceof errors.JWKSNoMatchingKey ? new IdTokenError('key', { cause: error }) : error;
     }
   }
 

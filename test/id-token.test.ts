@@ -1,0 +1,148 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IdTokenError, SalesforceResponseError } from '../src/errors.js';
+import { IdTokenVerifier } from '../src/id-token.js';
+
+const issuer = 'https://acme.my.salesforce.com';
+const audience = '3MVG9consumer.key';
+const nonce = 'n0nce-value';
+
+interface Key {
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
+
+async function key(kid: string): Promise<Key> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
+let current: Key;
+let rotated: Key;
+
+beforeAll(async () => {
+  [current, rotated] = await Promise.all([key('188'), key('190')]);
+});
+
+function idToken(signer: Key, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ nonce, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: signer.jwk.kid, ...header })
+    .setIssuer(String(claims.iss ?? issuer))
+    .setSubject('https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1')
+    .setAudience(String(claims.aud ?? audience))
+    .setIssuedAt(Number(claims.iat ?? now))
+    .setExpirationTime(Number(claims.exp ?? now + 300))
+    .sign(signer.privateKey);
+}
+
+/** A key-set source that serves `sets` in turn and records each fetch. */
+function keySource(...sets: Array<Record<string, unknown> | Error>): { fetches: string[]; fetch: (url: URL) => Promise<Record<string, unknown>> } {
+  const fetches: string[] = [];
+  return {
+    fetches,
+    fetch: async (url) => {
+      fetches.push(url.href);
+      const next = sets[Math.min(fetches.length - 1, sets.length - 1)];
+      if (next instanceof Error) throw next;
+      return next ?? { keys: [] };
+    },
+  };
+}
+
+async function failedCheck(verifier: IdTokenVerifier, token: string, expectations = { issuer, audience, nonce }): Promise<string | undefined> {
+  return verifier.verify(token, expectations).then(
+    () => undefined,
+    (error: unknown) => (error instanceof IdTokenError ? error.check : `not an IdTokenError: ${String(error)}`),
+  );
+}
+
+describe('IdTokenVerifier', () => {
+  it("accepts a valid token, returns its claims and caches the host's keys", async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const claims = await verifier.verify(await idToken(current, { email: 'ada@example.com' }), { issuer, audience, nonce });
+    expect(claims).toMatchObject({ iss: issuer, aud: audience, nonce, email: 'ada@example.com' });
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    expect(source.fetches).toEqual([`${issuer}/id/keys`]);
+  });
+
+  it.each([
+    ['issuer', { iss: 'https://login.salesforce.com' }],
+    ['audience', { aud: 'someone-else' }],
+    ['expired', { iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }],
+    ['nonce', { nonce: 'another-login' }],
+  ])('names the failed check: %s', async (check, claims) => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    expect(await failedCheck(verifier, await idToken(current, claims))).toBe(check);
+  });
+
+  it('tolerates 30 s of clock skew and no more', async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    const now = Math.floor(Date.now() / 1000);
+    await expect(verifier.verify(await idToken(current, { exp: now - 20 }), { issuer, audience, nonce })).resolves.toBeDefined();
+    expect(await failedCheck(verifier, await idToken(current, { exp: now - 45 }))).toBe('expired');
+  });
+
+  it('requires the nonce only when one was sent', async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    const withoutNonce = await idToken(current, { nonce: undefined });
+    expect(await failedCheck(verifier, withoutNonce)).toBe('nonce');
+    await expect(verifier.verify(withoutNonce, { issuer, audience })).resolves.toBeDefined();
+  });
+
+  it('rejects a corrupted signature, a token signed by another key, and a malformed token', async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    const token = await idToken(current);
+    const [header, payload, signature] = token.split('.');
+    const flipped = `${header}.${payload}.${signature?.startsWith('A') ? 'B' : 'A'}${signature?.slice(1)}`;
+    expect(await failedCheck(verifier, flipped)).toBe('signature');
+    expect(await failedCheck(verifier, await idToken(rotated, {}, { kid: '188' }))).toBe('signature');
+    expect(await failedCheck(verifier, 'not.a.jwt')).toBe('malformed');
+    const hs256 = await new SignJWT({ nonce }).setProtectedHeader({ alg: 'HS256', kid: '188' }).setIssuer(issuer).setSubject('s').setAudience(audience).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode('a shared secret of 32 bytes.....'));
+    expect(await failedCheck(verifier, hs256)).toBe('malformed');
+  });
+
+  it('fetches the keys again once for an unknown kid, finding a rotated key', async () => {
+    const source = keySource({ keys: [current.jwk] }, { keys: [current.jwk, rotated.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    await verifier.verify(await idToken(rotated), { issuer, audience, nonce });
+    await verifier.verify(await idToken(rotated), { issuer, audience, nonce });
+    expect(source.fetches).toHaveLength(2);
+  });
+
+  it('fails the key check when a refetch still does not know the kid', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    expect(await failedCheck(verifier, await idToken(rotated))).toBe('key');
+    expect(source.fetches).toHaveLength(2);
+  });
+
+  it('does not cache a failed or unusable key fetch', async () => {
+    const source = keySource(new Error('down'), { keys: 'nope' }, { keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const token = await idToken(current);
+    await expect(verifier.verify(token, { issuer, audience, nonce })).rejects.toThrow('down');
+    await expect(verifier.verify(token, { issuer, audience, nonce })).rejects.toThrow(SalesforceResponseError);
+    await expect(verifier.verify(token, { issuer, audience, nonce })).resolves.toBeDefined();
+    expect(source.fetches).toHaveLength(3);
+  });
+
+  it('shares one key fetch between concurrent logins', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const token = await idToken(current);
+    await Promise.all(Array.from({ length: 5 }, () => verifier.verify(token, { issuer, audience, nonce })));
+    expect(source.fetches).toHaveLength(1);
+  });
+
+  it('keeps each login host apart', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    const other = 'https://other.my.salesforce.com';
+    await verifier.verify(await idToken(current, { iss: other }), { issuer: other, audience, nonce });
+    expect(source.fetches).toEqual([`${issuer}/id/keys`, `${other}/id/keys`]);
+  });
+});
