@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,32 +12,49 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const scratchSources = fileURLToPath(new URL('./scratch/', import.meta.url));
 let scratch = '';
 
-/**
- * Packs the package as npm would publish it, installs the tarball into a scratch app next to
- * the express, express-session and passport versions this repository tests with, and logs in
- * from a CommonJS and an ESM entry point.
- */
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'passport-salesforce-pkce-scratch-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root });
-  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-  const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
-  const versionOf = (name: string): string => lock.packages[`node_modules/${name}`]?.version ?? 'latest';
+/** A scratch app directory with the packed tarball and the given Express major installed. */
+async function scratchApp(tarball: string, name: string, expressVersion: string, entry: string): Promise<string> {
+  const dir = join(scratch, name);
+  await mkdir(dir);
   await writeFile(
-    join(scratch, 'package.json'),
+    join(dir, 'package.json'),
     JSON.stringify({
-      name: 'scratch-app',
+      name,
       private: true,
       dependencies: {
-        'passport-salesforce-pkce': `file:./${filename}`,
-        express: versionOf('express'),
+        'passport-salesforce-pkce': `file:${tarball}`,
+        express: expressVersion,
         'express-session': versionOf('express-session'),
         passport: versionOf('passport'),
       },
     }),
   );
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: scratch });
-  for (const file of ['drive-login.cjs', 'cjs-app.cjs', 'esm-app.mjs']) await copyFile(join(scratchSources, file), join(scratch, file));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
+  for (const file of ['drive-login.cjs', entry]) await copyFile(join(scratchSources, file), join(dir, file));
+  return dir;
+}
+
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+function versionOf(name: string): string {
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${name} is not in package-lock.json`);
+  return version;
+}
+
+/**
+ * Packs the package as npm would publish it and installs the tarball into two scratch apps: a
+ * CommonJS one on Express 4 and an ESM one on Express 5, each with the versions this repository
+ * tests with.
+ */
+let cjsApp = '';
+let esmApp = '';
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'passport-salesforce-pkce-scratch-'));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root });
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+  const tarball = join(scratch, filename);
+  cjsApp = await scratchApp(tarball, 'cjs-app', versionOf('express4'), 'cjs-app.cjs');
+  esmApp = await scratchApp(tarball, 'esm-app', versionOf('express'), 'esm-app.mjs');
 }, 240_000);
 
 afterAll(async () => {
@@ -52,13 +70,13 @@ describe('the published package', () => {
     expect(files.some((file) => file.path.includes('node_modules'))).toBe(false);
   });
 
-  it('logs in from a CommonJS app that uses require()', async () => {
-    const { stdout } = await run('node', ['cjs-app.cjs'], { cwd: scratch });
-    expect(JSON.parse(stdout)).toEqual({ status: 200, body: { user: { username: 'ada@example.com' } } });
+  it('logs in from a CommonJS app on Express 4 that uses require()', async () => {
+    const { stdout } = await run('node', ['cjs-app.cjs'], { cwd: cjsApp });
+    expect(JSON.parse(stdout)).toEqual({ express: '4', status: 200, body: { user: { username: 'ada@example.com' } } });
   });
 
-  it('logs in from an ESM app that uses import', async () => {
-    const { stdout } = await run('node', ['esm-app.mjs'], { cwd: scratch });
-    expect(JSON.parse(stdout)).toEqual({ status: 200, body: { user: { username: 'ada@example.com', instanceUrl: true } } });
+  it('logs in from an ESM app on Express 5 that uses import', async () => {
+    const { stdout } = await run('node', ['esm-app.mjs'], { cwd: esmApp });
+    expect(JSON.parse(stdout)).toEqual({ express: '5', status: 200, body: { user: { username: 'ada@example.com', instanceUrl: true } } });
   });
 });

@@ -1,6 +1,7 @@
 'use strict';
-// Drives one login through an app and the emulator the way a browser would, keeping the app's
-// cookie, and prints the callback's JSON answer. Shared by the CommonJS and ESM scratch apps.
+// Runs one login through a freshly wired app and the emulator, the way a browser would (keeping
+// the app's cookie), and prints the callback's JSON answer. The CommonJS and ESM scratch apps
+// hand in the modules they loaded their own way.
 
 function cookieOf(response) {
   const header = response.headers.get('set-cookie');
@@ -9,10 +10,32 @@ function cookieOf(response) {
 
 async function driveLogin(appUrl) {
   const login = await fetch(`${appUrl}/login`, { redirect: 'manual' });
-  const cookie = cookieOf(login);
   const authorize = await fetch(login.headers.get('location'), { redirect: 'manual' });
-  const callback = await fetch(authorize.headers.get('location'), { redirect: 'manual', headers: { cookie } });
+  const callback = await fetch(authorize.headers.get('location'), { redirect: 'manual', headers: { cookie: cookieOf(login) } });
   return { status: callback.status, body: await callback.json() };
 }
 
-module.exports = { driveLogin };
+async function loginOnce({ express, session, passport, Strategy, startEmulator, clientID, verify }) {
+  const emulator = await startEmulator();
+  const app = express();
+  app.use(session({ secret: 'scratch', resave: false, saveUninitialized: false }));
+  app.use(passport.initialize());
+  app.use(passport.session());
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user, done) => done(null, user));
+  passport.use(new Strategy({ clientID, callbackURL: '/auth/salesforce/callback', loginURL: emulator.url }, verify));
+  app.get('/login', passport.authenticate('salesforce'));
+  app.get('/auth/salesforce/callback', passport.authenticate('salesforce'), (req, res) => res.json({ user: req.user }));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const appUrl = `http://127.0.0.1:${server.address().port}`;
+  emulator.addApp({ clientId: clientID, redirectUris: [`${appUrl}/auth/salesforce/callback`] });
+  try {
+    console.log(JSON.stringify({ express: require(require.resolve('express/package.json', { paths: [process.cwd()] })).version.split('.')[0], ...(await driveLogin(appUrl)) }));
+  } finally {
+    server.close();
+    await emulator.close();
+  }
+}
+
+module.exports = { loginOnce };
