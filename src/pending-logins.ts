@@ -76,7 +76,8 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  // A null prototype is still a plain JSON object: `querystring.parse` (Express 5's `req.query`) makes them.
+  if (typeof value === 'object' && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)) {
     return Object.values(value).every((item) => isJsonValue(item, depth + 1));
   }
   return false;

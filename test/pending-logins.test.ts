@@ -123,6 +123,14 @@ describe('PendingLoginStore', () => {
     expect(req.session.pending).toBeUndefined();
   });
 
+  it('keeps state whose objects have a null prototype, as querystring.parse (Express 5 req.query) makes them', () => {
+    const s = store();
+    const req = { session: session() };
+    const state = Object.assign(Object.create(null) as object, { returnTo: '/reports', tags: [Object.assign(Object.create(null) as object, { a: 1 })] });
+    const handle = storeLogin(s, req, 'v', state);
+    expect(verifyLogin(s, req, handle)).toEqual({ verifier: 'v', info: state });
+  });
+
   it('reports a missing session with a SessionRequiredError that names express-session', () => {
     let error: unknown;
     store().store({}, 'v', undefined, undefined, (err) => {
