@@ -7,98 +7,33 @@ import { computeCodeChallenge } from '../pkce.js';
 import { identityUrl, type EmulatorContext } from './context.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
-import {
-  appendQuery,
-  oauthErrorResponse,
-  redirectResponse,
-  remoteAccessErrorPage,
-  tokenResponse,
-  type EmulatorResponse,
-} from './responses.js';
+import { completeAuthorization, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
+import { beginInteractiveAuthorization } from './login.js';
+import { oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
 import type { AccessTokenRecord, AuthorizationCodeRecord, Grant, RefreshTokenRecord, ResolvedConnectedApp } from './state.js';
 import { deriveSalesforceId } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
 // GET /services/oauth2/authorize
 
-/** An empty parameter counts as absent, as it does for Salesforce's optional parameters. */
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
+export { parseScope } from './authorization.js';
 
-/** The requested scopes, de-duplicated, or `undefined` when none were requested. */
-export function parseScope(scope: string | undefined): string[] | undefined {
-  const scopes = [...new Set((scope ?? '').split(/\s+/).filter((s) => s !== ''))];
-  return scopes.length === 0 ? undefined : scopes;
-}
-
-type ChallengeMethodCheck = { ok: true; method: 'S256' | 'plain' } | { ok: false };
-
-/** Salesforce treats a missing method as S256 (its own clients never send one), not RFC 7636's `plain`. */
-function checkChallengeMethod(method: string | undefined, allowPlain: boolean): ChallengeMethodCheck {
-  if (method === undefined || method === 'S256') return { ok: true, method: 'S256' };
-  if (method === 'plain' && allowPlain) return { ok: true, method: 'plain' };
-  return { ok: false };
-}
-
+/**
+ * Validates the request, then either shows the login and approval pages (`interactive`) or
+ * approves headlessly: the user named by login_hint, else the first seeded one, answering with
+ * that user's `decision`.
+ */
 export function handleAuthorize(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
-  const { state } = context;
-  const query = request.query;
+  const validation = validateAuthorizeRequest(request, context);
+  if (!validation.ok) return validation.response;
+  const { authorization } = validation;
+  if (context.login !== undefined) return beginInteractiveAuthorization(authorization, request, context, context.login);
 
-  // Errors about the client or the redirect_uri are shown on Salesforce's error page: redirecting
-  // to an unverified URI would make the authorize endpoint an open redirector (RFC 6749 §4.1.2.1).
-  const clientId = query.get('client_id');
-  const app = clientId === undefined ? undefined : state.apps.get(clientId);
-  if (app === undefined) return remoteAccessErrorPage('invalid_client_id', 'client identifier invalid');
-  const redirectUri = nonEmpty(query.get('redirect_uri'));
-  if (redirectUri === undefined) return remoteAccessErrorPage('redirect_uri_missing', 'redirect_uri not provided');
-  if (!app.redirectUris.includes(redirectUri)) {
-    return remoteAccessErrorPage('redirect_uri_mismatch', 'redirect_uri must match configuration');
-  }
-
-  const stateParam = query.get('state');
-  const redirectWithError = (error: string, description: string): EmulatorResponse =>
-    redirectResponse(appendQuery(redirectUri, { error, error_description: description, state: stateParam }));
-
-  if (query.get('response_type') !== 'code') {
-    return redirectWithError('unsupported_response_type', 'response type not supported');
-  }
-  if (app.blocked) return redirectWithError('OAUTH_APP_BLOCKED', 'this app is blocked by admin');
-
-  const requestedScopes = parseScope(query.get('scope'));
-  if (requestedScopes !== undefined && !requestedScopes.every((scope) => app.scopes.includes(scope))) {
-    return redirectWithError('invalid_scope', 'requested scope is invalid, unknown, or malformed');
-  }
-
-  const codeChallenge = nonEmpty(query.get('code_challenge'));
-  let codeChallengeMethod: 'S256' | 'plain' | undefined;
-  if (codeChallenge === undefined) {
-    if (app.requirePkce) return redirectWithError('invalid_request', 'missing required code challenge');
-  } else {
-    const methodCheck = checkChallengeMethod(query.get('code_challenge_method'), state.settings.allowPlainPkce);
-    if (!methodCheck.ok) return redirectWithError('invalid_request', 'unsupported code challenge method');
-    codeChallengeMethod = methodCheck.method;
-  }
-
-  // Headless login: the user named by login_hint, else the first seeded one.
-  const user = state.chooseUser(query.get('login_hint'));
-  if (user === undefined) return redirectWithError('invalid_grant', 'invalid user credentials');
-  if (!user.active) return redirectWithError('inactive_user', 'user is inactive');
-  if (user.decision === 'deny') return redirectWithError('access_denied', 'end-user denied authorization');
-
-  const code = state.issueCode({
-    clientId: app.clientId,
-    redirectUri,
-    userId: user.userId,
-    orgId: user.orgId,
-    // "Omitted means all scopes assigned to the app" (sfdx-core).
-    scope: (requestedScopes ?? app.scopes).join(' '),
-    codeChallenge,
-    codeChallengeMethod,
-    sitePrefix: request.sitePrefix,
-    nonce: query.get('nonce'),
-  });
-  return redirectResponse(appendQuery(redirectUri, { code: code.code, state: stateParam }));
+  const user = context.state.chooseUser(authorization.loginHint);
+  if (user === undefined) return redirectWithError(authorization, 'invalid_grant', 'invalid user credentials');
+  if (!user.active) return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+  if (user.decision === 'deny') return redirectWithError(authorization, 'access_denied', 'end-user denied authorization');
+  return completeAuthorization(authorization, user, context);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,14 @@ const OAUTH_ENDPOINTS: readonly (readonly [string, EmulatorEndpoint])[] = [
   ['/services/oauth2/token', 'token'],
   ['/services/oauth2/revoke', 'revoke'],
   ['/services/oauth2/userinfo', 'userinfo'],
+  // The pages of `interactive` mode.
+  ['/setup/secur/RemoteAccessAuthorizationPage.apexp', 'approval'],
+  ['/secur/logout.jsp', 'login'],
+  ['/login', 'login'],
 ];
+
+/** The REST API and profile photos on the instance, after any site prefix. */
+const REST_PATH = /^(.*?)(?:\/services\/data(?:\/.*)?|\/profilephoto\/.*)$/;
 
 /** `/id/{orgId}/{userId}`; the ids are checked against the token by the handler (404 `Bad_Id`). */
 const IDENTITY_PATH = /^(.*)\/id\/([^/]+)\/([^/]+)\/?$/;
@@ -40,6 +47,9 @@ const IDENTITY_PATH = /^(.*)\/id\/([^/]+)\/([^/]+)\/?$/;
  * `login.salesforce.com`, a My Domain, and an Experience Cloud site path such as `/mysite`.
  */
 export function routePath(path: string): Route {
+  // First, so that nothing under /services/data (a record id, say) is read as another endpoint.
+  const rest = REST_PATH.exec(path);
+  if (rest !== null) return { endpoint: 'rest', sitePrefix: rest[1] ?? '' };
   for (const [suffix, endpoint] of OAUTH_ENDPOINTS) {
     if (path.endsWith(suffix)) return { endpoint, sitePrefix: path.slice(0, -suffix.length) };
   }

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { EmulatorContext } from './context.js';
 import { handleIdentity } from './identity.js';
 import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
+import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
+import { handleRest, RestState } from './rest.js';
 import {
   isFormContentType,
   isWellFormedPath,
@@ -15,6 +17,7 @@ import {
   splitRequestTarget,
   toRecord,
   type EmulatorRequest,
+  type Route,
 } from './request.js';
 import {
   JSON_CONTENT_TYPE,
@@ -42,6 +45,9 @@ export const DEFAULT_HANDLERS: HandlerTable = {
   identity: handleIdentity,
   // Not emulated yet: routed (so it is logged and can carry faults) but answered like any unknown path.
   userinfo: () => notFoundResponse(),
+  login: handleLoginPage,
+  approval: handleApprovalPage,
+  rest: handleRest,
 };
 
 /** Largest request body accepted; OAuth requests are a few hundred bytes. */
@@ -49,7 +55,14 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** How much of an oversized body is read and discarded (so the client sees the 413) before the socket is dropped. */
 const MAX_DRAINED_BYTES = 1024 * 1024;
 
-const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'token', 'identity', 'revoke', 'userinfo'];
+const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'token', 'identity', 'revoke', 'userinfo', 'login', 'approval', 'rest'];
+
+/** The pages exist only with `interactive`, the REST resources only with `restApi`; otherwise their paths are unknown. */
+function servedRoute(route: Route, context: EmulatorContext): Route {
+  const pagesOff = (route.endpoint === 'login' || route.endpoint === 'approval') && context.login === undefined;
+  const restOff = route.endpoint === 'rest' && context.rest === undefined;
+  return pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
+}
 
 type BodyResult = { kind: 'complete'; text: string } | { kind: 'too-large'; drained: boolean } | { kind: 'aborted' };
 
@@ -146,7 +159,7 @@ interface ServerRuntime {
 async function serveRequest(req: IncomingMessage, res: ServerResponse, runtime: ServerRuntime): Promise<void> {
   const method = req.method ?? 'GET';
   const target = splitRequestTarget(req.url ?? '/');
-  const route = target === undefined ? { endpoint: 'other' as const, sitePrefix: '' } : routePath(target.path);
+  const route = target === undefined ? { endpoint: 'other' as const, sitePrefix: '' } : servedRoute(routePath(target.path), runtime.context);
   // Logged on arrival, before the body is read, so the log keeps arrival order.
   const record: EmulatorRequestRecord = {
     endpoint: route.endpoint,
@@ -277,6 +290,9 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         baseUrl: url,
         instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
         identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
+        // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.
+        ...(options.interactive === true ? { login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}` }) } : {}),
+        ...(options.restApi === true ? { rest: new RestState() } : {}),
       },
       handlers,
       requests,

@@ -25,7 +25,7 @@ export interface EmulatorUser {
   /** Default: `'America/Los_Angeles'`. */
   timezone?: string;
   /**
-   * What the headless approval answers for this user: `'approve'` (default) redirects back with
+   * What the headless approval (`interactive: false`) answers for this user: `'approve'` (default) redirects back with
    * a code, `'deny'` with `error=access_denied`, as if the user clicked Deny.
    */
   decision?: 'approve' | 'deny';
@@ -58,7 +58,18 @@ export interface EmulatorConnectedApp {
 }
 
 /** The endpoints faults can be injected into. */
-export type EmulatorEndpoint = 'authorize' | 'token' | 'identity' | 'revoke' | 'userinfo';
+export type EmulatorEndpoint =
+  | 'authorize'
+  | 'token'
+  | 'identity'
+  | 'revoke'
+  | 'userinfo'
+  /** The login page (`/login`) and logout page (`/secur/logout.jsp`), with `interactive`. */
+  | 'login'
+  /** The approval page (`/setup/secur/RemoteAccessAuthorizationPage.apexp`), with `interactive`. */
+  | 'approval'
+  /** `/services/data/…` and `/profilephoto/…`, with `restApi`. */
+  | 'rest';
 
 /** A failure the emulator produces instead of its normal answer. */
 export type EmulatorFault =
@@ -105,6 +116,19 @@ export interface EmulatorOptions {
   identityBaseUrl?: string;
   /** `instance_url` in token responses. Default: the emulator's own URL. */
   instanceUrl?: string;
+  /**
+   * Show a login page and an approval page, like Salesforce, instead of approving headlessly.
+   * Users log in with their `password`; approvals are remembered per user and app; `prompt` and
+   * `immediate` are honoured. Default: `false`: authorize logs in the `login_hint` user (else the
+   * first) at once and answers with that user's `decision`, which is what automated tests want.
+   */
+  interactive?: boolean;
+  /**
+   * Serve a few REST API resources on the instance, with Bearer tokens: `GET /services/data/`
+   * (versions), `/services/data/vXX.X/` (resources), `…/limits`, `…/sobjects/User/{id}`, and the
+   * profile photos. Default: `false`.
+   */
+  restApi?: boolean;
 }
 
 /** A seeded user with every default filled in, as the emulator sees it. */
