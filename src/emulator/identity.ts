@@ -5,10 +5,40 @@ import { identityUrl, type EmulatorContext } from './context.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBearerToken } from './request.js';
 import { jsonResponse, textResponse, type EmulatorResponse } from './responses.js';
+import type { AccessTokenRecord } from './state.js';
 import type { ResolvedUser } from './types.js';
 
 /** What `version=latest` stands for: the API version of Spring '26. */
 export const LATEST_API_VERSION = '66.0';
+
+/** The user's profile page: `urls.profile` in the identity document, `profile` in OpenID Connect claims. */
+export function profileUrl(instanceUrl: string, userId: string): string {
+  return `${instanceUrl}/${userId}`;
+}
+
+/** `photos`: Salesforce's default "no photo" images, since emulated users have no photo. */
+export function profilePhotos(instanceUrl: string): { picture: string; thumbnail: string } {
+  return { picture: `${instanceUrl}/profilephoto/005/F`, thumbnail: `${instanceUrl}/profilephoto/005/T` };
+}
+
+/** `nick_name` / `nickname`: the part of the username before `@`. */
+export function nickName(user: ResolvedUser): string {
+  return user.username.split('@')[0] ?? user.username;
+}
+
+/** `display_name` / `name`: first and last name, or the last name alone when there is no first name. */
+export function displayName(user: ResolvedUser): string {
+  return user.firstName === null ? user.lastName : `${user.firstName} ${user.lastName}`;
+}
+
+/**
+ * The live access token a request presents, from `Authorization: Bearer` (or `OAuth`) or an
+ * `oauth_token` query or form parameter; `undefined` when it is missing, unknown or revoked.
+ */
+export function presentedAccessToken(request: EmulatorRequest, context: EmulatorContext): AccessTokenRecord | undefined {
+  const token = parseBearerToken(request.headers.authorization) ?? request.query.get('oauth_token') ?? request.body.get('oauth_token');
+  return token === undefined ? undefined : context.state.findAccessToken(token);
+}
 
 /**
  * The `urls` block. Without a version the values keep Salesforce's literal `{version}`
@@ -29,7 +59,7 @@ export function identityUrls(instanceUrl: string, orgId: string, userId: string,
     recent: `${rest}/recent/`,
     tooling_soap: `${instanceUrl}/services/Soap/T/${version}/${org15}`,
     tooling_rest: `${rest}/tooling/`,
-    profile: `${instanceUrl}/${userId}`,
+    profile: profileUrl(instanceUrl, userId),
     feeds: `${rest}/chatter/feeds`,
     groups: `${rest}/chatter/groups`,
     users: `${rest}/chatter/users`,
@@ -70,25 +100,20 @@ export interface IdentityDocumentOptions {
 /** The identity JSON, with the field set and types of Salesforce's (Mobile SDK fixture). */
 export function identityDocument(user: ResolvedUser, options: IdentityDocumentOptions): Record<string, unknown> {
   const { instanceUrl } = options;
-  const nickName = user.username.split('@')[0] ?? user.username;
   return {
     id: options.id,
     asserted_user: true,
     user_id: user.userId,
     organization_id: user.orgId,
     username: user.username,
-    nick_name: nickName,
-    display_name: user.firstName === null ? user.lastName : `${user.firstName} ${user.lastName}`,
+    nick_name: nickName(user),
+    display_name: displayName(user),
     email: user.email,
     email_verified: user.emailVerified,
     first_name: user.firstName,
     last_name: user.lastName,
     timezone: user.timezone,
-    photos: {
-      // Salesforce's default "no photo" images.
-      picture: `${instanceUrl}/profilephoto/005/F`,
-      thumbnail: `${instanceUrl}/profilephoto/005/T`,
-    },
+    photos: profilePhotos(instanceUrl),
     addr_street: null,
     addr_city: null,
     addr_state: null,
@@ -126,8 +151,7 @@ export function resolveApiVersion(version: string): string | undefined {
  */
 export function handleIdentity(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const param = (name: string): string | undefined => request.query.get(name) ?? request.body.get(name);
-  const token = parseBearerToken(request.headers.authorization) ?? param('oauth_token');
-  const accessToken = token === undefined ? undefined : context.state.findAccessToken(token);
+  const accessToken = presentedAccessToken(request, context);
   if (accessToken === undefined) return textResponse(403, 'Bad_OAuth_Token');
 
   const { grant } = accessToken;
