@@ -1,3 +1,4 @@
+import type { IdTokenIssuer } from './id-token.js';
 import type { LoginState } from './login.js';
 import type { RestState } from './rest.js';
 import type { EmulatorState } from './state.js';
@@ -11,10 +12,20 @@ export interface EmulatorContext {
   instanceUrl: string;
   /** Base of the identity URL (`id`), like `https://login.salesforce.com`. */
   identityBaseUrl: string;
+  /** Signs id_tokens; its keyring is what `/id/keys` publishes. */
+  idTokens: IdTokenIssuer;
   /** The login and approval pages' memory; `undefined` when authorize approves headlessly. */
   login?: LoginState;
   /** The REST API resources' memory; `undefined` when they are not served. */
   rest?: RestState;
+}
+
+/**
+ * The OpenID Connect issuer for requests under `sitePrefix`: the base they came through, like
+ * Salesforce's, whose issuer is the host (and site path) that handled the login.
+ */
+export function issuerFor(context: EmulatorContext, sitePrefix: string): string {
+  return `${context.baseUrl}${sitePrefix}`;
 }
 
 /** The identity URL Salesforce puts in `id`: always 18-character ids, never a site prefix. */

@@ -4,7 +4,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { computeCodeChallenge } from '../pkce.js';
-import { identityUrl, type EmulatorContext } from './context.js';
+import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
+import { grantsIdToken } from './id-token.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
 import { completeAuthorization, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
@@ -121,6 +122,7 @@ function tokenResponseBody(
   grant: Grant,
   accessToken: AccessTokenRecord,
   refreshToken: RefreshTokenRecord | undefined,
+  idToken: string | undefined,
 ): Record<string, string> {
   const id = identityUrl(context, grant.orgId, grant.userId);
   const issuedAt = String(Date.now());
@@ -128,6 +130,7 @@ function tokenResponseBody(
   if (refreshToken !== undefined) body['refresh_token'] = refreshToken.token;
   if (app.clientSecret !== undefined) body['signature'] = tokenSignature(app.clientSecret, id, issuedAt);
   body['scope'] = grant.scope;
+  if (idToken !== undefined) body['id_token'] = idToken;
   body['instance_url'] = context.instanceUrl;
   body['id'] = id;
   body['token_type'] = 'Bearer';
@@ -139,7 +142,30 @@ function tokenResponseBody(
   return body;
 }
 
-function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): EmulatorResponse {
+/**
+ * The id_token for a grant whose scope has `openid`, `undefined` otherwise. Its issuer is the
+ * base the user authorized through, whichever base the token request uses.
+ */
+function idTokenFor(
+  context: EmulatorContext,
+  grant: Grant,
+  accessToken: AccessTokenRecord,
+  nonce: string | undefined,
+): Promise<string | undefined> {
+  if (!grantsIdToken(grant.scope)) return Promise.resolve(undefined);
+  return context.idTokens.issue({
+    issuer: issuerFor(context, grant.sitePrefix),
+    identityUrl: identityUrl(context, grant.orgId, grant.userId),
+    clientId: grant.clientId,
+    accessToken: accessToken.token,
+    nonce,
+    scope: grant.scope,
+    user: context.state.findUserById(grant.userId),
+    instanceUrl: context.instanceUrl,
+  });
+}
+
+async function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): Promise<EmulatorResponse> {
   const { state } = context;
   const code = request.body.get('code');
   // Consumed here, before the remaining checks, so a failed verifier cannot be retried.
@@ -154,10 +180,11 @@ function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp, conte
   const grant = state.newGrant(record);
   const accessToken = state.issueAccessToken(grant);
   const refreshToken = grantsRefreshToken(grant.scope) ? state.issueRefreshToken(grant) : undefined;
-  return tokenResponse(tokenResponseBody(context, app, grant, accessToken, refreshToken));
+  const idToken = await idTokenFor(context, grant, accessToken, nonEmpty(record.nonce));
+  return tokenResponse(tokenResponseBody(context, app, grant, accessToken, refreshToken, idToken));
 }
 
-function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): EmulatorResponse {
+async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): Promise<EmulatorResponse> {
   const { state } = context;
   const expired = oauthErrorResponse('invalid_grant', 'expired access/refresh token');
   const token = request.body.get('refresh_token');
@@ -167,10 +194,12 @@ function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnectedApp,
   const accessToken = state.issueAccessToken(grant);
   // Without rotation Salesforce answers without a refresh_token: the old one stays valid.
   const rotated = app.rotateRefreshTokens ? state.rotateRefreshToken(lookup.record) : undefined;
-  return tokenResponse(tokenResponseBody(context, app, grant, accessToken, rotated));
+  // The nonce belonged to the authorize request; a refreshed id_token has none (OIDC Core §12.2).
+  const idToken = await idTokenFor(context, grant, accessToken, undefined);
+  return tokenResponse(tokenResponseBody(context, app, grant, accessToken, rotated, idToken));
 }
 
-export function handleToken(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
+export async function handleToken(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   if (request.method !== 'POST') return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   const grantType = request.body.get('grant_type');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {

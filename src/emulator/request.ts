@@ -30,6 +30,9 @@ const OAUTH_ENDPOINTS: readonly (readonly [string, EmulatorEndpoint])[] = [
   ['/services/oauth2/token', 'token'],
   ['/services/oauth2/revoke', 'revoke'],
   ['/services/oauth2/userinfo', 'userinfo'],
+  // Matched before the identity pattern, so `/id/keys` is never read as an identity URL.
+  ['/id/keys', 'keys'],
+  ['/.well-known/openid-configuration', 'discovery'],
   // The pages of `interactive` mode.
   ['/setup/secur/RemoteAccessAuthorizationPage.apexp', 'approval'],
   ['/secur/logout.jsp', 'login'],

@@ -5,8 +5,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorContext } from './context.js';
+import { handleDiscovery, handleKeys } from './discovery.js';
+import { IdTokenIssuer, validateIdTokenTweak } from './id-token.js';
 import { handleIdentity } from './identity.js';
+import { SigningKeyring } from './keys.js';
 import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
+import { handleUserInfo } from './userinfo.js';
 import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
 import { handleRest, RestState } from './rest.js';
 import {
@@ -35,7 +39,8 @@ import type {
   RunningEmulator,
 } from './types.js';
 
-export type EndpointHandler = (request: EmulatorRequest, context: EmulatorContext) => EmulatorResponse;
+/** Handlers that sign (id_tokens) answer asynchronously; the rest answer at once. */
+export type EndpointHandler = (request: EmulatorRequest, context: EmulatorContext) => EmulatorResponse | Promise<EmulatorResponse>;
 export type HandlerTable = Readonly<Record<EmulatorEndpoint, EndpointHandler>>;
 
 export const DEFAULT_HANDLERS: HandlerTable = {
@@ -43,8 +48,9 @@ export const DEFAULT_HANDLERS: HandlerTable = {
   token: handleToken,
   revoke: handleRevoke,
   identity: handleIdentity,
-  // Not emulated yet: routed (so it is logged and can carry faults) but answered like any unknown path.
-  userinfo: () => notFoundResponse(),
+  userinfo: handleUserInfo,
+  keys: handleKeys,
+  discovery: handleDiscovery,
   login: handleLoginPage,
   approval: handleApprovalPage,
   rest: handleRest,
@@ -55,7 +61,18 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** How much of an oversized body is read and discarded (so the client sees the 413) before the socket is dropped. */
 const MAX_DRAINED_BYTES = 1024 * 1024;
 
-const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'token', 'identity', 'revoke', 'userinfo', 'login', 'approval', 'rest'];
+const ENDPOINTS: readonly EmulatorEndpoint[] = [
+  'authorize',
+  'token',
+  'identity',
+  'revoke',
+  'userinfo',
+  'keys',
+  'discovery',
+  'login',
+  'approval',
+  'rest',
+];
 
 /** The pages exist only with `interactive`, the REST resources only with `restApi`; otherwise their paths are unknown. */
 function servedRoute(route: Route, context: EmulatorContext): Route {
@@ -219,7 +236,9 @@ async function serveRequest(req: IncomingMessage, res: ServerResponse, runtime: 
     headers: req.headers,
     ...(route.identityIds === undefined ? {} : { identityIds: route.identityIds }),
   };
-  writeResponse(res, runtime.handlers[route.endpoint](request, runtime.context));
+  const response = await runtime.handlers[route.endpoint](request, runtime.context);
+  if (res.destroyed) return; // the client left while an id_token was being signed
+  writeResponse(res, response);
 }
 
 /**
@@ -251,6 +270,10 @@ function createRequestListener(runtime: ServerRuntime): (req: IncomingMessage, r
 export async function startEmulatorServer(options: EmulatorOptions = {}, handlers: HandlerTable = DEFAULT_HANDLERS): Promise<RunningEmulator> {
   const codeLifetime = options.codeLifetime ?? 900;
   if (!(Number.isFinite(codeLifetime) && codeLifetime > 0)) throw new RangeError('codeLifetime must be a positive number of seconds');
+  const idTokenLifetime = options.idTokenLifetime ?? 3600;
+  if (!(Number.isInteger(idTokenLifetime) && idTokenLifetime > 0)) {
+    throw new RangeError('idTokenLifetime must be a positive whole number of seconds');
+  }
   const orgId = options.orgId ?? DEFAULT_ORG_ID;
   if (!/^00D[A-Za-z0-9]{15}$/.test(orgId)) throw new TypeError(`orgId must be an 18-character 00D… id, got ${orgId}`);
 
@@ -262,15 +285,21 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   });
   for (const user of options.users ?? [DEFAULT_USER]) state.addUser(user);
   for (const app of options.apps ?? []) state.addApp(app);
+  const idTokens = new IdTokenIssuer(await SigningKeyring.create(), idTokenLifetime);
 
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await idTokens.keys.release();
+    throw error;
+  }
   // Later server errors (rare once listening) must not become uncaught exceptions.
   server.on('error', () => {});
 
@@ -290,6 +319,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         baseUrl: url,
         instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
         identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
+        idTokens,
         // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.
         ...(options.interactive === true ? { login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}` }) } : {}),
         ...(options.restApi === true ? { rest: new RestState() } : {}),
@@ -329,7 +359,17 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
       validateFault(fault);
       faults.set(endpoint, { ...fault });
     },
-    clearFaults: () => faults.clear(),
+    clearFaults() {
+      faults.clear();
+      // The tweak is a fault too: one reset between tests should leave honest id_tokens.
+      idTokens.tweak = undefined;
+    },
+    setIdTokenTweak(tweak) {
+      if (tweak !== undefined) validateIdTokenTweak(tweak);
+      // Copied, so a caller mutating its object afterwards changes nothing.
+      idTokens.tweak = tweak === undefined ? undefined : { ...tweak, ...(tweak.claims === undefined ? {} : { claims: { ...tweak.claims } }) };
+    },
+    rotateSigningKey: () => idTokens.keys.rotate(),
     requests,
     requestsTo: (endpoint) => requests.filter((r) => r.endpoint === endpoint),
     advanceClock: (seconds) => state.advanceClock(seconds),
@@ -340,7 +380,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         // close() alone waits for keep-alive and hung connections; end them now.
         server.closeAllConnections();
-      });
+      }).finally(() => idTokens.keys.release()); // the next emulator reuses the key pairs
       return closing;
     },
   };

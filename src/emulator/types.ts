@@ -64,12 +64,28 @@ export type EmulatorEndpoint =
   | 'identity'
   | 'revoke'
   | 'userinfo'
+  | 'keys'
+  | 'discovery'
   /** The login page (`/login`) and logout page (`/secur/logout.jsp`), with `interactive`. */
   | 'login'
   /** The approval page (`/setup/secur/RemoteAccessAuthorizationPage.apexp`), with `interactive`. */
   | 'approval'
   /** `/services/data/…` and `/profilephoto/…`, with `restApi`. */
   | 'rest';
+
+/**
+ * How to spoil the id_tokens the token endpoint issues, so a client's verification can be tested
+ * against tokens that really come from the token endpoint. Applies to every id_token issued while set.
+ */
+export interface IdTokenTweak {
+  /** Claims to override; `null` removes the claim (e.g. `{ nonce: null }`, `{ aud: 'other' }`, `{ exp: <past> }`). */
+  claims?: Record<string, string | number | boolean | null>;
+  /**
+   * `'corrupt'`: flip bytes of the signature; `'unpublished-key'`: sign with a key whose `kid` is
+   * never in `/id/keys`.
+   */
+  signature?: 'corrupt' | 'unpublished-key';
+}
 
 /** A failure the emulator produces instead of its normal answer. */
 export type EmulatorFault =
@@ -129,6 +145,11 @@ export interface EmulatorOptions {
    * profile photos. Default: `false`.
    */
   restApi?: boolean;
+  /**
+   * id_token lifetime (`exp - iat`) in seconds. Default: `3600`. Salesforce's is not fixed (120 s
+   * and 3600 s have both been seen), so clients must not assume either.
+   */
+  idTokenLifetime?: number;
 }
 
 /** A seeded user with every default filled in, as the emulator sees it. */
@@ -169,7 +190,18 @@ export interface RunningEmulator {
   addUser(user: EmulatorUser): void;
   /** Makes `endpoint` answer with `fault` until cleared (`undefined` clears it). */
   setFault(endpoint: EmulatorEndpoint, fault: EmulatorFault | undefined): void;
+  /** Clears every endpoint fault and the id_token tweak. */
   clearFaults(): void;
+  /**
+   * Makes every id_token issued from now on carry `tweak`, until cleared with `undefined` or by
+   * `clearFaults()`.
+   */
+  setIdTokenTweak(tweak: IdTokenTweak | undefined): void;
+  /**
+   * Adds a new id_token signing key and makes it the signing key. Keys signed with before stay
+   * published in `/id/keys`. Resolves to the new key's `kid`.
+   */
+  rotateSigningKey(): Promise<string>;
   /** Every request received, in order. */
   readonly requests: EmulatorRequestRecord[];
   /** The requests for one endpoint, in order. */

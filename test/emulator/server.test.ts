@@ -86,7 +86,7 @@ describe('run-time registration', () => {
 });
 
 describe('routing', () => {
-  it.each(['/', '/services/oauth2/introspect', '/services/oauth2/authorize/extra', '/id/keys', '/services/data/v59.0/'])(
+  it.each(['/', '/services/oauth2/introspect', '/services/oauth2/authorize/extra', '/.well-known/jwks.json', '/services/data/v59.0/'])(
     'answers 404 NOT_FOUND for %s',
     async (path) => {
       const response = await fetch(`${emulator.url}${path}`);
@@ -96,10 +96,11 @@ describe('routing', () => {
     },
   );
 
-  it('routes userinfo (404 for now) as its own endpoint', async () => {
-    const response = await fetch(`${emulator.url}/services/oauth2/userinfo`);
-    expect(response.status).toBe(404);
-    expect(emulator.requestsTo('userinfo')).toHaveLength(1);
+  it('routes userinfo, /id/keys and discovery as their own endpoints, never as identity URLs', async () => {
+    expect((await fetch(`${emulator.url}/services/oauth2/userinfo`)).status).toBe(403);
+    expect((await fetch(`${emulator.url}/id/keys`)).status).toBe(200);
+    expect((await fetch(`${emulator.url}/site/.well-known/openid-configuration`)).status).toBe(200);
+    expect(emulator.requests.map((r) => r.endpoint)).toEqual(['userinfo', 'keys', 'discovery']);
   });
 
   it('serves the endpoints under any path prefix', async () => {
