@@ -79,4 +79,9 @@ describe('the published package', () => {
     const { stdout } = await run('node', ['esm-app.mjs'], { cwd: esmApp });
     expect(JSON.parse(stdout)).toEqual({ express: '5', status: 200, body: { user: { username: 'ada@example.com', instanceUrl: true } } });
   });
+
+  it('installs the passport-salesforce-pkce command', async () => {
+    const { stdout } = await run(join(cjsApp, 'node_modules', '.bin', 'passport-salesforce-pkce'), ['pkce', '--json'], { cwd: cjsApp });
+    expect(Object.keys(JSON.parse(stdout) as object)).toEqual(['code_verifier', 'code_challenge', 'code_challenge_method']);
+  });
 });

@@ -1,0 +1,186 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, type CliResult, type EmulatorConfiguration } from '../src/cli.js';
+import { computeCodeChallenge } from '../src/pkce.js';
+
+const BIN = fileURLToPath(new URL('../dist/esm/bin.js', import.meta.url));
+
+function capture(): { out: { stdout: (t: string) => void; stderr: (t: string) => void }; stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  return { out: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, stdout: () => stdout, stderr: () => stderr };
+}
+
+const running: CliResult[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+
+afterEach(async () => {
+  for (const result of running.splice(0)) await result.emulator?.close();
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+async function cli(argv: string[]): Promise<{ result: CliResult; stdout: string; stderr: string }> {
+  const io = capture();
+  const result = await runCli(argv, io.out);
+  running.push(result);
+  return { result, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+/** Spawns the built executable and resolves with its first line of output. */
+function spawnBin(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; firstLine: string }> {
+  if (!existsSync(BIN)) throw new Error('dist/esm/bin.js is missing: run `npm run build` first');
+  const child = spawn(process.execPath, [BIN, ...args]);
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const newlineAt = stdout.indexOf('\n');
+      if (newlineAt !== -1) resolve({ child, firstLine: stdout.slice(0, newlineAt) });
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('passport-salesforce-pkce pkce', () => {
+  it('prints a fresh verifier and its S256 challenge as name=value lines', async () => {
+    const { result, stdout } = await cli(['pkce']);
+    expect(result.exitCode).toBe(0);
+    const fields = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=') as [string, string]));
+    expect(Object.keys(fields)).toEqual(['code_verifier', 'code_challenge', 'code_challenge_method']);
+    expect(fields['code_verifier']).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+    expect(fields['code_challenge']).toBe(computeCodeChallenge(fields['code_verifier'] ?? ''));
+    expect(fields['code_challenge_method']).toBe('S256');
+    expect((await cli(['pkce'])).stdout).not.toBe(stdout);
+  });
+
+  it('prints JSON with --json', async () => {
+    const { stdout } = await cli(['pkce', '--json']);
+    const json = JSON.parse(stdout) as Record<string, string>;
+    expect(json['code_challenge']).toBe(computeCodeChallenge(json['code_verifier'] ?? ''));
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [[], 'a command is required'],
+    [['nope'], 'unknown command "nope"'],
+    [['pkce', '--bogus'], "Unknown option '--bogus'"],
+    [['emulator', '--port', 'eighty'], '--port must be a number from 0 to 65535'],
+    [['emulator', '--redirect-uri', '/callback'], '--redirect-uri must be an absolute URL'],
+    [['emulator', '--user', ':pw'], '--user must be username[:password[:First Last]]'],
+    [['emulator', '--user', 'a@b.c:pw:'], '--user must be username[:password[:First Last]]'],
+    [['emulator', '--public', '--client-secret', 's'], '--public and --client-secret exclude each other'],
+  ])('%j: exit code 2 and the usage', async (argv, message) => {
+    const { result, stdout, stderr } = await cli(argv);
+    expect(result.exitCode).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('Usage:');
+  });
+
+  it('prints the usage for help', async () => {
+    const { result, stdout } = await cli(['help']);
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toContain('passport-salesforce-pkce emulator [options]');
+  });
+
+  it('says so when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { result, stderr } = await cli(['emulator', '--port', String(port)]);
+      expect(result.exitCode).toBe(1);
+      expect(stderr).toContain('already in use');
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('passport-salesforce-pkce emulator', () => {
+  it('prints what to put in an app’s configuration', async () => {
+    const { result, stdout } = await cli(['emulator', '--port', '0', '--user', 'grace@example.com:cobol:Grace Brewster Hopper', '--user', 'ada@example.com', '--user', 'x@example.com']);
+    const url = result.emulator?.url ?? '';
+    expect(stdout).toContain(`Salesforce emulator running at ${url}\n`);
+    expect(stdout).toContain(`  SF_LOGIN_URL=${url}\n  SF_CLIENT_ID=emulator-client-id\n  SF_CLIENT_SECRET=emulator-client-secret\n`);
+    expect(stdout).toContain('  SF_CALLBACK_URL=http://localhost:3000/auth/salesforce/callback\n');
+    expect(stdout).toContain('  grace@example.com / cobol\n  ada@example.com / password\n  x@example.com / password\n');
+    expect(stdout).toContain(`  REST API   ${url}/services/data/\n`);
+    expect(result.emulator?.users.map((u) => `${u.firstName} ${u.lastName}`)).toEqual(['Grace Brewster Hopper', 'Ada Lovelace', 'null x']);
+  });
+
+  it('seeds a public client with --public, and several callback URLs', async () => {
+    const { result, stdout } = await cli([
+      'emulator', '--port', '0', '--public', '--json',
+      '--redirect-uri', 'http://localhost:3000/cb', '--redirect-uri', 'https://app.example.com/cb',
+    ]);
+    const config = JSON.parse(stdout) as EmulatorConfiguration;
+    expect(config).toEqual({
+      url: result.emulator?.url,
+      clientId: 'emulator-client-id',
+      clientSecret: null,
+      redirectUris: ['http://localhost:3000/cb', 'https://app.example.com/cb'],
+      users: [{ username: 'ada@example.com', password: 'password' }],
+      interactive: true,
+    });
+  });
+
+  it('runs as the installed executable: the printed configuration logs in, by hand, as with curl', async () => {
+    const redirectUri = 'http://127.0.0.1:9/callback';
+    const { child, firstLine } = await spawnBin([
+      'emulator', '--port', '0', '--json', '--headless',
+      '--client-id', 'my-key', '--client-secret', 'my-secret', '--redirect-uri', redirectUri,
+      '--user', 'grace@example.com:cobol', '--scopes', 'api,refresh_token',
+    ]);
+    const config = JSON.parse(firstLine) as EmulatorConfiguration;
+    expect(config).toMatchObject({ clientId: 'my-key', clientSecret: 'my-secret', redirectUris: [redirectUri], interactive: false });
+
+    const pkce = await spawnBin(['pkce', '--json']);
+    const { code_verifier: verifier, code_challenge: challenge } = JSON.parse(pkce.firstLine) as Record<string, string>;
+
+    const authorize = new URL(`${config.url}/services/oauth2/authorize`);
+    for (const [name, value] of Object.entries({
+      response_type: 'code', client_id: 'my-key', redirect_uri: redirectUri, code_challenge: challenge ?? '', code_challenge_method: 'S256',
+    })) authorize.searchParams.set(name, value);
+    const redirect = await fetch(authorize, { redirect: 'manual' });
+    const code = new URL(redirect.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    expect(code).toMatch(/^aPrx/);
+
+    const token = await fetch(`${config.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: 'my-key', client_secret: 'my-secret', redirect_uri: redirectUri, code_verifier: verifier ?? '' }),
+    });
+    const tokens = (await token.json()) as Record<string, string>;
+    expect(token.status).toBe(200);
+    expect(tokens['scope']).toBe('api refresh_token');
+
+    const api = await fetch(`${tokens['instance_url']}/services/data/v66.0/limits`, { headers: { authorization: `Bearer ${tokens['access_token']}` } });
+    expect(api.status).toBe(200);
+
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('shows the login page by default', async () => {
+    const { firstLine } = await spawnBin(['emulator', '--port', '0', '--json']);
+    const config = JSON.parse(firstLine) as EmulatorConfiguration;
+    const authorize = new URL(`${config.url}/services/oauth2/authorize`);
+    for (const [name, value] of Object.entries({
+      response_type: 'code', client_id: config.clientId, redirect_uri: config.redirectUris[0] ?? '', code_challenge: computeCodeChallenge('x'.repeat(43)),
+    })) authorize.searchParams.set(name, value);
+    const redirect = await fetch(authorize, { redirect: 'manual' });
+    expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/login');
+  });
+});
