@@ -1,5 +1,6 @@
 /**
- * A local Salesforce OAuth 2.0 server (authorize, token, revoke, identity) for tests and demos:
+ * A local Salesforce OAuth 2.0 and OpenID Connect server (authorize, token, revoke, identity,
+ * userinfo, id_tokens, `/id/keys`, discovery) for tests and demos:
  * `passport-salesforce-pkce/emulator`.
  */
 import { startEmulatorServer } from './server.js';
