@@ -434,7 +434,9 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     };
     const verify = this._verifyCallback as (...args: unknown[]) => void;
     const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
-    const args = [params.access_token, params.refresh_token, ...(withParams ? [params] : []), profile, done];
+    // The token response is Salesforce's JSON: hand over a refresh token only when it is a string, as the types promise.
+    const refreshToken = typeof params.refresh_token === 'string' ? params.refresh_token : undefined;
+    const args = [params.access_token, refreshToken, ...(withParams ? [params] : []), profile, done];
     try {
       verify(...(this._config.passReqToCallback ? [req, ...args] : args));
     } catch (error) {
