@@ -160,6 +160,11 @@ export async function requestToken(
   if (typeof json.access_token !== 'string' || json.access_token === '') {
     throw new SalesforceResponseError(endpoint, answer.status, 'no access_token in the answer');
   }
+  // RFC 6749 A.12: access-token = 1*VSCHAR. Anything else (CR/LF, controls, non-ASCII) cannot be
+  // sent back in an Authorization header, so it is a broken answer, not a token.
+  if (!/^[\x20-\x7e]+$/.test(json.access_token)) {
+    throw new SalesforceResponseError(endpoint, answer.status, 'the access_token is not an RFC 6749 token');
+  }
   return json as TokenResponse;
 }
 
