@@ -13,7 +13,7 @@ export interface SignedTokenFields {
  * missing or non-string field is a mismatch.
  */
 export function verifyTokenSignature(params: SignedTokenFields, clientSecret: string): boolean {
-  const { id, issued_at: issuedAt, signature } = params;
+  const { id, issued_at: issuedAt, signature } = (typeof params === 'object' && params !== null ? params : {}) as SignedTokenFields;
   if (typeof id !== 'string' || typeof issuedAt !== 'string' || typeof signature !== 'string' || clientSecret === '') {
     return false;
   }
