@@ -89,6 +89,8 @@ export class IdTokenVerifier {
       if (error instanceof errors.JWKSNoMatchingKey) throw error;
       throw new IdTokenError(checkFailed(error), { cause: error });
     }
+    // OpenID Connect Core §2: `sub` is a string; jose only checks that it is present.
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('malformed');
     if (expected.nonce !== undefined && payload.nonce !== expected.nonce) throw new IdTokenError('nonce');
     return payload as SalesforceIdTokenClaims;
   }
