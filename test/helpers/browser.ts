@@ -1,4 +1,12 @@
+import http from 'node:http';
 import supertest from 'supertest';
+
+/** An answer to `Browser.raw`, read to the end. */
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
 
 /**
  * A browser for flow tests: it keeps the app's session cookie (supertest agent) and follows the
@@ -39,5 +47,39 @@ export class Browser {
 
   async me(): Promise<{ user: Record<string, unknown> | null; session: Record<string, unknown> | null }> {
     return (await this.agent.get('/me')).body;
+  }
+
+  /**
+   * The same browser (same cookie jar) talking to another app instance on the same host, as a
+   * load balancer in front of several instances would make it.
+   */
+  at(appUrl: string): Browser {
+    const other = new Browser(appUrl);
+    other.agent.jar = this.agent.jar;
+    return other;
+  }
+
+  /**
+   * GETs `target` (path and query) exactly as given, with no URL normalisation, carrying this
+   * browser's cookies; for hostile requests a browser would never send. Rejects if the app does
+   * not answer within `timeout` ms. Cookies set by the answer are not kept.
+   */
+  raw(target: string, headers: Record<string, string> = {}, timeout = 10_000): Promise<RawResponse> {
+    const base = new URL(this.appUrl);
+    const cookie = this.agent.jar.getCookies({ domain: base.hostname, path: '/', secure: false, script: false }).toValueString();
+    return new Promise((resolve, reject) => {
+      const request = http.request(
+        { host: base.hostname, port: base.port, path: target, method: 'GET', headers: { ...(cookie ? { cookie } : {}), ...headers } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        },
+      );
+      request.setTimeout(timeout, () => request.destroy(new Error(`no answer to GET ${target.slice(0, 200)} within ${timeout} ms`)));
+      request.on('error', reject);
+      request.end();
+    });
   }
 }
