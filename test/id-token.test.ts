@@ -8,7 +8,7 @@ const audience = '3MVG9consumer.key';
 const nonce = 'n0nce-value';
 
 interface Key {
-  privateKey: CryptoKey;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   jwk: JWK;
 }
 
