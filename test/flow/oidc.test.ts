@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IdTokenTweak, RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { CLIENT_ID, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
+
+let fixture: Fixture | undefined;
+let second: RunningEmulator | undefined;
+
+afterEach(async () => {
+  await fixture?.close();
+  await second?.close();
+  fixture = undefined;
+  second = undefined;
+});
+
+const openid = { strategy: { scope: ['openid', 'email', 'refresh_token'] } };
+
+function start(options: FixtureOptions = {}): Promise<Fixture> {
+  return startFixture({ ...options, app: { ...openid, ...options.app, strategy: { ...openid.strategy, ...options.app?.strategy } } });
+}
+
+describe('OpenID Connect logins', () => {
+  it('sends a nonce, verifies the id_token and hands its claims to the verify callback', async () => {
+    fixture = await start();
+    const browser = fixture.browser();
+    const authorizeURL = await browser.startLogin();
+    const nonce = authorizeURL.searchParams.get('nonce');
+    expect(nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Object.values(pendingLogins((await browser.me()).session))[0]?.nonce).toBe(nonce);
+
+    const response = await browser.callback(await browser.authorize(authorizeURL));
+    expect(response.body.outcome).toBe('success');
+    const { params } = fixture.app.verifyCalls[0] ?? { params: {} };
+    expect(params.id_token_claims).toMatchObject({
+      iss: fixture.emulator.url,
+      aud: CLIENT_ID,
+      sub: params.id,
+      nonce,
+      email: 'ada@example.com',
+      email_verified: true,
+    });
+    expect(fixture.emulator.requestsTo('keys')).toHaveLength(1);
+  });
+
+  it('sends no nonce and verifies nothing when openid is not requested', async () => {
+    fixture = await startFixture({ app: { strategy: { scope: 'api' } } });
+    const browser = fixture.browser();
+    const authorizeURL = await browser.startLogin();
+    expect(authorizeURL.searchParams.has('nonce')).toBe(false);
+    expect((await browser.callback(await browser.authorize(authorizeURL))).body.outcome).toBe('success');
+    expect(fixture.emulator.requestsTo('keys')).toHaveLength(0);
+  });
+
+  it.each<[string, IdTokenTweak, string]>([
+    ['a tampered signature', { signature: 'corrupt' }, 'signature'],
+    ['a key that was never published', { signature: 'unpublished-key' }, 'key'],
+    ['a wrong audience', { claims: { aud: 'another-client' } }, 'audience'],
+    ['a wrong issuer', { claims: { iss: 'https://login.salesforce.com' } }, 'issuer'],
+    ['an expired token', { claims: { iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 } }, 'expired'],
+    ['a missing nonce', { claims: { nonce: null } }, 'nonce'],
+    ['a nonce from another login', { claims: { nonce: 'AAAAAAAAAAAAAAAAAAAAAA' } }, 'nonce'],
+  ])('fails the login on %s, naming the check', async (_label, tweak, check) => {
+    fixture = await start();
+    fixture.emulator.setIdTokenTweak(tweak);
+    const response = await fixture.browser().login();
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'IdTokenError', code: 'ID_TOKEN_INVALID' });
+    expect(response.body.message).toMatch(new RegExp(`^id_token rejected \\(${check}\\): `));
+    expect(fixture.app.verifyCalls).toHaveLength(0);
+    expect(fixture.emulator.requestsTo('identity')).toHaveLength(0);
+  });
+
+  it('refuses the id_token of one login replayed into another', async () => {
+    fixture = await start();
+    const first = fixture.browser();
+    await first.login();
+    const { nonce } = fixture.app.verifyCalls[0]?.params.id_token_claims as { nonce: string };
+    fixture.emulator.setIdTokenTweak({ claims: { nonce } });
+    const response = await fixture.browser().login();
+    expect(response.body).toMatchObject({ name: 'IdTokenError', message: 'id_token rejected (nonce): the id_token nonce does not match this login' });
+  });
+
+  it('fetches the keys again for a kid that appears after key rotation', async () => {
+    fixture = await start();
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+    const kid = await fixture.emulator.rotateSigningKey();
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+    expect(fixture.emulator.requestsTo('keys')).toHaveLength(2);
+    expect(kid).toMatch(/^\d+$/);
+  });
+
+  it('fails the login when openid was requested and no id_token came back', async () => {
+    fixture = await start({ connectedApp: { scopes: ['api', 'refresh_token', 'email', 'openid'] } });
+    const { emulator } = fixture;
+    emulator.setFault('token', {
+      kind: 'status',
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ access_token: '00D5g000004EmUl!x', id: `${emulator.url}/id/${emulator.orgId}/${emulator.users[0]?.userId}`, instance_url: emulator.url, token_type: 'Bearer', issued_at: '1' }),
+    });
+    const response = await fixture.browser().login();
+    expect(response.body).toMatchObject({ name: 'IdTokenError', message: 'id_token rejected (missing): openid was requested but the token response has no id_token' });
+  });
+
+  it('ends a hanging key fetch as a SalesforceTimeoutError, and the next login works', async () => {
+    fixture = await start({ app: { strategy: { requestTimeout: 300 } } });
+    fixture.emulator.setFault('keys', { kind: 'hang' });
+    expect((await fixture.browser().login()).body).toMatchObject({ name: 'SalesforceTimeoutError', message: 'Salesforce keys request timed out after 300 ms' });
+    fixture.emulator.clearFaults();
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+  });
+
+  it('checks the issuer of an Experience Cloud site with its path', async () => {
+    fixture = await start({ sitePath: '/partners' });
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+    expect(fixture.app.verifyCalls[0]?.params.id_token_claims).toMatchObject({ iss: `${fixture.emulator.url}/partners` });
+    expect(fixture.emulator.requestsTo('keys')[0]?.path).toBe('/partners/id/keys');
+  });
+
+  it("checks a per-request org's id_token against that org", async () => {
+    const other = await startEmulator({ orgId: '00D5g000007OthErAA' });
+    second = other;
+    fixture = await start({ app: { strategy: { allowedLoginURLs: [other.url] }, authenticateOptions: () => ({ loginURL: other.url }) } });
+    other.addApp({ clientId: CLIENT_ID, redirectUris: [`${fixture.app.url}/auth/salesforce/callback`] });
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+    expect(fixture.app.verifyCalls[0]?.params.id_token_claims).toMatchObject({ iss: other.url });
+    expect(other.requestsTo('keys')).toHaveLength(1);
+    expect(fixture.emulator.requests).toHaveLength(0);
+  });
+
+  it('verifies the id_token that comes back with a refresh', async () => {
+    fixture = await start();
+    await fixture.browser().login();
+    const tokens = await fixture.app.strategy.refresh(fixture.app.verifyCalls[0]?.refreshToken ?? '');
+    expect(tokens.idToken).toMatch(/^ey/);
+    expect(tokens.idTokenClaims).toMatchObject({ iss: fixture.emulator.url, aud: CLIENT_ID });
+    expect(tokens.idTokenClaims?.nonce).toBeUndefined();
+    fixture.emulator.setIdTokenTweak({ claims: { aud: 'another-client' } });
+    await expect(fixture.app.strategy.refresh(fixture.app.verifyCalls[0]?.refreshToken ?? '')).rejects.toMatchObject({ name: 'IdTokenError', check: 'audience' });
+  });
+});
