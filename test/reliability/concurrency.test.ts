@@ -29,9 +29,9 @@ const loginPath = (username: string): string => `/login?user=${encodeURIComponen
 describe('load', () => {
   it('logs 150 different users in concurrently through one app, each session with exactly its own user', async () => {
     const users = usernames(150);
-    fixture = await startLoadFixture(users);
-    const { emulator, app } = fixture;
-    const browsers = users.map(() => fixture!.browser());
+    const f = (fixture = await startLoadFixture(users));
+    const { emulator, app } = f;
+    const browsers = users.map(() => f.browser());
 
     const responses = await Promise.all(browsers.map((browser, i) => browser.login(loginPath(users[i] ?? ''))));
     const sessions = await Promise.all(browsers.map((browser) => browser.me()));
@@ -55,11 +55,11 @@ describe('load', () => {
 
   it('finishes 40 sessions × 3 tabs under load, each tab returning to its own session and state', async () => {
     const users = usernames(40);
-    fixture = await startLoadFixture(users);
-    const { emulator, app } = fixture;
+    const f = (fixture = await startLoadFixture(users));
+    const { emulator, app } = f;
 
     async function session(username: string): Promise<{ browser: Browser; results: unknown[] }> {
-      const browser = fixture!.browser();
+      const browser = f.browser();
       // Tabs open one after another (each needs its own round trip), and come back in reverse order.
       const tabs: URL[] = [];
       for (let tab = 0; tab < 3; tab += 1) tabs.push(await browser.startLogin(`${loginPath(username)}&tab=${tab}`));
@@ -86,13 +86,13 @@ describe('load', () => {
 describe('several tabs of one session at the same instant', () => {
   it('never crosses users or errors: each tab logs in its own user or, if a racing save lost its entry, is refused as unknown', async () => {
     const users = usernames(30);
-    fixture = await startLoadFixture(users);
-    const { emulator, app } = fixture;
+    const f = (fixture = await startLoadFixture(users));
+    const { emulator, app } = f;
     const counts = { success: 0, unknown: 0 };
 
     await Promise.all(
       users.map(async (username) => {
-        const browser = fixture!.browser();
+        const browser = f.browser();
         const user = { id: emulator.users.find((u) => u.username === username)?.userId, username, organizationId: emulator.orgId };
         // Three tabs started and finished at the same instant: express-session stores have no
         // locking, so concurrent saves of one session race (the last write wins).
