@@ -30,6 +30,8 @@ declare module 'passport' {
     loginHint?: string | undefined;
     /** Salesforce `display`: `page` (default), `popup`, `touch` or `mobile`. */
     display?: 'page' | 'popup' | 'touch' | 'mobile' | undefined;
+    /** The login base for this login; must be allowed by the strategy's `allowedLoginURLs`. */
+    loginURL?: string | undefined;
   }
 }
 

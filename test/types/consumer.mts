@@ -9,6 +9,7 @@ import {
   verifyTokenSignature,
   type SalesforceProfile,
   type SalesforceStrategyOptions,
+  type SalesforceTokenSet,
   type SalesforceVerifyFunctionWithParams,
 } from 'passport-salesforce-pkce';
 import { startEmulator, type EmulatorConnectedApp } from 'passport-salesforce-pkce/emulator';
@@ -42,7 +43,16 @@ passport.use(new SalesforcePkceStrategy({ ...options, name: 'with-req', passReqT
 }));
 
 const app = express();
-app.get('/login', passport.authenticate('salesforce', { loginHint: 'ada@example.com', prompt: 'login', display: 'popup' }));
+app.get('/login', passport.authenticate('salesforce', { loginHint: 'ada@example.com', prompt: 'login', display: 'popup', loginURL: 'https://acme.my.salesforce.com' }));
+
+// Multi-org apps list the login bases a request may choose.
+passport.use(new SalesforcePkceStrategy({ ...options, name: 'multi-org', allowedLoginURLs: [/^https:\/\/[a-z0-9-]+\.my\.salesforce\.com$/] }, (accessToken, refreshToken, profile, done) => done(null, profile)));
+
+async function lifecycle(strategy: SalesforcePkceStrategy, refreshToken: string): Promise<string | undefined> {
+  const tokens: SalesforceTokenSet = await strategy.refresh(refreshToken, { loginURL: 'https://acme.my.salesforce.com' });
+  await strategy.revoke(tokens.accessToken);
+  return tokens.idTokenClaims?.email;
+}
 
 function describeProfile(profile: SalesforceProfile): string {
   return `${profile.displayName} <${profile.emails[0]?.value ?? ''}> on ${profile.instanceUrl ?? ''}`;
@@ -66,4 +76,4 @@ new SalesforcePkceStrategy({ callbackURL: '/cb' }, (_a, _r, _p, done) => done(nu
 // @ts-expect-error display takes Salesforce's values only
 passport.authenticate('salesforce', { display: 'fullscreen' });
 
-export { app, describeError, describeProfile, method, ok, url };
+export { app, describeError, describeProfile, lifecycle, method, ok, url };
