@@ -34,6 +34,10 @@ export interface TestAppOptions {
   authenticateOptions?: (req: Request) => SalesforceAuthenticateOptions;
   /** Leave express-session out. */
   withoutSession?: boolean;
+  /** express-session's store. Default: its MemoryStore. */
+  sessionStore?: session.Store;
+  /** Port to listen on (127.0.0.1). Default: any free one. */
+  port?: number;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   passport.deserializeUser((user: Express.User, done) => done(null, user));
 
   if (!options.withoutSession) {
-    app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false, name: 'app.sid' }));
+    app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false, name: 'app.sid', ...(options.sessionStore ? { store: options.sessionStore } : {}) }));
   }
   app.use(passport.initialize());
   if (!options.withoutSession) app.use(passport.session());
@@ -96,7 +100,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   });
 
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {
