@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { SessionRequiredError } from './errors.js';
+import { randomToken } from './random.js';
 
 /** A JSON value, as any express-session store can keep it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -121,7 +121,7 @@ export class PendingLoginStore {
     }
     const now = Date.now();
     const logins = this.#liveLogins(session, now);
-    const handle = randomBytes(16).toString('base64url');
+    const handle = randomToken(16);
     logins[handle] = { verifier, createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {

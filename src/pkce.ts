@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomToken } from './random.js';
 
 /** A PKCE code verifier with its S256 code challenge (RFC 7636). */
 export interface PkcePair {
@@ -16,10 +17,10 @@ export function computeCodeChallenge(codeVerifier: string): string {
 }
 
 /**
- * Creates a fresh verifier from 32 bytes of `crypto.randomBytes` (256 bits of entropy, the
- * amount RFC 7636 §7.1 recommends) and its S256 challenge.
+ * Creates a fresh verifier from 32 bytes of the CSPRNG (`crypto.randomFillSync`; 256 bits of
+ * entropy, the amount RFC 7636 §7.1 recommends) and its S256 challenge.
  */
 export function createPkcePair(): PkcePair {
-  const codeVerifier = randomBytes(32).toString('base64url');
+  const codeVerifier = randomToken(32);
   return { codeVerifier, codeChallenge: computeCodeChallenge(codeVerifier), codeChallengeMethod: 'S256' };
 }

@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
-import { randomBytes } from 'node:crypto';
 import { checkIdentityURL, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
 import {
   IdentityOriginError,
@@ -20,6 +19,7 @@ import {
 } from './options.js';
 import { PendingLoginStore, type JsonValue, type PendingLogin } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
+import { randomToken } from './random.js';
 import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
 import { verifyTokenSignature } from './signature.js';
@@ -163,9 +163,12 @@ function salesforceAuthorizationParams(options: SalesforceAuthenticateOptions, d
 
 /** The callback's query parameters: a value is `undefined` when absent and `null` when repeated. */
 function callbackParams(req: Request): (name: string) => string | null | undefined {
+  const target = req.originalUrl ?? req.url ?? '/';
+  // Starting a login: no query string, nothing to parse.
+  if (!target.includes('?')) return () => undefined;
   let search: URLSearchParams;
   try {
-    search = new URL(req.originalUrl ?? req.url ?? '/', 'http://callback.invalid').searchParams;
+    search = new URL(target, 'http://callback.invalid').searchParams;
   } catch {
     search = new URLSearchParams();
   }
@@ -319,14 +322,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       return;
     }
     const pkce = createPkcePair();
-    const nonce = hasOpenIdScope(params.scope) ? randomBytes(16).toString('base64url') : undefined;
+    const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
     const loginURL = login === this._config.login ? undefined : loginBase(login.base);
     this._pendingLogins.store(req, pkce.codeVerifier, options.state, { nonce, loginURL }, (err, handle) => {
       if (err || !handle) {
         this.error(err ?? new Error('The pending login could not be stored'));
         return;
       }
-      const location = new URL(login.authorizationURL);
       const query = {
         ...params,
         ...(nonce === undefined ? {} : { nonce }),
@@ -337,6 +339,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         code_challenge: pkce.codeChallenge,
         code_challenge_method: pkce.codeChallengeMethod,
       };
+      const { authorizationURL } = login;
+      if (authorizationURL.search === '' && authorizationURL.hash === '') {
+        // The same serialisation as `searchParams.set`, without re-serialising the URL per parameter.
+        this.redirect(`${authorizationURL.href}?${new URLSearchParams(query).toString()}`);
+        return;
+      }
+      const location = new URL(authorizationURL);
       for (const [name, value] of Object.entries(query)) location.searchParams.set(name, value);
       this.redirect(location.href);
     });
