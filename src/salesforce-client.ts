@@ -97,23 +97,45 @@ function describeUnusableBody(answer: HttpAnswer): string {
   return 'a body that is not a JSON object';
 }
 
+/** Form fields whose values are secrets: never repeated in an error, whatever the answer says. */
+const SECRET_FIELDS = ['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'token'];
+
+function formSecrets(form: Record<string, string>): string[] {
+  return SECRET_FIELDS.map((field) => form[field] ?? '').filter((value) => value !== '');
+}
+
+/** `text` with every secret of the call, as sent or form-encoded, replaced by `[redacted]`. */
+function redact(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
+      redacted = redacted.split(form).join('[redacted]');
+    }
+  }
+  return redacted;
+}
+
 /**
  * Turns an error answer into a typed error: Salesforce's OAuth error JSON keeps its words; a
- * bare error code in plain text (the identity URL's `Bad_OAuth_Token`) becomes the `error`.
+ * bare error code in plain text (the identity URL's `Bad_OAuth_Token`) becomes the `error`. An
+ * answer that repeats a secret of the call (a faulty server or proxy echoing the request) has
+ * it redacted, so the error stays safe to log.
  */
-function errorFor(endpoint: SalesforceEndpoint, answer: HttpAnswer): Error {
+function errorFor(endpoint: SalesforceEndpoint, answer: HttpAnswer, secrets: readonly string[]): Error {
   const json = parseJsonObject(answer.body);
   if (json && typeof json.error === 'string') {
     const description = typeof json.error_description === 'string' ? json.error_description : '';
-    return new SalesforceOAuthError(endpoint, answer.status, json.error, description);
+    return new SalesforceOAuthError(endpoint, answer.status, redact(json.error, secrets), redact(description, secrets));
   }
   const plainCode = answer.body.trim();
-  if (answer.status >= 400 && answer.status < 500 && /^[A-Za-z_]{1,64}$/.test(plainCode)) return new SalesforceOAuthError(endpoint, answer.status, plainCode, '');
+  if (answer.status >= 400 && answer.status < 500 && /^[A-Za-z_]{1,64}$/.test(plainCode) && redact(plainCode, secrets) === plainCode) {
+    return new SalesforceOAuthError(endpoint, answer.status, plainCode, '');
+  }
   return new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
 }
 
-function jsonAnswer(endpoint: SalesforceEndpoint, answer: HttpAnswer): Record<string, unknown> {
-  if (answer.status < 200 || answer.status > 299) throw errorFor(endpoint, answer);
+function jsonAnswer(endpoint: SalesforceEndpoint, answer: HttpAnswer, secrets: readonly string[]): Record<string, unknown> {
+  if (answer.status < 200 || answer.status > 299) throw errorFor(endpoint, answer, secrets);
   const json = parseJsonObject(answer.body);
   if (!json) throw new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
   return json;
@@ -143,9 +165,9 @@ function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, s
   });
 }
 
-async function getJson(endpoint: SalesforceEndpoint, url: URL, headers: Record<string, string>, timeout: number): Promise<{ json: Record<string, unknown>; raw: string }> {
+async function getJson(endpoint: SalesforceEndpoint, url: URL, headers: Record<string, string>, timeout: number, secrets: readonly string[]): Promise<{ json: Record<string, unknown>; raw: string }> {
   const answer = await send({ endpoint, url, method: 'GET', headers, timeout });
-  return { json: jsonAnswer(endpoint, answer), raw: answer.body };
+  return { json: jsonAnswer(endpoint, answer, secrets), raw: answer.body };
 }
 
 /** POSTs a form to the token endpoint and returns its JSON, which must carry an `access_token`. */
@@ -156,7 +178,7 @@ export async function requestToken(
   timeout: number,
 ): Promise<TokenResponse> {
   const answer = await postForm(endpoint, url, form, timeout);
-  const json = jsonAnswer(endpoint, answer);
+  const json = jsonAnswer(endpoint, answer, formSecrets(form));
   if (typeof json.access_token !== 'string' || json.access_token === '') {
     throw new SalesforceResponseError(endpoint, answer.status, 'no access_token in the answer');
   }
@@ -170,16 +192,16 @@ export async function requestToken(
 
 /** GETs the identity URL with the access token in an `Authorization: Bearer` header (never the query string). */
 export function fetchIdentity(url: URL, accessToken: string, timeout: number): Promise<{ json: Record<string, unknown>; raw: string }> {
-  return getJson('identity', url, { authorization: `Bearer ${accessToken}` }, timeout);
+  return getJson('identity', url, { authorization: `Bearer ${accessToken}` }, timeout, [accessToken]);
 }
 
 /** GETs a JSON Web Key Set (`/id/keys`). */
 export async function fetchKeys(url: URL, timeout: number): Promise<Record<string, unknown>> {
-  return (await getJson('keys', url, {}, timeout)).json;
+  return (await getJson('keys', url, {}, timeout, [])).json;
 }
 
 /** POSTs `token=` to the revoke endpoint; resolves when Salesforce answered 200. */
 export async function revokeToken(url: URL, token: string, timeout: number): Promise<void> {
   const answer = await postForm('revoke', url, { token }, timeout);
-  if (answer.status !== 200) throw errorFor('revoke', answer);
+  if (answer.status !== 200) throw errorFor('revoke', answer, [token]);
 }
