@@ -1,0 +1,331 @@
+/**
+ * Every code sample in README.md runs here. Each fenced block is preceded by a marker comment,
+ * `<!-- sample: MODE [args] -->`, that says how:
+ *
+ *   app               a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
+ *                     SF_* settings for a headless emulator; a login through it must end on a page
+ *                     that says "Logged in as Ada Lovelace"
+ *   routes [M:/path]  a fragment added to the CommonJS quick start (after its middleware); a login
+ *                     must succeed, then each METHOD:/path must answer below 400
+ *   script            a complete program (ts: type-checked too) that must exit 0
+ *   typecheck         type-checked only (needs services the tests don't have, e.g. Redis)
+ *   node-test         run with `node --test`
+ *   emulator          a fragment run with a started `emulator` in scope
+ *   shell-background  started in the background (e.g. the emulator) for the next `shell` block
+ *   shell             run with bash (npx passport-salesforce-pkce maps to the built bin); exit 0
+ *   skip (why)        shell commands only (installs, the test suite itself), with the reason
+ *
+ * The samples import the package by name, so they run against the build in dist/ (npm install
+ * builds it; `npm run build` after changing src/).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const WORK = join(ROOT, 'test-results', 'readme-samples');
+const BIN = join(ROOT, 'dist', 'esm', 'bin.js');
+
+interface Sample {
+  lang: string;
+  code: string;
+  marker: string | undefined;
+  heading: string;
+  line: number;
+}
+
+/** The fenced blocks of a Markdown text, each with the marker comment right above it. */
+function extractSamples(markdown: string): Sample[] {
+  const lines = markdown.split('\n');
+  const samples: Sample[] = [];
+  let heading = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const title = /^#{1,4} (.+)$/.exec(line);
+    if (title) heading = title[1] ?? '';
+    const fence = /^```(\w*)\s*$/.exec(line);
+    if (!fence) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i] ?? '');
+    let above = start - 1;
+    while (above >= 0 && (lines[above] ?? '').trim() === '') above--;
+    const marker = /^<!-- sample: (.+) -->$/.exec(lines[above] ?? '')?.[1];
+    samples.push({ lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
+  }
+  return samples;
+}
+
+const samples = extractSamples(README);
+/** Blocks that show output or data, not code to run. */
+const OUTPUT_LANGS = new Set(['text', 'json']);
+const CODE_LANGS = new Set(['js', 'ts']);
+const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip']);
+
+function mode(sample: Sample): string {
+  return (sample.marker ?? '').split(/\s+/)[0] ?? '';
+}
+
+function sampleDir(sample: Sample): string {
+  const dir = join(WORK, `line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** `.cjs` for code that uses require(), `.mjs` otherwise (the package itself is `"type": "module"`). */
+function jsExtension(code: string): '.cjs' | '.mjs' {
+  return /\brequire\(/.test(code) ? '.cjs' : '.mjs';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type-checking and compiling TypeScript samples against the built package.
+
+function typecheck(file: string, isJs: boolean): string[] {
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2023.d.ts'],
+    types: ['node'],
+    strict: !isJs,
+    noEmit: true,
+    skipLibCheck: true,
+    allowJs: isJs,
+    checkJs: isJs,
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file && d.start !== undefined ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+    return `${where}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+}
+
+/** Writes a sample as a file; TypeScript is type-checked and compiled to `.mjs`. Returns the file to run. */
+function materialise(sample: Sample, code = sample.code): string {
+  const dir = sampleDir(sample);
+  if (sample.lang === 'ts') {
+    const source = join(dir, 'sample.mts');
+    writeFileSync(source, code);
+    expect(typecheck(source, false)).toEqual([]);
+    const output = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const compiled = join(dir, 'sample.mjs');
+    writeFileSync(compiled, output);
+    return compiled;
+  }
+  const file = join(dir, `sample${jsExtension(code)}`);
+  writeFileSync(file, code);
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes.
+
+const children: ChildProcess[] = [];
+const emulators: RunningEmulator[] = [];
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(emulators.map((emulator) => emulator.close()));
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(command: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Started {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SF_')));
+  const child = spawn(command, args, { cwd, env: { ...inherited, ...env } });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function runToEnd(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+  const process = start(command, args, env);
+  const code = await process.exited;
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${process.output()}`);
+}
+
+async function waitForHttp(url: string, process: Started): Promise<void> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (process.child.exitCode !== null) throw new Error(`the sample exited with ${process.child.exitCode}:\n${process.output()}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`the sample never answered at ${url}:\n${process.output()}`);
+}
+
+/** A headless emulator with the Connected App the samples' SF_* settings name. */
+async function salesforceFor(callbackURL: string): Promise<{ emulator: RunningEmulator; env: Record<string, string> }> {
+  const emulator = await startEmulator({
+    restApi: true,
+    users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }],
+    apps: [{ clientId: 'readme-app', clientSecret: 'readme-secret', redirectUris: [callbackURL] }],
+  });
+  emulators.push(emulator);
+  return { emulator, env: { SF_CLIENT_ID: 'readme-app', SF_CLIENT_SECRET: 'readme-secret', SF_LOGIN_URL: emulator.url, SESSION_SECRET: 'readme' } };
+}
+
+/** Logs in through an app the way a browser does; resolves to the app's cookie and its home page. */
+async function logInThrough(appUrl: string): Promise<{ cookie: string; home: string }> {
+  let cookie = '';
+  const remember = (response: Response): void => {
+    const setCookie = response.headers.getSetCookie()[0];
+    if (setCookie) cookie = setCookie.split(';')[0] ?? '';
+  };
+  const startLogin = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
+  remember(startLogin);
+  expect(startLogin.status).toBe(302);
+  const authorize = await fetch(startLogin.headers.get('location') ?? '', { redirect: 'manual' });
+  const callback = await fetch(authorize.headers.get('location') ?? '', { redirect: 'manual', headers: { cookie } });
+  remember(callback);
+  if (callback.status !== 302) throw new Error(`the callback answered ${callback.status}: ${await callback.text()}`);
+  const home = await fetch(new URL(callback.headers.get('location') ?? '/', appUrl), { headers: { cookie } });
+  return { cookie, home: await home.text() };
+}
+
+async function runApp(file: string, routes: string[] = []): Promise<void> {
+  const port = await freePort();
+  const appUrl = `http://localhost:${port}`;
+  const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`);
+  const app = start(process.execPath, [file], { ...env, PORT: String(port) });
+  await waitForHttp(appUrl, app);
+  const { cookie, home } = await logInThrough(appUrl);
+  expect(home).toBe('Logged in as Ada Lovelace');
+  for (const route of routes) {
+    const [method = 'GET', path = '/'] = route.split(':');
+    const response = await fetch(`${appUrl}${path}`, { method, headers: { cookie }, redirect: 'manual' });
+    expect(response.status, `${route}: ${await response.clone().text()}`).toBeLessThan(400);
+  }
+}
+
+/** The CommonJS quick start: the app that `routes` fragments are added to. */
+function quickStartCjs(): string {
+  const quickStart = samples.find((sample) => mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
+  if (quickStart === undefined) throw new Error('README has no CommonJS quick start app');
+  return quickStart.code;
+}
+
+/** `npx passport-salesforce-pkce` runs the built bin, as it would where the package is installed. */
+function npxShim(): string {
+  const dir = join(WORK, 'bin');
+  mkdirSync(dir, { recursive: true });
+  const npx = join(dir, 'npx');
+  writeFileSync(
+    npx,
+    `#!/bin/sh\nif [ "$1" = passport-salesforce-pkce ]; then shift; exec "${process.execPath}" "${BIN}" "$@"; fi\necho "unexpected: npx $*" >&2\nexit 127\n`,
+  );
+  chmodSync(npx, 0o755);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('README code samples', () => {
+  it('runs against a build of the package', () => {
+    expect(existsSync(join(ROOT, 'dist', 'esm', 'index.js')), 'dist/ is missing: run `npm run build`').toBe(true);
+    const built = statSync(join(ROOT, 'dist', 'esm', 'index.js')).mtimeMs;
+    const newestSource = Math.max(...['src/index.ts', 'src/strategy.ts', 'src/cli.ts'].map((file) => statSync(join(ROOT, file)).mtimeMs));
+    if (newestSource > built) console.warn('README samples run against a dist/ older than src/: run `npm run build`');
+  });
+
+  it('marks every sample with how it is tested', () => {
+    const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
+    expect(unmarked.map((s) => `README.md:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
+    const skippedCode = samples.filter((sample) => CODE_LANGS.has(sample.lang) && mode(sample) === 'skip');
+    expect(skippedCode.map((s) => `README.md:${s.line}`)).toEqual([]);
+    const unknownLanguage = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !CODE_LANGS.has(sample.lang) && sample.lang !== 'sh');
+    expect(unknownLanguage.map((s) => `README.md:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
+    const skipsWithoutReason = samples.filter((sample) => mode(sample) === 'skip' && !/^skip \(.+\)$/.test(sample.marker ?? ''));
+    expect(skipsWithoutReason.map((s) => `README.md:${s.line}`)).toEqual([]);
+  });
+
+  for (const sample of samples) {
+    const title = `${sample.heading}: ${sample.marker} (README.md:${sample.line})`;
+    switch (mode(sample)) {
+      case 'app':
+        it(title, async () => runApp(materialise(sample)), 60_000);
+        break;
+      case 'routes': {
+        const routes = (sample.marker ?? '').split(/\s+/).slice(1);
+        it(title, async () => {
+          const base = quickStartCjs();
+          const anchor = 'app.use(passport.session());\n';
+          expect(base).toContain(anchor);
+          await runApp(materialise({ ...sample, lang: 'js' }, base.replace(anchor, `${anchor}\n${sample.code}\n`)), routes);
+        }, 60_000);
+        break;
+      }
+      case 'script':
+        it(title, async () => runToEnd(process.execPath, [materialise(sample)], { SF_CLIENT_ID: 'readme-app', SF_LOGIN_URL: 'https://login.salesforce.com' }), 60_000);
+        break;
+      case 'typecheck':
+        it(title, () => {
+          const dir = sampleDir(sample);
+          const file = join(dir, sample.lang === 'ts' ? 'sample.mts' : `sample${jsExtension(sample.code)}`);
+          writeFileSync(file, sample.code);
+          expect(typecheck(file, sample.lang !== 'ts')).toEqual([]);
+        }, 60_000);
+        break;
+      case 'node-test':
+        it(title, async () => runToEnd(process.execPath, ['--test', materialise(sample)]), 60_000);
+        break;
+      case 'emulator':
+        it(title, async () => {
+          const code = `import { startEmulator } from 'passport-salesforce-pkce/emulator';\nconst emulator = await startEmulator();\ntry {\n${sample.code}} finally {\n  await emulator.close();\n}\n`;
+          await runToEnd(process.execPath, [materialise({ ...sample, lang: 'js' }, code)]);
+        }, 60_000);
+        break;
+      case 'shell': {
+        const index = samples.indexOf(sample);
+        const background = samples.slice(0, index).reverse().find((s) => s.lang === 'sh' && mode(s) !== 'skip');
+        it(title, async () => {
+          const port = String(await freePort());
+          const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };
+          const withPort = (code: string): string => code.replaceAll('4300', port);
+          let server: Started | undefined;
+          if (background !== undefined && mode(background) === 'shell-background') {
+            server = start('bash', ['-c', withPort(background.code)], env);
+            for (let i = 0; i < 100 && !server.output().includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
+            expect(server.output()).toContain('Press Ctrl+C');
+          }
+          const script = start('bash', ['-euo', 'pipefail', '-c', withPort(sample.code)], env);
+          const code = await script.exited;
+          server?.child.kill();
+          expect(code, script.output()).toBe(0);
+          expect(script.output()).toContain('"access_token"');
+        }, 60_000);
+        break;
+      }
+      default:
+        // skip (with its reason), shell-background (run by the shell block after it), outputs.
+        break;
+    }
+  }
+});
