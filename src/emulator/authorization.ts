@@ -5,6 +5,7 @@
  */
 import type { EmulatorContext } from './context.js';
 import type { EmulatorRequest } from './request.js';
+import { remoteAccessErrorPageStyled } from './pages.js';
 import { appendQuery, redirectResponse, remoteAccessErrorPage, type EmulatorResponse } from './responses.js';
 import type { ResolvedConnectedApp } from './state.js';
 import type { ResolvedUser } from './types.js';
@@ -63,14 +64,16 @@ export type AuthorizeValidation = { ok: true; authorization: AuthorizationReques
 export function validateAuthorizeRequest(request: EmulatorRequest, context: EmulatorContext): AuthorizeValidation {
   const { state } = context;
   const query = request.query;
+  // The interactive emulator shows its error page in the look of its other pages.
+  const remoteAccessError = context.login === undefined ? remoteAccessErrorPage : remoteAccessErrorPageStyled;
 
   const clientId = query.get('client_id');
   const app = clientId === undefined ? undefined : state.apps.get(clientId);
-  if (app === undefined) return { ok: false, response: remoteAccessErrorPage('invalid_client_id', 'client identifier invalid') };
+  if (app === undefined) return { ok: false, response: remoteAccessError('invalid_client_id', 'client identifier invalid') };
   const redirectUri = nonEmpty(query.get('redirect_uri'));
-  if (redirectUri === undefined) return { ok: false, response: remoteAccessErrorPage('redirect_uri_missing', 'redirect_uri not provided') };
+  if (redirectUri === undefined) return { ok: false, response: remoteAccessError('redirect_uri_missing', 'redirect_uri not provided') };
   if (!app.redirectUris.includes(redirectUri)) {
-    return { ok: false, response: remoteAccessErrorPage('redirect_uri_mismatch', 'redirect_uri must match configuration') };
+    return { ok: false, response: remoteAccessError('redirect_uri_mismatch', 'redirect_uri must match configuration') };
   }
 
   const back = { redirectUri, state: query.get('state') };

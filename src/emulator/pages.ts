@@ -227,3 +227,22 @@ export function messagePage(title: string, message: string, status: number, head
     ...(headers === undefined ? {} : { headers }),
   });
 }
+
+/**
+ * Salesforce's `RemoteAccessErrorPage.apexp` for authorize errors it must not redirect (an unknown
+ * client, a missing or unregistered redirect_uri), in the pages' look. It keeps the plain page's
+ * `error=` and `error_description=` lines, which is what people paste into bug reports.
+ */
+export function remoteAccessErrorPageStyled(error: string, description: string): EmulatorResponse {
+  return page({
+    title: 'Remote Access Error',
+    status: 400,
+    body: html`<div id="content" data-page="/setup/secur/RemoteAccessErrorPage.apexp">
+<h1 id="header">Remote Access Error</h1>
+<p>There was a problem in setting up your remote access.</p>
+<div class="error" role="alert"><span class="errorcode">error=${error}</span><br>
+<span class="errordescription">error_description=${description}</span></div>
+<p class="muted">Check the app's consumer key and that its callback URL is one of the Connected App's Callback URLs, exactly.</p>
+</div>`,
+  });
+}

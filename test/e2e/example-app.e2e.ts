@@ -199,6 +199,14 @@ describe('the example app in Chromium', () => {
     await expectNoDebugOutput(page);
     await shot(page, '10-expired-login');
 
+    // A login sent with a callback URL the Connected App doesn't have stops at Salesforce's error page.
+    const authorize = new URL(`${emulatorUrl}/services/oauth2/authorize`);
+    authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'demo-consumer-key', redirect_uri: 'http://localhost:1/wrong' }).toString();
+    const mismatch = await page.goto(authorize.href);
+    expect(mismatch?.status()).toBe(400);
+    expect(await text(page, '.errorcode')).toBe('error=redirect_uri_mismatch');
+    await shot(page, '11-emulator-remote-access-error');
+
     const missing = await page.goto(`${appUrl}/no-such-page`);
     expect(missing?.status()).toBe(404);
     expect(await text(page, '#error-title')).toBe('Page not found');

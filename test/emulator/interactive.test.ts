@@ -335,7 +335,12 @@ describe('interactive authorize: sessions and forms', () => {
     const browser = new PageBrowser(emulator);
     const page = await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path);
     expect(page.status).toBe(400);
-    expect(page.body).toContain('error=redirect_uri_mismatch');
+    expect(page.location).toBeNull();
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.body).toContain('data-page="/setup/secur/RemoteAccessErrorPage.apexp"');
+    expect(page.body).toContain('<span class="errorcode">error=redirect_uri_mismatch</span>');
+    expect(page.body).toContain('<span class="errordescription">error_description=redirect_uri must match configuration</span>');
+    expect(page.body).toContain('<title>Remote Access Error | Salesforce Emulator</title>');
   });
 });
 
