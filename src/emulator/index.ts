@@ -1,7 +1,8 @@
 /**
  * A local Salesforce OAuth 2.0 and OpenID Connect server (authorize, token, revoke, identity,
  * userinfo, id_tokens, `/id/keys`, discovery) for tests and demos:
- * `passport-salesforce-pkce/emulator`.
+ * `passport-salesforce-pkce/emulator`. Optionally with Salesforce's login and approval pages
+ * (`interactive`) and a few REST API resources (`restApi`).
  */
 import { startEmulatorServer } from './server.js';
 import type { EmulatorOptions, RunningEmulator } from './types.js';
