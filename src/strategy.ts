@@ -339,15 +339,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         code_challenge: pkce.codeChallenge,
         code_challenge_method: pkce.codeChallengeMethod,
       };
-      const { authorizationURL } = login;
-      if (authorizationURL.search === '' && authorizationURL.hash === '') {
-        // The same serialisation as `searchParams.set`, without re-serialising the URL per parameter.
-        this.redirect(`${authorizationURL.href}?${new URLSearchParams(query).toString()}`);
-        return;
-      }
-      const location = new URL(authorizationURL);
-      for (const [name, value] of Object.entries(query)) location.searchParams.set(name, value);
-      this.redirect(location.href);
+      // Login URLs carry no query or fragment (parseSalesforceURL refuses them), so the query is appended.
+      this.redirect(`${login.authorizationURL.href}?${new URLSearchParams(query).toString()}`);
     });
   }
 
