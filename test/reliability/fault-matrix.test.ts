@@ -63,6 +63,8 @@ const FAULTS: FaultRow[] = [
   { label: '200 malformed JSON', fault: { kind: 'malformed-json' }, outcome: response(200, 'a body that is not a JSON object'), revoke: SUCCESS },
   { label: '200 empty body', fault: { kind: 'empty' }, outcome: response(200, 'empty body'), revoke: SUCCESS },
   { label: '502 empty body', fault: { kind: 'empty', status: 502 }, outcome: response(502, 'empty body') },
+  // An endless or huge answer is cut off, not buffered: memory stays bounded whatever comes back.
+  { label: '200 answer larger than 1 MiB', fault: { kind: 'status', status: 200, body: `{"a":"${'x'.repeat(1024 * 1024)}"}`, contentType: 'application/json' }, outcome: response(200, 'the answer is larger than 1 MiB') },
   {
     label: 'connection reset',
     fault: { kind: 'reset' },
