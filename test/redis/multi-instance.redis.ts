@@ -148,6 +148,28 @@ describe('two app processes sharing a Redis session store', () => {
     expect((await atTwo.login()).body.outcome).toBe('success');
   });
 
+  it('never crosses or errors when three tabs of one session start and finish at the same instant on both instances', async () => {
+    const counts = { success: 0, unknown: 0 };
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const [atOne, atTwo] = browserAtBoth();
+        // An abandoned login gives the browser a session in Redis that the tabs below share.
+        await atOne.startLogin();
+        const starts = await Promise.all([atOne, atTwo, atOne].map((browser) => browser.startLogin()));
+        const callbacks = await Promise.all(starts.map((url) => atOne.authorize(url)));
+        const bodies = await Promise.all(callbacks.map((url, i) => (i % 2 === 0 ? atTwo : atOne).callback(url).then((response) => response.body as Record<string, unknown>)));
+        expect(bodies.filter((body) => body.outcome === 'success').length).toBeGreaterThanOrEqual(1);
+        for (const body of bodies) {
+          if (body.outcome === 'success') counts.success += 1;
+          else counts.unknown += 1;
+          expect(body).toEqual(body.outcome === 'success' ? { outcome: 'success', user: expect.objectContaining({ username: 'ada@example.com' }), info: {} } : { outcome: 'failure', info: { message: STATE_FAILURES.unknown } });
+        }
+        expect((await atTwo.me()).user).toMatchObject({ username: 'ada@example.com' });
+      }),
+    );
+    expect(counts.success + counts.unknown).toBe(60);
+  });
+
   it('logs 40 browsers in concurrently, each started and finished on different instances', async () => {
     const users = await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
