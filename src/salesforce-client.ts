@@ -100,8 +100,15 @@ function describeUnusableBody(answer: HttpAnswer): string {
 /** Form fields whose values are secrets: never repeated in an error, whatever the answer says. */
 const SECRET_FIELDS = ['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'token'];
 
+/**
+ * Real codes, verifiers, tokens and secrets are dozens of characters long. A shorter value (a
+ * hostile callback's `code=_`) is no secret, and redacting it would garble Salesforce's own
+ * words (`invalid_grant`).
+ */
+const MIN_SECRET_LENGTH = 16;
+
 function formSecrets(form: Record<string, string>): string[] {
-  return SECRET_FIELDS.map((field) => form[field] ?? '').filter((value) => value !== '');
+  return SECRET_FIELDS.map((field) => form[field] ?? '').filter((value) => value.length >= MIN_SECRET_LENGTH);
 }
 
 /** `text` with every secret of the call, as sent or form-encoded, replaced by `[redacted]`. */

@@ -217,6 +217,15 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
     });
   });
 
+  it("keeps Salesforce's words intact when a hostile callback's code is a short string", async () => {
+    fixture = await start();
+    const browser = fixture.browser();
+    const callbackURL = await browser.authorize(await browser.startLogin());
+    callbackURL.searchParams.set('code', '_');
+    const response = await browser.callback(callbackURL);
+    expect(response.body).toMatchObject({ name: 'SalesforceOAuthError', error: 'invalid_grant', error_description: 'expired authorization code' });
+  });
+
   it('keeps Salesforce error words from the callback free of control and bidi characters', async () => {
     fixture = await start();
     const browser = fixture.browser();

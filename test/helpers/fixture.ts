@@ -4,7 +4,8 @@ import { startTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { Browser } from './browser.js';
 
 export const CLIENT_ID = '3MVG9emulated.public.client';
-export const CLIENT_SECRET = 'E3F1C0D2A9B8';
+// Shaped like a Salesforce consumer secret: 64 hex digits.
+export const CLIENT_SECRET = 'E3F1C0D2A9B87F14C6D83E0B5A2F9C4D7E61B0A3C5D8F2E49B7A6C1D0E3F5A28';
 
 export interface Fixture {
   emulator: RunningEmulator;
