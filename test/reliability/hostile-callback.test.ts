@@ -45,6 +45,8 @@ const RAW_PIECES = [
 
 const text = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('', 'access_denied', 'invalid_scope', 'AAAAAAAAAAAAAAAAAAAAAA', '__proto__', 'constructor', 'toString', 'null', '[]', '{}', 'aPrx.code==', '00D!token') },
+  // Short values that occur inside Salesforce's answer ("invalid_grant", "expired authorization code").
+  { weight: 1, arbitrary: fc.constantFrom('_', 'a', 'e', ' ', 'invalid', 'grant', 'code', 'expired') },
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom(...CONTROL_AND_BIDI), maxLength: 20 }) },
   // Enormous: some fit Node's 16 KiB header limit, some do not.
@@ -193,7 +195,7 @@ describe.each([4, 5] as const)('hostile callbacks on Express %i', (expressVersio
             expect(body).toEqual({ outcome: 'failure', info: { message: 'The callback carries no single authorization code' } });
           } else {
             expect(response.status).toBe(500);
-            expect(body).toMatchObject({ outcome: 'error', name: 'SalesforceOAuthError', error: 'invalid_grant' });
+            expect(body).toMatchObject({ outcome: 'error', name: 'SalesforceOAuthError', error: 'invalid_grant', error_description: 'expired authorization code' });
           }
         }
         for (const error of app.errors.slice(errorsBefore)) expect(['SalesforceAuthorizationError', 'SalesforceOAuthError']).toContain(error.name);
