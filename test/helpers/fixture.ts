@@ -43,8 +43,17 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
 }
 
 /** The pending logins in a session, as `/me` shows them. */
-export function pendingLogins(session: Record<string, unknown> | null, key = 'salesforce-pkce:salesforce'): Record<string, { verifier: string; createdAt: number; state?: unknown }> {
-  return (session?.[key] ?? {}) as Record<string, { verifier: string; createdAt: number; state?: unknown }>;
+export function pendingLogins(session: Record<string, unknown> | null, key = 'salesforce-pkce:salesforce'): Record<string, StoredPendingLogin> {
+  return (session?.[key] ?? {}) as Record<string, StoredPendingLogin>;
+}
+
+/** A pending login as the session holds it (see PendingLogin in src/pending-logins.ts). */
+export interface StoredPendingLogin {
+  verifier: string;
+  createdAt: number;
+  state?: unknown;
+  nonce?: string;
+  loginURL?: string;
 }
 
 export { computeCodeChallenge };
