@@ -30,7 +30,7 @@ describe('OpenID Connect logins', () => {
 
     const response = await browser.callback(await browser.authorize(authorizeURL));
     expect(response.body.outcome).toBe('success');
-    const { params } = fixture.app.verifyCalls[0] ?? { params: {} };
+    const params = fixture.app.verifyCalls[0]?.params ?? {};
     expect(params.id_token_claims).toMatchObject({
       iss: fixture.emulator.url,
       aud: CLIENT_ID,
