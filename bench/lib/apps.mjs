@@ -5,6 +5,8 @@
  *
  * - `ceiling`: no Passport; stores 32 random bytes in the session and redirects. Nothing can
  *   start a login with less work on this stack.
+ * - `passport-floor`: the ceiling's work done by a Passport strategy, behind `passport.initialize()`
+ *   and `passport.session()`: what any Passport strategy costs before doing anything of its own.
  * - `passport-oauth2`: passport-oauth2 with its built-in PKCE (`pkce: 'S256', state: true`) and a
  *   minimal `userProfile` that GETs the identity URL with the token in a Bearer header.
  * - `strategy`: this package's `SalesforcePkceStrategy`, as its README wires it.
@@ -12,11 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
-import { Passport } from 'passport';
+import { Passport, Strategy as PassportStrategy } from 'passport';
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SalesforcePkceStrategy } from 'passport-salesforce-pkce';
 
-export const CONTENDERS = ['ceiling', 'passport-oauth2', 'strategy'];
+export const CONTENDERS = ['ceiling', 'passport-floor', 'passport-oauth2', 'strategy'];
 export const CLIENT_ID = '3MVG9bench.connected.app';
 export const CLIENT_SECRET = 'B3NCHS3CR3T';
 export const CALLBACK_PATH = '/auth/salesforce/callback';
@@ -54,6 +56,21 @@ function passportOAuth2Strategy(emulator, identityURL) {
   return strategy;
 }
 
+/** A Passport strategy that does only what the ceiling does: 32 random bytes in the session, then redirect. */
+class FloorStrategy extends PassportStrategy {
+  constructor(authorizeURL) {
+    super();
+    this.name = 'salesforce';
+    this.authorizeURL = authorizeURL;
+  }
+
+  authenticate(req) {
+    const value = randomBytes(32).toString('base64url');
+    req.session.pending = value;
+    this.redirect(this.authorizeURL + value);
+  }
+}
+
 function salesforcePkceStrategy(emulator) {
   return new SalesforcePkceStrategy(
     { clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, loginURL: emulator.url, callbackURL: CALLBACK_PATH },
@@ -72,8 +89,8 @@ export function createBenchApp(contender, emulator, { store = new session.Memory
   app.disable('x-powered-by');
   app.use(session({ secret: 'bench-secret', resave: false, saveUninitialized: false, name: 'app.sid', store }));
 
+  const authorizeURL = `${emulator.url}/services/oauth2/authorize?response_type=code&client_id=${CLIENT_ID}&state=`;
   if (contender === 'ceiling') {
-    const authorizeURL = `${emulator.url}/services/oauth2/authorize?response_type=code&client_id=${CLIENT_ID}&state=`;
     app.get('/auth/salesforce', (req, res) => {
       const value = randomBytes(32).toString('base64url');
       req.session.pending = value;
@@ -83,7 +100,12 @@ export function createBenchApp(contender, emulator, { store = new session.Memory
   } else {
     const passport = new Passport();
     const identityURL = `${emulator.url}/id/${emulator.orgId}/${emulator.userId}`;
-    passport.use(contender === 'strategy' ? salesforcePkceStrategy(emulator) : passportOAuth2Strategy(emulator, identityURL));
+    const strategies = {
+      'passport-floor': () => new FloorStrategy(authorizeURL),
+      'passport-oauth2': () => passportOAuth2Strategy(emulator, identityURL),
+      strategy: () => salesforcePkceStrategy(emulator),
+    };
+    passport.use(strategies[contender]());
     passport.serializeUser((user, done) => done(null, user.id));
     passport.deserializeUser((id, done) => done(null, { id }));
     app.use(passport.initialize());
@@ -102,3 +124,4 @@ export function createBenchApp(contender, emulator, { store = new session.Memory
   });
   return { app, store, errors };
 }
+

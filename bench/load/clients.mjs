@@ -6,7 +6,8 @@
  * - `http keep-alive`: `http.request` with a keep-alive `http.Agent` (what salesforce-client.ts does);
  * - `http no keep-alive`: `http.request` with a new connection per call.
  *
- * `concurrency` calls are in flight at all times; calls per second and latency are reported.
+ * `concurrency` calls are in flight at all times; calls per second, latency and the client's own
+ * CPU time per call are reported.
  */
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
@@ -50,6 +51,7 @@ export async function runClient({ client: name, url, headers, duration, concurre
   const latencies = new Samples();
   let failures = 0;
   let lastFailure;
+  const cpuBefore = process.cpuUsage();
   const began = performance.now();
   const deadline = began + duration * 1000;
   const loop = async () => {
@@ -67,6 +69,12 @@ export async function runClient({ client: name, url, headers, duration, concurre
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = (performance.now() - began) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   client.close();
-  return { callsPerSecond: latencies.length / seconds, calls: latencies.length, seconds, latency: latencySummary(latencies.values()), failures, lastFailure };
+  return {
+    callsPerSecond: latencies.length / seconds,
+    calls: latencies.length,
+    seconds,
+    // This process runs nothing but the client while it is measured.
+    clientCpuMicrosPerCall: (cpu.user + cpu.system) / Math.max(1, latencies.length), latency: latencySummary(latencies.values()), failures, lastFailure };
 }
