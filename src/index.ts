@@ -1,6 +1,6 @@
 export { SalesforcePkceStrategy, SalesforcePkceStrategy as Strategy } from './strategy.js';
+export type { SalesforceAuthenticateOptions } from './request-params.js';
 export type {
-  SalesforceAuthenticateOptions,
   SalesforceTokenCallOptions,
   SalesforceTokenParams,
   SalesforceTokenSet,
@@ -9,7 +9,7 @@ export type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
-} from './strategy.js';
+} from './types.js';
 export type { SalesforceStrategyOptions, SalesforceStrategyOptionsBase, SalesforceStrategyOptionsWithRequest } from './options.js';
 export type { SalesforceIdentity, SalesforceProfile } from './profile.js';
 export type { JsonValue, PendingLogin } from './pending-logins.js';

@@ -8,21 +8,39 @@ import {
   SalesforceResponseError,
   TokenSignatureError,
 } from './errors.js';
-import { IdTokenVerifier, type SalesforceIdTokenClaims } from './id-token.js';
+import { IdTokenVerifier } from './id-token.js';
 import {
   loginBase,
-  normaliseScope,
   resolveOptions,
   type ResolvedOptions,
   type SalesforceStrategyOptions,
   type SalesforceStrategyOptionsWithRequest,
 } from './options.js';
-import { PendingLoginStore, type JsonValue, type PendingLogin } from './pending-logins.js';
+import { PendingLoginStore, type PendingLogin } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
 import { randomToken } from './random.js';
 import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
+import {
+  authorizationParams,
+  callbackParams,
+  callbackText,
+  hasOpenIdScope,
+  redirectURI,
+  type SalesforceAuthenticateOptions,
+} from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
 import { verifyTokenSignature } from './signature.js';
+import type {
+  AnyVerifyFunction,
+  SalesforceTokenCallOptions,
+  SalesforceTokenParams,
+  SalesforceTokenSet,
+  SalesforceVerifyCallback,
+  SalesforceVerifyFunction,
+  SalesforceVerifyFunctionWithParams,
+  SalesforceVerifyFunctionWithRequest,
+  SalesforceVerifyFunctionWithRequestAndParams,
+} from './types.js';
 
 declare module 'passport' {
   interface AuthenticateOptions {
@@ -33,168 +51,6 @@ declare module 'passport' {
     /** The login base for this login; must be allowed by the strategy's `allowedLoginURLs`. */
     loginURL?: string | undefined;
   }
-}
-
-/** Per-request options of `passport.authenticate('salesforce', options)` that this strategy reads. */
-export interface SalesforceAuthenticateOptions {
-  /** Scopes for this login; wins over the strategy's `scope`. */
-  scope?: string | readonly string[];
-  /** Salesforce `prompt`: `login`, `consent`, `select_account`, or several of them space-separated. */
-  prompt?: string;
-  /** Salesforce `login_hint`: pre-fills the username. */
-  loginHint?: string;
-  /** Salesforce `display`: `page`, `popup`, `touch` or `mobile`. */
-  display?: 'page' | 'popup' | 'touch' | 'mobile';
-  /**
-   * The login base for this login, e.g. a customer's My Domain. It must be the strategy's
-   * `loginURL` or match `allowedLoginURLs`; otherwise the login fails before any redirect.
-   */
-  loginURL?: string;
-  /**
-   * App data kept with the pending login and handed back as `info.state` on success, e.g.
-   * `{ returnTo: '/reports' }`. Must be JSON. It is never sent to Salesforce.
-   */
-  state?: JsonValue;
-}
-
-/** Salesforce's token response, as the verify callback's `params`. */
-export interface SalesforceTokenParams extends TokenResponse {
-  instance_url: string;
-  id: string;
-  issued_at: string;
-  token_type: string;
-  /** The id_token's verified claims, when `openid` was requested. */
-  id_token_claims?: SalesforceIdTokenClaims;
-}
-
-/** The token set `refresh()` resolves to. */
-export interface SalesforceTokenSet {
-  accessToken: string;
-  /** Present when the Connected App rotates refresh tokens: store it, the old one is spent. */
-  refreshToken?: string;
-  instanceUrl?: string;
-  /** The identity URL. */
-  id?: string;
-  /** When Salesforce issued the token, in ms since the epoch. */
-  issuedAt?: number;
-  scope?: string;
-  tokenType?: string;
-  /** Present when the grant includes `openid`; verified before it is returned. */
-  idToken?: string;
-  idTokenClaims?: SalesforceIdTokenClaims;
-}
-
-/** Options of `refresh()` and `revoke()`. */
-export interface SalesforceTokenCallOptions {
-  /** The login base the token came from, for a multi-org app. Default: the strategy's `loginURL`. */
-  loginURL?: string;
-}
-
-/** What the verify callback reports back: passport's `done(err, user, info)`. */
-export type SalesforceVerifyCallback = (err?: Error | null | unknown, user?: Express.User | false, info?: object) => void;
-
-export type SalesforceVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
-
-export type SalesforceVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: SalesforceTokenParams,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
-
-export type SalesforceVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
-
-export type SalesforceVerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: SalesforceTokenParams,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
-
-type AnyVerifyFunction =
-  | SalesforceVerifyFunction
-  | SalesforceVerifyFunctionWithParams
-  | SalesforceVerifyFunctionWithRequest
-  | SalesforceVerifyFunctionWithRequestAndParams;
-
-const PROMPTS = new Set(['login', 'consent', 'select_account']);
-const DISPLAYS = new Set(['page', 'popup', 'touch', 'mobile']);
-
-/** Salesforce authorization parameters from the per-request options; throws a `TypeError` naming a bad one. */
-function salesforceAuthorizationParams(options: SalesforceAuthenticateOptions, defaultScope: string | undefined): Record<string, string> {
-  const params: Record<string, string> = {};
-  const scope = options.scope === undefined ? defaultScope : normaliseScope(options.scope);
-  if (typeof scope === 'object') throw new TypeError(`authenticate option "scope" ${scope.error}`);
-  if (scope) params.scope = scope;
-  if (options.prompt !== undefined) {
-    if (typeof options.prompt !== 'string' || !options.prompt.split(' ').every((prompt) => PROMPTS.has(prompt))) {
-      throw new TypeError('authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated');
-    }
-    params.prompt = options.prompt;
-  }
-  if (options.loginHint !== undefined) {
-    if (typeof options.loginHint !== 'string' || options.loginHint.length > 512) {
-      throw new TypeError('authenticate option "loginHint" must be a string (a Salesforce username)');
-    }
-    params.login_hint = options.loginHint;
-  }
-  if (options.display !== undefined) {
-    if (typeof options.display !== 'string' || !DISPLAYS.has(options.display)) {
-      throw new TypeError('authenticate option "display" must be "page", "popup", "touch" or "mobile"');
-    }
-    params.display = options.display;
-  }
-  return params;
-}
-
-/** The callback's query parameters: a value is `undefined` when absent and `null` when repeated. */
-function callbackParams(req: Request): (name: string) => string | null | undefined {
-  const target = req.originalUrl ?? req.url ?? '/';
-  // Starting a login: no query string, nothing to parse.
-  if (!target.includes('?')) return () => undefined;
-  let search: URLSearchParams;
-  try {
-    search = new URL(target, 'http://callback.invalid').searchParams;
-  } catch {
-    search = new URLSearchParams();
-  }
-  return (name) => {
-    const values = search.getAll(name);
-    return values.length === 0 ? undefined : values.length === 1 ? values[0] : null;
-  };
-}
-
-/**
- * Salesforce's error words from the callback query, made safe to log and show: control and
- * bidirectional-override characters removed, length bounded. Repeated parameters read as empty.
- */
-function callbackText(value: string | null | undefined, maxLength: number): string {
-  if (typeof value !== 'string') return '';
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, '').slice(0, maxLength);
-}
-
-function hasOpenIdScope(scope: string | undefined): boolean {
-  return scope?.split(' ').includes('openid') ?? false;
-}
-
-function firstHeaderValue(value: string | string[] | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first?.split(',')[0]?.trim() || undefined;
 }
 
 /**
@@ -254,7 +110,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * the strategy's `scope` when absent), `prompt`, `login_hint` and `display`.
    */
   override authorizationParams(options: SalesforceAuthenticateOptions): Record<string, string> {
-    return salesforceAuthorizationParams(options, this._config.scope);
+    return authorizationParams(options, this._config.scope);
   }
 
   /** Starts a login (redirect to Salesforce) or finishes one (the callback with `code` or `error`). */
@@ -306,10 +162,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   /** @internal */
   private _startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
     let params: Record<string, string>;
-    let redirectURI: string;
+    let redirectTo: string;
     try {
       params = this.authorizationParams(options);
-      redirectURI = this._redirectURI(req);
+      redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
     } catch (error) {
       this.error(error as Error);
       return;
@@ -334,7 +190,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         ...(nonce === undefined ? {} : { nonce }),
         response_type: 'code',
         client_id: this._config.clientID,
-        redirect_uri: redirectURI,
+        redirect_uri: redirectTo,
         state: handle,
         code_challenge: pkce.codeChallenge,
         code_challenge_method: pkce.codeChallengeMethod,
@@ -374,7 +230,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const tokens = await requestToken(
       'token',
       login.tokenURL,
-      this._clientForm({ grant_type: 'authorization_code', code, redirect_uri: this._redirectURI(req), code_verifier: pending.verifier }),
+      this._clientForm({ grant_type: 'authorization_code', code, redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy), code_verifier: pending.verifier }),
       this._config.requestTimeout,
     );
     this._checkSignature(tokens);
@@ -449,17 +305,5 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         this.error(error as Error);
       }
     }
-  }
-
-  /** @internal The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's origin. */
-  private _redirectURI(req: Request): string {
-    const { callbackURL } = this._config;
-    if (!callbackURL.startsWith('/')) return callbackURL;
-    const trustProxy = this._config.trustProxy ?? Boolean(req.app?.get?.('trust proxy'));
-    const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-    const protocol = (trustProxy && firstHeaderValue(req.headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
-    const host = (trustProxy && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
-    if (!host || !/^https?$/.test(protocol)) throw new TypeError('The callback URL cannot be resolved: the request has no Host header');
-    return new URL(callbackURL, `${protocol}://${host}`).href;
   }
 }

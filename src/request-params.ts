@@ -1,0 +1,112 @@
+import type { Request } from 'express';
+import { normaliseScope } from './options.js';
+import type { JsonValue } from './pending-logins.js';
+
+/**
+ * Reading the incoming request: per-request options into Salesforce's authorization
+ * parameters, the callback's query, and the absolute redirect URI. Pure functions of their
+ * arguments.
+ */
+
+/** Per-request options of `passport.authenticate('salesforce', options)` that this strategy reads. */
+export interface SalesforceAuthenticateOptions {
+  /** Scopes for this login; wins over the strategy's `scope`. */
+  scope?: string | readonly string[];
+  /** Salesforce `prompt`: `login`, `consent`, `select_account`, or several of them space-separated. */
+  prompt?: string;
+  /** Salesforce `login_hint`: pre-fills the username. */
+  loginHint?: string;
+  /** Salesforce `display`: `page`, `popup`, `touch` or `mobile`. */
+  display?: 'page' | 'popup' | 'touch' | 'mobile';
+  /**
+   * The login base for this login, e.g. a customer's My Domain. It must be the strategy's
+   * `loginURL` or match `allowedLoginURLs`; otherwise the login fails before any redirect.
+   */
+  loginURL?: string;
+  /**
+   * App data kept with the pending login and handed back as `info.state` on success, e.g.
+   * `{ returnTo: '/reports' }`. Must be JSON. It is never sent to Salesforce.
+   */
+  state?: JsonValue;
+}
+
+const PROMPTS = new Set(['login', 'consent', 'select_account']);
+const DISPLAYS = new Set(['page', 'popup', 'touch', 'mobile']);
+
+/** Salesforce authorization parameters from the per-request options; throws a `TypeError` naming a bad one. */
+export function authorizationParams(options: SalesforceAuthenticateOptions, defaultScope: string | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  const scope = options.scope === undefined ? defaultScope : normaliseScope(options.scope);
+  if (typeof scope === 'object') throw new TypeError(`authenticate option "scope" ${scope.error}`);
+  if (scope) params.scope = scope;
+  if (options.prompt !== undefined) {
+    if (typeof options.prompt !== 'string' || !options.prompt.split(' ').every((prompt) => PROMPTS.has(prompt))) {
+      throw new TypeError('authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated');
+    }
+    params.prompt = options.prompt;
+  }
+  if (options.loginHint !== undefined) {
+    if (typeof options.loginHint !== 'string' || options.loginHint.length > 512) {
+      throw new TypeError('authenticate option "loginHint" must be a string (a Salesforce username)');
+    }
+    params.login_hint = options.loginHint;
+  }
+  if (options.display !== undefined) {
+    if (typeof options.display !== 'string' || !DISPLAYS.has(options.display)) {
+      throw new TypeError('authenticate option "display" must be "page", "popup", "touch" or "mobile"');
+    }
+    params.display = options.display;
+  }
+  return params;
+}
+
+/** The callback's query parameters: a value is `undefined` when absent and `null` when repeated. */
+export function callbackParams(req: Request): (name: string) => string | null | undefined {
+  const target = req.originalUrl ?? req.url ?? '/';
+  // Starting a login: no query string, nothing to parse.
+  if (!target.includes('?')) return () => undefined;
+  let search: URLSearchParams;
+  try {
+    search = new URL(target, 'http://callback.invalid').searchParams;
+  } catch {
+    search = new URLSearchParams();
+  }
+  return (name) => {
+    const values = search.getAll(name);
+    return values.length === 0 ? undefined : values.length === 1 ? values[0] : null;
+  };
+}
+
+/**
+ * Salesforce's error words from the callback query, made safe to log and show: control and
+ * bidirectional-override characters removed, length bounded. Repeated parameters read as empty.
+ */
+export function callbackText(value: string | null | undefined, maxLength: number): string {
+  if (typeof value !== 'string') return '';
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, '').slice(0, maxLength);
+}
+
+export function hasOpenIdScope(scope: string | undefined): boolean {
+  return scope?.split(' ').includes('openid') ?? false;
+}
+
+function firstHeaderValue(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.split(',')[0]?.trim() || undefined;
+}
+
+/**
+ * The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's
+ * origin (`X-Forwarded-Proto`/`-Host` only when the proxy is trusted: the strategy's `trustProxy`,
+ * else Express's `trust proxy` setting).
+ */
+export function redirectURI(callbackURL: string, req: Request, trustProxySetting: boolean | undefined): string {
+  if (!callbackURL.startsWith('/')) return callbackURL;
+  const trustProxy = trustProxySetting ?? Boolean(req.app?.get?.('trust proxy'));
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const protocol = (trustProxy && firstHeaderValue(req.headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
+  const host = (trustProxy && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
+  if (!host || !/^https?$/.test(protocol)) throw new TypeError('The callback URL cannot be resolved: the request has no Host header');
+  return new URL(callbackURL, `${protocol}://${host}`).href;
+}

@@ -1,0 +1,72 @@
+import type { Request } from 'express';
+import { describe, expect, it } from 'vitest';
+import { authorizationParams, callbackParams, callbackText, redirectURI } from '../src/request-params.js';
+
+function request(fields: { url?: string; headers?: Record<string, string>; encrypted?: boolean; trustProxy?: boolean }): Request {
+  return {
+    originalUrl: fields.url ?? '/',
+    headers: fields.headers ?? { host: 'app.example.com' },
+    socket: { encrypted: fields.encrypted ?? false },
+    app: { get: (name: string) => (name === 'trust proxy' ? fields.trustProxy : undefined) },
+  } as unknown as Request;
+}
+
+describe('redirectURI', () => {
+  it('keeps an absolute callbackURL as it is', () => {
+    expect(redirectURI('https://app.example.com/cb', request({ headers: {} }), undefined)).toBe('https://app.example.com/cb');
+  });
+
+  it("resolves a path against the request's own origin", () => {
+    expect(redirectURI('/auth/cb', request({}), undefined)).toBe('http://app.example.com/auth/cb');
+    expect(redirectURI('/auth/cb', request({ encrypted: true }), undefined)).toBe('https://app.example.com/auth/cb');
+  });
+
+  it('reads X-Forwarded-Proto and -Host only behind a trusted proxy', () => {
+    const headers = { host: 'internal:3000', 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'app.example.com, internal' };
+    expect(redirectURI('/cb', request({ headers }), undefined)).toBe('http://internal:3000/cb');
+    expect(redirectURI('/cb', request({ headers, trustProxy: true }), undefined)).toBe('https://app.example.com/cb');
+    expect(redirectURI('/cb', request({ headers }), true)).toBe('https://app.example.com/cb');
+    expect(redirectURI('/cb', request({ headers, trustProxy: true }), false)).toBe('http://internal:3000/cb');
+  });
+
+  it('refuses a request without a Host header, or a forwarded protocol that is not http(s)', () => {
+    expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new TypeError('The callback URL cannot be resolved: the request has no Host header'));
+    expect(() => redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' } }), true)).toThrow(TypeError);
+  });
+});
+
+describe('callbackParams', () => {
+  it('reads single values, and tells absent (undefined) from repeated (null)', () => {
+    const param = callbackParams(request({ url: '/cb?code=aPrx%2B%2F%3D%3D&state=s&state=t&error=' }));
+    expect(param('code')).toBe('aPrx+/==');
+    expect(param('state')).toBeNull();
+    expect(param('error')).toBe('');
+    expect(param('missing')).toBeUndefined();
+    expect(param('__proto__')).toBeUndefined();
+  });
+
+  it('reads nothing from a request without a query', () => {
+    expect(callbackParams(request({ url: '/cb' }))('code')).toBeUndefined();
+  });
+});
+
+describe('callbackText', () => {
+  it('removes control and bidi characters and bounds the length', () => {
+    expect(callbackText('a\u0000b\r\nc\u202ed\u2066e', 64)).toBe('abcde');
+    expect(callbackText('x'.repeat(100), 10)).toBe('x'.repeat(10));
+    expect(callbackText(null, 10)).toBe('');
+  });
+});
+
+describe('authorizationParams', () => {
+  it('maps the per-request options to Salesforce parameters, the per-request scope winning', () => {
+    expect(authorizationParams({ scope: ['api', 'web'], prompt: 'login consent', loginHint: 'ada@example.com', display: 'touch' }, 'id')).toEqual({
+      scope: 'api web',
+      prompt: 'login consent',
+      login_hint: 'ada@example.com',
+      display: 'touch',
+    });
+    expect(authorizationParams({}, 'id api')).toEqual({ scope: 'id api' });
+    expect(authorizationParams({}, undefined)).toEqual({});
+  });
+});
