@@ -417,6 +417,7 @@ function printTables(summary, run) {
       `(c)/(a)  = ${fixed(s.ratios.strategyToCeiling, 3)}${range(s.ratios.pairedStrategyToCeiling)}   target ≥ 0.97`,
       `(c)/(a') = ${fixed(s.ratios.strategyToPassportFloor, 3)}${range(s.ratios.pairedStrategyToPassportFloor)}   (a')/(a) = ${fixed(s.ratios.passportFloorToCeiling, 3)}: Passport's own share`,
       `(c)/(b)  = ${fixed(s.ratios.strategyToPassportOAuth2, 3)}${range(s.ratios.pairedStrategyToPassportOAuth2)}   target ≥ 1.0`,
+      `App CPU per login start: (c) − (a) = ${fixed(s.strategy.appCpuMicrosPerRequest - s.ceiling.appCpuMicrosPerRequest, 0)} µs, of which Passport (a') − (a) = ${fixed(s['passport-floor'].appCpuMicrosPerRequest - s.ceiling.appCpuMicrosPerRequest, 0)} µs; (c) − (b) = ${fixed(s.strategy.appCpuMicrosPerRequest - s['passport-oauth2'].appCpuMicrosPerRequest, 0)} µs.`,
       backgroundLine(s.backgroundCores),
     );
   }
@@ -454,10 +455,30 @@ function printTables(summary, run) {
       const cap = heap(m.sessions * 10);
       const last = m.heap.at(-1);
       const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
-      return [LABELS[c], first, second, atCap, `${mib(m.heap[0].heapUsed)} / ${cap ? mib(cap.heapUsed) : 'n/a'} / ${mib(last.heapUsed)}`, `${cap?.storeBytes ?? 'n/a'} / ${last.storeBytes}`];
+      const growth = cap ? (last.heapUsed - cap.heapUsed) / (last.logins - cap.logins) : Number.NaN;
+      return [
+        LABELS[c],
+        first,
+        second,
+        atCap,
+        `${mib(m.heap[0].heapUsed)} / ${cap ? mib(cap.heapUsed) : 'n/a'} / ${mib(last.heapUsed)}`,
+        fixed(growth, 1),
+        `${cap?.storeBytes ?? 'n/a'} / ${last.storeBytes}`,
+      ];
     });
     const s = run.settings;
-    table(['contender', '1st login B', '2nd login B', 'past cap B', `heap MiB: 0 / ${s.memorySessions * 10} / ${s.memoryLogins} logins`, `store bytes: ${s.memorySessions * 10} / ${s.memoryLogins}`], rows);
+    table(
+      [
+        'contender',
+        '1st login B',
+        '2nd login B',
+        'past cap B',
+        `heap MiB: 0 / ${s.memorySessions * 10} / ${s.memoryLogins} logins`,
+        'heap B/login past cap',
+        `store bytes: ${s.memorySessions * 10} / ${s.memoryLogins}`,
+      ],
+      rows,
+    );
     lines.push('', `${s.memoryLogins} abandoned logins over ${s.memorySessions} sessions; target ≤ 200 B per pending login, heap flat once every session holds its cap (10).`);
   }
   console.log(lines.join('\n'));
