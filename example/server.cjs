@@ -23,6 +23,29 @@ const callbackURL = process.env.SF_CALLBACK_URL || `http://localhost:${port}/aut
 const scope = ['api', 'id', 'refresh_token'];
 const API_VERSION = 'v62.0';
 
+const isLoopback = (hostname) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/**
+ * The user's photo URL, if the access token may be sent there: over https (plain http only to
+ * this machine, for the local emulator), and only to the user's own instance or a host of a
+ * Salesforce-owned domain. `undefined` for anywhere else, which would be handing the token to a
+ * stranger.
+ */
+function trustedPhotoURL(user) {
+  let photo;
+  let instance;
+  try {
+    photo = new URL(user.photo);
+    instance = new URL(user.instanceUrl);
+  } catch {
+    return undefined;
+  }
+  const secure = photo.protocol === 'https:' || (photo.protocol === 'http:' && isLoopback(photo.hostname));
+  const ownedBySalesforce = photo.protocol === 'https:' && SALESFORCE_OWNED_DOMAINS.some((domain) => photo.hostname.endsWith(`.${domain}`));
+  const trusted = secure && !photo.username && !photo.password && (photo.origin === instance.origin || ownedBySalesforce);
+  return trusted ? photo : undefined;
+}
+
 async function main() {
   let salesforce = {
     clientID: process.env.SF_CLIENT_ID,
@@ -147,13 +170,10 @@ async function main() {
     res.redirect('/profile?refreshed=1');
   }));
 
-  // The profile photo needs the access token, so the browser gets it through the app. Only
-  // fetched from the user's instance or a Salesforce domain, never from anywhere else.
+  // The profile photo needs the access token, so the browser gets it through the app.
   app.get('/profile/photo', requireLogin, route(async (req, res) => {
-    const photo = req.user.photo && new URL(req.user.photo);
-    const trusted = photo && (photo.origin === new URL(req.user.instanceUrl).origin
-      || SALESFORCE_OWNED_DOMAINS.some((domain) => photo.hostname.endsWith(`.${domain}`)));
-    const response = trusted && await fetch(photo, { headers: { Authorization: `Bearer ${req.user.accessToken}` }, signal: AbortSignal.timeout(10000) });
+    const photo = trustedPhotoURL(req.user);
+    const response = photo && await fetch(photo, { headers: { Authorization: `Bearer ${req.user.accessToken}` }, signal: AbortSignal.timeout(10000) });
     const type = response && response.headers.get('content-type');
     if (!response || !response.ok || !/^image\//.test(type)) return res.type('svg').send(views.PLACEHOLDER_PHOTO);
     // A photo can be an SVG: sandboxed, so it can never run script as this site.

@@ -4,7 +4,8 @@
  * The browser-level walk through its pages is test/e2e.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -125,6 +126,36 @@ describe('the example app with Salesforce settings from the environment', () => 
     const revoke = salesforce.requestsTo('revoke').at(-1);
     expect(revoke?.body['token']).toMatch(/^5Aep861/);
     expect((await browser.request('/profile')).headers.get('location')).toBe('/');
+  });
+
+  it('sends the access token for the profile photo to no origin but the user’s instance', async () => {
+    // Another server on this machine, standing in for a stranger's photo host.
+    const received: IncomingHttpHeaders[] = [];
+    const stranger = createHttpServer((req, res) => {
+      received.push(req.headers);
+      res.writeHead(200, { 'Content-Type': 'image/png' }).end('not a png');
+    });
+    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+    const strangerPhoto = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}/profilephoto/005/F`;
+    try {
+      // An identity document exactly as the emulator gives it, but with the stranger's photo.
+      await new AppBrowser(example.url).logIn();
+      const identity = salesforce.requestsTo('identity').at(-1);
+      const identityResponse = await fetch(`${salesforce.url}${identity?.path ?? ''}`, { headers: { authorization: String(identity?.headers.authorization) } });
+      const document = (await identityResponse.json()) as Record<string, unknown>;
+      document['photos'] = { picture: strangerPhoto, thumbnail: strangerPhoto };
+      salesforce.setFault('identity', { kind: 'status', status: 200, contentType: 'application/json', body: JSON.stringify(document) });
+
+      const browser = new AppBrowser(example.url);
+      expect((await browser.logIn()).headers.get('location')).toBe('/profile');
+      const photo = await browser.request('/profile/photo');
+      expect(photo.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+      expect(await photo.text()).toContain('fill="#c7d2fe"'); // the app's own placeholder
+      expect(received).toEqual([]);
+    } finally {
+      salesforce.clearFaults();
+      await new Promise((resolve) => stranger.close(resolve));
+    }
   });
 
   it('refreshes and retries once when the API answers 401', async () => {
