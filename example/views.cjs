@@ -185,4 +185,4 @@ ${retry ? html`<a class="button salesforce" href="/auth/salesforce">${CLOUD} Log
 /** Shown when Salesforce's photo can't be fetched. */
 const PLACEHOLDER_PHOTO = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" viewBox="0 0 200 200"><rect width="200" height="200" fill="#c7d2fe"/><circle cx="100" cy="78" r="38" fill="#fff"/><path d="M30 200c4-44 34-70 70-70s66 26 70 70z" fill="#fff"/></svg>';
 
-module.exports = { homePage, profilePage, errorPage, html, escapeHtml, PLACEHOLDER_PHOTO };
+module.exports = { homePage, profilePage, errorPage, PLACEHOLDER_PHOTO };
