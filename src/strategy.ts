@@ -235,8 +235,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     );
     this._checkSignature(tokens);
     const params = tokens as SalesforceTokenParams;
-    if (pending.nonce !== undefined) {
-      if (typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+    // Any id_token reaching the app is verified: also one a Connected App grants without openid
+    // being asked for (then there is no nonce to check).
+    if (pending.nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+    if (typeof tokens.id_token === 'string') {
       params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, pending.nonce));
     }
     const profile = await this._profile(tokens, login);
@@ -275,9 +277,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
     const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl });
     if (!check.ok) throw new IdentityOriginError(check.origin);
-    const profile = this._config.skipUserProfile
-      ? profileFromIdentityUrl(check.url.href, instanceUrl)
-      : await fetchIdentity(check.url, tokens.access_token, this._config.requestTimeout).then(({ json, raw }) => buildProfile(json, raw, instanceUrl));
+    if (this._config.skipUserProfile) {
+      const profile = profileFromIdentityUrl(check.url.href, instanceUrl);
+      if (!profile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
+      return profile;
+    }
+    const { json, raw } = await fetchIdentity(check.url, tokens.access_token, this._config.requestTimeout);
+    const profile = buildProfile(json, raw, instanceUrl);
     if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
     return profile;
   }
@@ -297,13 +303,19 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     // The token response is Salesforce's JSON: hand over a refresh token only when it is a string, as the types promise.
     const refreshToken = typeof params.refresh_token === 'string' ? params.refresh_token : undefined;
     const args = [params.access_token, refreshToken, ...(withParams ? [params] : []), profile, done];
+    let returned: unknown;
     try {
-      verify(...(this._config.passReqToCallback ? [req, ...args] : args));
+      returned = verify(...(this._config.passReqToCallback ? [req, ...args] : args));
     } catch (error) {
-      if (!answered) {
-        answered = true;
-        this.error(error as Error);
-      }
+      // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
+      // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
+      if (answered) throw error;
+      done(error ?? new Error('The verify callback threw'));
+      return;
+    }
+    // An async verify callback that rejects before calling done must not hang the request.
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      Promise.resolve(returned).catch((error: unknown) => done(error ?? new Error('The verify callback rejected')));
     }
   }
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorFault } from '../../src/emulator/index.js';
+import type { SalesforceVerifyFunctionWithParams } from '../../src/index.js';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
 import { CLIENT_SECRET, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
 
@@ -215,6 +216,21 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
         await new Promise((resolve) => foreign.close(resolve));
       }
     });
+  });
+
+  it.each<[string, SalesforceVerifyFunctionWithParams, Record<string, unknown>]>([
+    ['throws before done', () => {
+      throw new Error('user store down');
+    }, { outcome: 'error', name: 'Error', message: 'user store down' }],
+    ['is async and rejects before done', async () => {
+      throw new Error('user store down');
+    }, { outcome: 'error', name: 'Error', message: 'user store down' }],
+    ['reports no user', (_a, _r, _p, _profile, done) => done(null, false, { message: 'not provisioned here' }), { outcome: 'failure', info: { message: 'not provisioned here' } }],
+  ])('answers when the verify callback %s', async (_label, verify, expected) => {
+    fixture = await start({ app: { verify } });
+    const response = await fixture.browser().login();
+    expect(response.body).toEqual(expected);
+    expect((await fixture.browser().agent.get('/me')).status).toBe(200);
   });
 
   it("keeps Salesforce's words intact when a hostile callback's code is a short string", async () => {

@@ -32,6 +32,8 @@ export interface TestAppOptions {
   strategy: Omit<SalesforceStrategyOptions, 'callbackURL'> & { callbackURL?: string };
   /** Per-request authenticate options, from the /login request. */
   authenticateOptions?: (req: Request) => SalesforceAuthenticateOptions;
+  /** Replaces the recording verify callback. */
+  verify?: SalesforceVerifyFunctionWithParams;
   /** Leave express-session out. */
   withoutSession?: boolean;
   /** express-session's store. Default: its MemoryStore. */
@@ -54,7 +56,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     verifyCalls.push({ accessToken, refreshToken, params, profile: profile as unknown as Record<string, unknown> });
     done(null, { id: profile.id, username: profile.username, organizationId: profile.organizationId });
   };
-  const strategy = new SalesforcePkceStrategy({ callbackURL: '/auth/salesforce/callback', ...options.strategy }, verify);
+  const strategy = new SalesforcePkceStrategy({ callbackURL: '/auth/salesforce/callback', ...options.strategy }, options.verify ?? verify);
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
