@@ -128,7 +128,8 @@ function parseOption(value: string, option: string): URL {
 }
 
 function isCallbackURL(value: string): boolean {
-  if (value.startsWith('/')) return true;
+  // `//host/path` is a path to a browser but another host to URL resolution: not a path here.
+  if (value.startsWith('/')) return !value.startsWith('//') && !value.startsWith('/\\');
   try {
     const { protocol } = new URL(value);
     return protocol === 'https:' || protocol === 'http:';

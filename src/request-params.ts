@@ -97,16 +97,27 @@ function firstHeaderValue(value: string | string[] | undefined): string | undefi
 }
 
 /**
+ * Whether the request came through a proxy the app trusts: the strategy's `trustProxy` when set,
+ * else Express's own `trust proxy` decision for the nearest hop (the same test Express applies
+ * for `req.protocol`), else no.
+ */
+function trustsProxy(req: Request, trustProxySetting: boolean | undefined): boolean {
+  if (trustProxySetting !== undefined) return trustProxySetting;
+  const trust: unknown = req.app?.get?.('trust proxy fn');
+  return typeof trust === 'function' && (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true;
+}
+
+/**
  * The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's
- * origin (`X-Forwarded-Proto`/`-Host` only when the proxy is trusted: the strategy's `trustProxy`,
- * else Express's `trust proxy` setting).
+ * origin, read from `X-Forwarded-Proto`/`-Host` only behind a trusted proxy.
  */
 export function redirectURI(callbackURL: string, req: Request, trustProxySetting: boolean | undefined): string {
   if (!callbackURL.startsWith('/')) return callbackURL;
-  const trustProxy = trustProxySetting ?? Boolean(req.app?.get?.('trust proxy'));
+  const trusted = trustsProxy(req, trustProxySetting);
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-  const protocol = (trustProxy && firstHeaderValue(req.headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
-  const host = (trustProxy && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
-  if (!host || !/^https?$/.test(protocol)) throw new TypeError('The callback URL cannot be resolved: the request has no Host header');
+  const forwardedProto = trusted ? firstHeaderValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
+  const protocol = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
+  const host = (trusted && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
+  if (!host) throw new TypeError('The callback URL cannot be resolved: the request has no Host header');
   return new URL(callbackURL, `${protocol}://${host}`).href;
 }

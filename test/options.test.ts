@@ -89,6 +89,8 @@ describe('resolveOptions', () => {
     [{ clientID: '' , callbackURL: '/cb' }, 'SalesforcePkceStrategy: options.clientID must be a non-empty string'],
     [{ clientID: 'id' }, 'SalesforcePkceStrategy: options.callbackURL is required, e.g. "/auth/salesforce/callback"'],
     [{ ...required, callbackURL: 'auth/callback' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
+    [{ ...required, callbackURL: '//evil.example/cb' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
+    [{ ...required, callbackURL: '/\\evil.example/cb' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
     [{ ...required, callbackURL: 'javascript:alert(1)' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
     [{ ...required, clientSecret: 42 }, 'SalesforcePkceStrategy: options.clientSecret must be a non-empty string'],
     [{ ...required, loginURL: 'http://login.salesforce.com' }, 'SalesforcePkceStrategy: options.loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],

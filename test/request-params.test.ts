@@ -2,12 +2,14 @@ import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { authorizationParams, callbackParams, callbackText, redirectURI } from '../src/request-params.js';
 
-function request(fields: { url?: string; headers?: Record<string, string>; encrypted?: boolean; trustProxy?: boolean }): Request {
+/** A request as Express hands it over; `trusted` lists the proxy addresses its `trust proxy` setting trusts. */
+function request(fields: { url?: string; headers?: Record<string, string>; encrypted?: boolean; trusted?: string[]; from?: string }): Request {
+  const trustProxyFn = (address: string | undefined, hop: number): boolean => hop === 0 && address !== undefined && (fields.trusted ?? []).includes(address);
   return {
     originalUrl: fields.url ?? '/',
     headers: fields.headers ?? { host: 'app.example.com' },
-    socket: { encrypted: fields.encrypted ?? false },
-    app: { get: (name: string) => (name === 'trust proxy' ? fields.trustProxy : undefined) },
+    socket: { encrypted: fields.encrypted ?? false, remoteAddress: fields.from ?? '10.0.0.2' },
+    app: { get: (name: string) => (name === 'trust proxy fn' ? trustProxyFn : undefined) },
   } as unknown as Request;
 }
 
@@ -22,16 +24,17 @@ describe('redirectURI', () => {
   });
 
   it('reads X-Forwarded-Proto and -Host only behind a trusted proxy', () => {
-    const headers = { host: 'internal:3000', 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'app.example.com, internal' };
+    const headers = { host: 'internal:3000', 'x-forwarded-proto': 'HTTPS, http', 'x-forwarded-host': 'app.example.com, internal' };
     expect(redirectURI('/cb', request({ headers }), undefined)).toBe('http://internal:3000/cb');
-    expect(redirectURI('/cb', request({ headers, trustProxy: true }), undefined)).toBe('https://app.example.com/cb');
+    expect(redirectURI('/cb', request({ headers, trusted: ['10.0.0.2'] }), undefined)).toBe('https://app.example.com/cb');
+    expect(redirectURI('/cb', request({ headers, trusted: ['10.0.0.2'], from: '203.0.113.9' }), undefined)).toBe('http://internal:3000/cb');
     expect(redirectURI('/cb', request({ headers }), true)).toBe('https://app.example.com/cb');
-    expect(redirectURI('/cb', request({ headers, trustProxy: true }), false)).toBe('http://internal:3000/cb');
+    expect(redirectURI('/cb', request({ headers, trusted: ['10.0.0.2'] }), false)).toBe('http://internal:3000/cb');
   });
 
-  it('refuses a request without a Host header, or a forwarded protocol that is not http(s)', () => {
+  it('ignores a forwarded protocol that is not http(s), and refuses a request without a Host header', () => {
+    expect(redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' }, encrypted: true }), true)).toBe('https://a.example/cb');
     expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new TypeError('The callback URL cannot be resolved: the request has no Host header'));
-    expect(() => redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' } }), true)).toThrow(TypeError);
   });
 });
 
