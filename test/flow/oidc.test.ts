@@ -51,6 +51,18 @@ describe('OpenID Connect logins', () => {
     expect(fixture.emulator.requestsTo('keys')).toHaveLength(0);
   });
 
+  it('verifies an id_token the Connected App grants without openid being asked for', async () => {
+    fixture = await startFixture();
+    const browser = fixture.browser();
+    const authorizeURL = await browser.startLogin();
+    expect(authorizeURL.searchParams.has('scope')).toBe(false);
+    expect(authorizeURL.searchParams.has('nonce')).toBe(false);
+    expect((await browser.callback(await browser.authorize(authorizeURL))).body.outcome).toBe('success');
+    expect(fixture.app.verifyCalls[0]?.params.id_token_claims).toMatchObject({ iss: fixture.emulator.url, aud: CLIENT_ID });
+    fixture.emulator.setIdTokenTweak({ signature: 'corrupt' });
+    expect((await fixture.browser().login()).body).toMatchObject({ name: 'IdTokenError', message: expect.stringMatching(/^id_token rejected \(signature\)/) });
+  });
+
   it.each<[string, IdTokenTweak, string]>([
     ['a tampered signature', { signature: 'corrupt' }, 'signature'],
     ['a key that was never published', { signature: 'unpublished-key' }, 'key'],
