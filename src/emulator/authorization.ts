@@ -65,7 +65,7 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
   const { state } = context;
   const query = request.query;
   // The interactive emulator shows its error page in the look of its other pages.
-  const remoteAccessError = context.login === undefined ? remoteAccessErrorPage : remoteAccessErrorPageStyled;
+  const remoteAccessError = context.interactive ? remoteAccessErrorPageStyled : remoteAccessErrorPage;
 
   const clientId = query.get('client_id');
   const app = clientId === undefined ? undefined : state.apps.get(clientId);

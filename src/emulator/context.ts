@@ -14,10 +14,17 @@ export interface EmulatorContext {
   identityBaseUrl: string;
   /** Signs id_tokens; its keyring is what `/id/keys` publishes. */
   idTokens: IdTokenIssuer;
-  /** The login and approval pages' memory; `undefined` when authorize approves headlessly. */
-  login?: LoginState;
-  /** The REST API resources' memory; `undefined` when they are not served. */
-  rest?: RestState;
+  /**
+   * `interactive`: authorize goes through the login and approval pages. Without it the server
+   * answers the pages' paths 404 and authorize approves headlessly.
+   */
+  interactive: boolean;
+  /** The login and approval pages' memory (empty unless `interactive`). */
+  login: LoginState;
+  /** `restApi`: the REST API resources are served. Without it the server answers their paths 404. */
+  restApi: boolean;
+  /** The REST API resources' memory. */
+  rest: RestState;
 }
 
 /**

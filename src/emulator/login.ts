@@ -274,7 +274,6 @@ function continueAfterLogin(pending: PendingAuthorization, user: ResolvedUser, c
 /** `GET` and `POST` of the login page, and `GET` of the logout page. */
 export function handleLoginPage(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const login = context.login;
-  if (login === undefined) return messagePage('Not available', 'This emulator approves logins without pages.', 404);
 
   if (request.path.endsWith(LOGOUT_PATH)) {
     const session = login.sessionFromCookie(request.headers.cookie);
@@ -319,7 +318,6 @@ export function handleLoginPage(request: EmulatorRequest, context: EmulatorConte
 /** `GET` and `POST` of the approval page. */
 export function handleApprovalPage(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const login = context.login;
-  if (login === undefined) return messagePage('Not available', 'This emulator approves logins without pages.', 404);
   if (request.method !== 'GET' && request.method !== 'POST') {
     return messagePage('Not allowed', 'The approval page answers only GET and POST.', 405);
   }

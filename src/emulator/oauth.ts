@@ -28,7 +28,7 @@ export function handleAuthorize(request: EmulatorRequest, context: EmulatorConte
   const validation = validateAuthorizeRequest(request, context);
   if (!validation.ok) return validation.response;
   const { authorization } = validation;
-  if (context.login !== undefined) return beginInteractiveAuthorization(authorization, request, context, context.login);
+  if (context.interactive) return beginInteractiveAuthorization(authorization, request, context, context.login);
 
   const user = context.state.chooseUser(authorization.loginHint);
   if (user === undefined) return redirectWithError(authorization, 'invalid_grant', 'invalid user credentials');

@@ -91,7 +91,6 @@ function authorize(request: EmulatorRequest, context: EmulatorContext): AccessTo
 /** `/services/data/…` and `/profilephoto/…`, under any site prefix. */
 export function handleRest(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const rest = context.rest;
-  if (rest === undefined) return notFoundResponse();
   if (request.method !== 'GET' && request.method !== 'HEAD') return REST_ERRORS.methodNotAllowed(request.method);
   const path = request.path.slice(request.sitePrefix.length);
 

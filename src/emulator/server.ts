@@ -76,8 +76,8 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
 
 /** The pages exist only with `interactive`, the REST resources only with `restApi`; otherwise their paths are unknown. */
 function servedRoute(route: Route, context: EmulatorContext): Route {
-  const pagesOff = (route.endpoint === 'login' || route.endpoint === 'approval') && context.login === undefined;
-  const restOff = route.endpoint === 'rest' && context.rest === undefined;
+  const pagesOff = (route.endpoint === 'login' || route.endpoint === 'approval') && !context.interactive;
+  const restOff = route.endpoint === 'rest' && !context.restApi;
   return pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
 }
 
@@ -320,9 +320,11 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
         identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
         idTokens,
+        interactive: options.interactive === true,
         // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.
-        ...(options.interactive === true ? { login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}` }) } : {}),
-        ...(options.restApi === true ? { rest: new RestState() } : {}),
+        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}` }),
+        restApi: options.restApi === true,
+        rest: new RestState(),
       },
       handlers,
       requests,
