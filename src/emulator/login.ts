@@ -169,11 +169,6 @@ export class LoginState {
     this.approvals.set(key, new Set([...(this.approvals.get(key) ?? []), ...scopes]));
   }
 
-  /** Forgets every approval, so the next login of each user shows the approval page again. */
-  forgetApprovals(): void {
-    this.approvals.clear();
-  }
-
   private isExpired(pending: PendingAuthorization, now: number): boolean {
     return now - pending.createdAtMs > PENDING_AUTHORIZATION_TTL_MS;
   }
