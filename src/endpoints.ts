@@ -23,12 +23,13 @@ export interface LoginEndpoints {
   authorize: string;
   token: string;
   revoke: string;
-  userinfo: string;
 }
 
-/** Everything one login talks to: its base (the id_token issuer), endpoints and own origins. */
+/** Everything one login talks to: its base, endpoints and own origins. */
 export interface LoginTarget {
   base: URL;
+  /** `base` as a string without trailing slash: the id_token issuer and the allow-list key. */
+  baseURL: string;
   authorizationURL: URL;
   tokenURL: URL;
   revokeURL: URL;
@@ -36,7 +37,7 @@ export interface LoginTarget {
   origins: string[];
 }
 
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
@@ -71,13 +72,18 @@ export function parseSalesforceURL(value: unknown, optionName: string): URL {
   return url;
 }
 
+/** A login base as a string: origin and path, without trailing slash. */
+export function loginBase(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /**
  * The OAuth endpoints of a login base. The base's path is kept, because an Experience Cloud
  * site serves them below its own path (`https://acme.my.site.com/partners/services/oauth2/…`).
  */
 export function loginEndpoints(loginURL: URL): LoginEndpoints {
-  const base = `${loginURL.origin}${loginURL.pathname.replace(/\/+$/, '')}/services/oauth2`;
-  return { authorize: `${base}/authorize`, token: `${base}/token`, revoke: `${base}/revoke`, userinfo: `${base}/userinfo` };
+  const base = `${loginBase(loginURL)}/services/oauth2`;
+  return { authorize: `${base}/authorize`, token: `${base}/token`, revoke: `${base}/revoke` };
 }
 
 /** The target of a login base, with explicit authorization and token endpoints when configured. */
@@ -87,6 +93,7 @@ export function loginTarget(base: URL, overrides: { authorizationURL?: URL; toke
   const tokenURL = overrides.tokenURL ?? new URL(endpoints.token);
   return {
     base,
+    baseURL: loginBase(base),
     authorizationURL,
     tokenURL,
     revokeURL: new URL(endpoints.revoke),

@@ -1,5 +1,5 @@
 /** Which Salesforce call an error came from. */
-export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys' | 'userinfo';
+export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys';
 
 /** What went wrong, as a stable string for `switch` statements and logs. */
 export type SalesforceErrorCode =
@@ -19,6 +19,7 @@ export type SalesforceErrorCode =
  */
 export class SalesforceError extends Error {
   override name = 'SalesforceError';
+  /** What went wrong, stable across versions, e.g. `SALESFORCE_TIMEOUT`. */
   readonly code: SalesforceErrorCode;
 
   constructor(code: SalesforceErrorCode, message: string, options?: { cause?: unknown }) {
@@ -56,7 +57,9 @@ export class SalesforceOAuthError extends SalesforceError {
  */
 export class SalesforceAuthorizationError extends SalesforceError {
   override name = 'SalesforceAuthorizationError';
+  /** Salesforce's `error` from the callback, e.g. `OAUTH_APP_BLOCKED`. */
   readonly error: string;
+  /** Salesforce's `error_description` from the callback; `''` when absent. */
   readonly error_description: string;
 
   constructor(error: string, errorDescription: string) {
@@ -84,6 +87,7 @@ export class SalesforceResponseError extends SalesforceError {
 export class SalesforceTimeoutError extends SalesforceError {
   override name = 'SalesforceTimeoutError';
   readonly endpoint: SalesforceEndpoint;
+  /** The bound that passed, in ms (`requestTimeout`). */
   readonly timeout: number;
 
   constructor(endpoint: SalesforceEndpoint, timeout: number) {

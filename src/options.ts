@@ -1,4 +1,4 @@
-import { DEFAULT_LOGIN_URL, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { DEFAULT_LOGIN_URL, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
 export interface SalesforceStrategyOptionsBase {
@@ -56,12 +56,15 @@ export interface SalesforceStrategyOptionsBase {
   trustProxy?: boolean;
 }
 
+/** Constructor options of a strategy whose verify callback does not take the request. */
 export interface SalesforceStrategyOptions extends SalesforceStrategyOptionsBase {
   /** Pass the request as the verify callback's first argument. Default: `false`. */
   passReqToCallback?: false;
 }
 
+/** Constructor options of a strategy whose verify callback takes the request first. */
 export interface SalesforceStrategyOptionsWithRequest extends SalesforceStrategyOptionsBase {
+  /** Pass the request as the verify callback's first argument. */
   passReqToCallback: true;
 }
 
@@ -149,11 +152,6 @@ export function normaliseScope(value: unknown): string | undefined | { error: st
   const scopes = (parts as string[]).map((part) => part.trim()).filter(Boolean);
   if (scopes.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) return { error: 'contains a scope with characters RFC 6749 does not allow' };
   return scopes.length > 0 ? scopes.join(' ') : undefined;
-}
-
-/** The login base as compared with `allowedLoginURLs`: origin and path, no trailing slash. */
-export function loginBase(url: URL): string {
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => boolean {

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
-import { checkIdentityURL, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { checkIdentityURL, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
 import {
   IdentityOriginError,
   IdTokenError,
@@ -10,7 +10,6 @@ import {
 } from './errors.js';
 import { IdTokenVerifier } from './id-token.js';
 import {
-  loginBase,
   resolveOptions,
   type ResolvedOptions,
   type SalesforceStrategyOptions,
@@ -179,7 +178,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     const pkce = createPkcePair();
     const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
-    const loginURL = login === this._config.login ? undefined : loginBase(login.base);
+    const loginURL = login === this._config.login ? undefined : login.baseURL;
     this._pendingLogins.store(req, pkce.codeVerifier, options.state, { nonce, loginURL }, (err, handle) => {
       if (err || !handle) {
         this.error(err ?? new Error('The pending login could not be stored'));
@@ -249,7 +248,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private _loginTarget(loginURL: string | undefined): LoginTarget {
     if (loginURL === undefined) return this._config.login;
     const base = parseSalesforceURL(loginURL, 'loginURL');
-    if (loginBase(base) === loginBase(this._config.login.base)) return this._config.login;
+    if (loginBase(base) === this._config.login.baseURL) return this._config.login;
     if (!this._config.isAllowedLoginURL(base)) throw new TypeError(`loginURL ${loginBase(base)} is not in allowedLoginURLs`);
     return loginTarget(base);
   }
@@ -269,7 +268,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   /** @internal */
   private _idTokenExpectations(login: LoginTarget, nonce?: string): { issuer: string; audience: string; nonce?: string } {
-    return { issuer: loginBase(login.base), audience: this._config.clientID, nonce };
+    return { issuer: login.baseURL, audience: this._config.clientID, nonce };
   }
 
   /** @internal */

@@ -5,16 +5,21 @@ import type { TokenResponse } from './salesforce-client.js';
 
 /** Salesforce's token response, as the verify callback's `params`. */
 export interface SalesforceTokenParams extends TokenResponse {
+  /** Base URL for REST API calls: the org's My Domain or instance. */
   instance_url: string;
+  /** The identity URL, `https://login.salesforce.com/id/{orgId}/{userId}`. */
   id: string;
+  /** When the token was issued: milliseconds since the epoch, as a string. */
   issued_at: string;
+  /** Always `Bearer`. */
   token_type: string;
-  /** The id_token's verified claims, when `openid` was requested. */
+  /** The id_token's verified claims, when Salesforce sent an id_token (with `openid`). */
   id_token_claims?: SalesforceIdTokenClaims;
 }
 
 /** The token set `refresh()` resolves to. */
 export interface SalesforceTokenSet {
+  /** The new access token. There is no expiry: it lasts the Connected App's session timeout. */
   accessToken: string;
   /** Present when the Connected App rotates refresh tokens: store it, the old one is spent. */
   refreshToken?: string;
@@ -23,10 +28,13 @@ export interface SalesforceTokenSet {
   id?: string;
   /** When Salesforce issued the token, in ms since the epoch. */
   issuedAt?: number;
+  /** The granted scopes, space-separated. */
   scope?: string;
+  /** `Bearer`. */
   tokenType?: string;
   /** Present when the grant includes `openid`; verified before it is returned. */
   idToken?: string;
+  /** The verified claims of `idToken`. */
   idTokenClaims?: SalesforceIdTokenClaims;
 }
 
@@ -39,6 +47,7 @@ export interface SalesforceTokenCallOptions {
 /** What the verify callback reports back: passport's `done(err, user, info)`. */
 export type SalesforceVerifyCallback = (err?: Error | null | unknown, user?: Express.User | false, info?: object) => void;
 
+/** The four-argument verify callback: `(accessToken, refreshToken, profile, done)`. */
 export type SalesforceVerifyFunction = (
   accessToken: string,
   refreshToken: string | undefined,
@@ -46,6 +55,10 @@ export type SalesforceVerifyFunction = (
   done: SalesforceVerifyCallback,
 ) => void;
 
+/**
+ * The five-argument verify callback: `params` is Salesforce's token response
+ * (`instance_url`, `id`, `scope`, `id_token_claims`, …).
+ */
 export type SalesforceVerifyFunctionWithParams = (
   accessToken: string,
   refreshToken: string | undefined,
@@ -54,6 +67,7 @@ export type SalesforceVerifyFunctionWithParams = (
   done: SalesforceVerifyCallback,
 ) => void;
 
+/** The verify callback with `passReqToCallback: true`: the request comes first. */
 export type SalesforceVerifyFunctionWithRequest = (
   req: Request,
   accessToken: string,
@@ -62,6 +76,7 @@ export type SalesforceVerifyFunctionWithRequest = (
   done: SalesforceVerifyCallback,
 ) => void;
 
+/** The verify callback with `passReqToCallback: true` and the token response. */
 export type SalesforceVerifyFunctionWithRequestAndParams = (
   req: Request,
   accessToken: string,
@@ -71,7 +86,7 @@ export type SalesforceVerifyFunctionWithRequestAndParams = (
   done: SalesforceVerifyCallback,
 ) => void;
 
-/** Any of the four verify forms; the strategy calls it by its arity. */
+/** @internal Any of the four verify forms; the strategy calls it by its arity. */
 export type AnyVerifyFunction =
   | SalesforceVerifyFunction
   | SalesforceVerifyFunctionWithParams

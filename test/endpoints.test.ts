@@ -16,7 +16,6 @@ describe('parseSalesforceURL', () => {
     expect(endpoints.authorize).toBe(authorize);
     expect(endpoints.token).toBe(authorize.replace(/authorize$/, 'token'));
     expect(endpoints.revoke).toBe(authorize.replace(/authorize$/, 'revoke'));
-    expect(endpoints.userinfo).toBe(authorize.replace(/authorize$/, 'userinfo'));
   });
 
   it.each([

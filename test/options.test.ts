@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       callbackURL: '/auth/salesforce/callback',
       login: {
         base: new URL('https://login.salesforce.com'),
+        baseURL: 'https://login.salesforce.com',
         authorizationURL: new URL('https://login.salesforce.com/services/oauth2/authorize'),
         tokenURL: new URL('https://login.salesforce.com/services/oauth2/token'),
         revokeURL: new URL('https://login.salesforce.com/services/oauth2/revoke'),
