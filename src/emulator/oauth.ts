@@ -17,8 +17,6 @@ import { deriveSalesforceId } from './ids.js';
 // ---------------------------------------------------------------------------------------------
 // GET /services/oauth2/authorize
 
-export { parseScope } from './authorization.js';
-
 /**
  * Validates the request, then either shows the login and approval pages (`interactive`) or
  * approves headlessly: the user named by login_hint, else the first seeded one, answering with

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSalesforceId, newAccessToken, newAuthorizationCode, toEighteenCharacterId } from '../../src/emulator/ids.js';
 import { standardUtcOffsetMs, resolveApiVersion } from '../../src/emulator/identity.js';
-import { parseScope, tokenSignature, verifierMatches } from '../../src/emulator/oauth.js';
+import { parseScope } from '../../src/emulator/authorization.js';
+import { tokenSignature, verifierMatches } from '../../src/emulator/oauth.js';
 import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../../src/emulator/request.js';
 import { appendQuery } from '../../src/emulator/responses.js';
 
