@@ -8,10 +8,10 @@ import { startEmulator } from './emulator/index.js';
 import type { EmulatorUser, RunningEmulator } from './emulator/types.js';
 import { createPkcePair } from './pkce.js';
 
-export const DEFAULT_PORT = 4300;
-export const DEFAULT_CLIENT_ID = 'emulator-client-id';
-export const DEFAULT_CLIENT_SECRET = 'emulator-client-secret';
-export const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
+const DEFAULT_PORT = 4300;
+const DEFAULT_CLIENT_ID = 'emulator-client-id';
+const DEFAULT_CLIENT_SECRET = 'emulator-client-secret';
+const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
 const DEFAULT_USER: Required<Pick<EmulatorUser, 'username' | 'password' | 'firstName' | 'lastName'>> = {
   username: 'ada@example.com',
   password: 'password',
@@ -19,7 +19,7 @@ const DEFAULT_USER: Required<Pick<EmulatorUser, 'username' | 'password' | 'first
   lastName: 'Lovelace',
 };
 
-export const USAGE = `Usage:
+const USAGE = `Usage:
   passport-salesforce-pkce emulator [options]  Start a local Salesforce emulator
   passport-salesforce-pkce pkce [--json]       Print a new PKCE code_verifier and its S256 code_challenge
   passport-salesforce-pkce help                Show this help
@@ -92,7 +92,7 @@ function parseRedirectUri(value: string): string {
 }
 
 /** The configuration an app needs, as environment lines and the rest as prose. */
-export function describeEmulator(config: EmulatorConfiguration): string {
+function describeEmulator(config: EmulatorConfiguration): string {
   const lines = [
     `Salesforce emulator running at ${config.url}`,
     '',

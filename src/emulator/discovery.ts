@@ -16,7 +16,7 @@ const PUBLIC_HEADERS = { 'Access-Control-Allow-Origin': '*' };
  * members; the emulator adds the standard ones so generic OpenID Connect clients can configure
  * themselves, stating only what it really does.
  */
-export function discoveryDocument(issuer: string, allowPlainPkce: boolean): Record<string, unknown> {
+function discoveryDocument(issuer: string, allowPlainPkce: boolean): Record<string, unknown> {
   return {
     issuer,
     authorization_endpoint: `${issuer}/services/oauth2/authorize`,

@@ -9,7 +9,7 @@ import type { SigningKeyring } from './keys.js';
 import type { IdTokenTweak, ResolvedUser } from './types.js';
 
 /** `at_hash` (OIDC Core §3.1.3.6): the left half of the SHA-256 of the access token's ASCII bytes, base64url. */
-export function accessTokenHash(accessToken: string): string {
+function accessTokenHash(accessToken: string): string {
   const digest = createHash('sha256').update(accessToken, 'ascii').digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
@@ -37,7 +37,7 @@ export interface IdTokenSubject {
 }
 
 /** The claims of an honest id_token issued at `nowSeconds`. */
-export function idTokenClaims(subject: IdTokenSubject, lifetimeSeconds: number, nowSeconds: number): Claims {
+function idTokenClaims(subject: IdTokenSubject, lifetimeSeconds: number, nowSeconds: number): Claims {
   const claims: Claims = {
     iss: subject.issuer,
     sub: subject.identityUrl,

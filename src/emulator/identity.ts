@@ -89,7 +89,7 @@ export function standardUtcOffsetMs(timeZone: string, now = new Date()): number 
   return Math.min(offsetAt(timeZone, new Date(Date.UTC(year, 0, 1))), offsetAt(timeZone, new Date(Date.UTC(year, 6, 1))));
 }
 
-export interface IdentityDocumentOptions {
+interface IdentityDocumentOptions {
   /** The identity URL itself (the token response's `id`). */
   id: string;
   instanceUrl: string;
@@ -98,7 +98,7 @@ export interface IdentityDocumentOptions {
 }
 
 /** The identity JSON, with the field set and types of Salesforce's (Mobile SDK fixture). */
-export function identityDocument(user: ResolvedUser, options: IdentityDocumentOptions): Record<string, unknown> {
+function identityDocument(user: ResolvedUser, options: IdentityDocumentOptions): Record<string, unknown> {
   const { instanceUrl } = options;
   return {
     id: options.id,

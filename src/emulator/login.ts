@@ -18,11 +18,11 @@ import { redirectResponse, type EmulatorResponse } from './responses.js';
 import type { ResolvedUser } from './types.js';
 
 /** The login page, under the site prefix of the authorize request. */
-export const LOGIN_PATH = '/login';
+const LOGIN_PATH = '/login';
 /** Salesforce's approval page. */
-export const APPROVAL_PATH = '/setup/secur/RemoteAccessAuthorizationPage.apexp';
+const APPROVAL_PATH = '/setup/secur/RemoteAccessAuthorizationPage.apexp';
 /** Salesforce's logout page: ends the emulator's browser session. */
-export const LOGOUT_PATH = '/secur/logout.jsp';
+const LOGOUT_PATH = '/secur/logout.jsp';
 
 /** How long a login may sit on the login or approval page. */
 export const PENDING_AUTHORIZATION_TTL_MS = 10 * 60 * 1000;

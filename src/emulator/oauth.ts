@@ -103,7 +103,7 @@ export function verifierMatches(
 }
 
 /** Only a `refresh_token` or `offline_access` scope earns a refresh token. */
-export function grantsRefreshToken(scope: string): boolean {
+function grantsRefreshToken(scope: string): boolean {
   const scopes = scope.split(' ');
   return scopes.includes('refresh_token') || scopes.includes('offline_access');
 }

@@ -6,7 +6,7 @@
 import { HTML_CONTENT_TYPE, type EmulatorResponse } from './responses.js';
 
 /** Markup that is already escaped. */
-export class SafeHtml {
+class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
@@ -27,7 +27,7 @@ function render(value: HtmlValue): string {
 }
 
 /** Template tag: escapes every interpolation except `SafeHtml` (and arrays of it). */
-export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0] ?? '';
   values.forEach((value, i) => {
     out += render(value) + (strings[i + 1] ?? '');
@@ -40,7 +40,7 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
  * script, no referrer. `form-action` is left out on purpose: browsers apply it to the redirect
  * that follows a form post, which here goes to the app's callback.
  */
-export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': HTML_CONTENT_TYPE,
   'Cache-Control': 'no-store',
   'X-Frame-Options': 'DENY',
@@ -86,7 +86,7 @@ footer{text-align:center;color:#706e6b;font-size:12px;margin:8px auto 40px;max-w
 const CLOUD_SVG = (width: number, color: string, className: string): SafeHtml =>
   html`<svg class="${className}" width="${width}" height="${Math.round(width * 0.66)}" viewBox="0 0 100 66" role="img" aria-label="Salesforce emulator"><g fill="${color}"><circle cx="31" cy="31" r="19"/><circle cx="55" cy="23" r="21"/><circle cx="77" cy="36" r="17"/><circle cx="18" cy="44" r="14"/><circle cx="84" cy="47" r="13"/><rect x="18" y="36" width="66" height="22" rx="11"/></g></svg>`;
 
-export interface PageOptions {
+interface PageOptions {
   title: string;
   body: SafeHtml;
   status?: number;
@@ -94,7 +94,7 @@ export interface PageOptions {
 }
 
 /** The page frame: blue header that says this is an emulator, a logo, the card, a footer. */
-export function page(options: PageOptions): EmulatorResponse {
+function page(options: PageOptions): EmulatorResponse {
   const body = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -177,7 +177,7 @@ const SCOPE_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** Scopes grouped by what they allow, in request order: `[label, scopes][]`. */
-export function scopeDescriptions(scopes: readonly string[]): Array<[string, string[]]> {
+function scopeDescriptions(scopes: readonly string[]): Array<[string, string[]]> {
   const groups = new Map<string, string[]>();
   for (const scope of scopes) {
     const label = SCOPE_LABELS[scope] ?? scope;

@@ -10,7 +10,7 @@ export interface EmulatorResponse {
 }
 
 export const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
-export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
+const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
 export const HTML_CONTENT_TYPE = 'text/html;charset=UTF-8';
 
 export function jsonResponse(status: number, value: unknown, extraHeaders: Record<string, string> = {}): EmulatorResponse {

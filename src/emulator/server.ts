@@ -125,7 +125,7 @@ function validateFault(fault: EmulatorFault): void {
 }
 
 /** The canned answer of a fault that answers at all (`undefined` for reset, hang and delay). */
-export function faultResponse(fault: EmulatorFault): EmulatorResponse | undefined {
+function faultResponse(fault: EmulatorFault): EmulatorResponse | undefined {
   switch (fault.kind) {
     case 'status':
       return { status: fault.status, headers: { 'Content-Type': fault.contentType ?? 'text/plain' }, body: fault.body ?? '' };

@@ -63,7 +63,7 @@ export function resolveApp(app: EmulatorConnectedApp): ResolvedConnectedApp {
   };
 }
 
-export function resolveUser(user: EmulatorUser, defaultOrgId: string): ResolvedUser {
+function resolveUser(user: EmulatorUser, defaultOrgId: string): ResolvedUser {
   if (typeof user.username !== 'string' || user.username === '') {
     throw new TypeError('EmulatorUser.username must be a non-empty string');
   }

@@ -8,7 +8,7 @@ import type { EmulatorRequest } from './request.js';
 import { jsonResponse, textResponse, type EmulatorResponse } from './responses.js';
 import type { ResolvedUser } from './types.js';
 
-export interface UserInfoDocumentOptions {
+interface UserInfoDocumentOptions {
   /** The identity URL (the token response's `id`), which is also `sub`. */
   id: string;
   instanceUrl: string;
@@ -19,7 +19,7 @@ export interface UserInfoDocumentOptions {
  * the Salesforce extras it shares with the identity URL (`photos`, `urls`, `utcOffset`…).
  * Unlike the id_token, `updated_at` is an ISO string here.
  */
-export function userInfoDocument(user: ResolvedUser, options: UserInfoDocumentOptions): Record<string, unknown> {
+function userInfoDocument(user: ResolvedUser, options: UserInfoDocumentOptions): Record<string, unknown> {
   const { instanceUrl } = options;
   const claims = claimsByScope({ user, instanceUrl, updatedAt: user.lastModifiedDate });
   return {
