@@ -1,8 +1,8 @@
 /**
- * Salesforce-shaped identifiers and opaque secrets. Pure except for the random generators, which
- * only read `crypto.randomBytes`.
+ * Salesforce-shaped identifiers and opaque secrets, and comparing secrets. Pure except for the
+ * random generators, which only read `crypto.randomBytes`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** The alphabet Salesforce uses for the 3-character case-safety suffix of an 18-character id. */
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
@@ -71,4 +71,10 @@ export function newRefreshToken(): string {
 /** An opaque internal handle, e.g. for grouping the tokens of one grant. */
 export function newHandle(): string {
   return randomBytes(12).toString('hex');
+}
+
+/** Compares secrets in constant time; hashing first hides the expected secret's length too. */
+export function secretsMatch(expected: string, given: string): boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given));
 }

@@ -9,9 +9,10 @@
  * token bound to that session; the session id changes when someone logs in; pages are never
  * framed or cached.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { completeAuthorization, redirectWithError, type AuthorizationRequest } from './authorization.js';
 import type { EmulatorContext } from './context.js';
+import { secretsMatch } from './ids.js';
 import { approvalPage, LOGIN_ERROR, loginPage, messagePage } from './pages.js';
 import type { EmulatorRequest } from './request.js';
 import { redirectResponse, type EmulatorResponse } from './responses.js';
@@ -51,12 +52,6 @@ export interface PendingAuthorization {
 
 function newId(): string {
   return randomBytes(24).toString('base64url');
-}
-
-/** Constant-time string comparison (hashing first hides the length). */
-function same(expected: string, given: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(expected), digest(given));
 }
 
 /** Inserts into an insertion-ordered map, dropping the oldest entries beyond `max`. */
@@ -248,7 +243,7 @@ function resolvePageRequest(
   const id = request.method === 'POST' ? request.body.get('request') : request.query.get('request');
   const pending = login.findPending(id, session);
   if (pending === undefined) return { ok: false, response: REQUEST_EXPIRED() };
-  if (request.method === 'POST' && !same(session.csrfToken, request.body.get('csrf') ?? '')) {
+  if (request.method === 'POST' && !secretsMatch(session.csrfToken, request.body.get('csrf') ?? '')) {
     return { ok: false, response: FORM_REJECTED() };
   }
   return { ok: true, session, pending };
@@ -300,7 +295,7 @@ export function handleLoginPage(request: EmulatorRequest, context: EmulatorConte
   const password = request.body.get('pw') ?? '';
   const user = findUserByUsername(context, username);
   // The same words for an unknown user and a wrong password, as Salesforce: no user enumeration.
-  if (user === undefined || !same(user.password, password)) return form(username, LOGIN_ERROR);
+  if (user === undefined || !secretsMatch(user.password, password)) return form(username, LOGIN_ERROR);
   if (!user.active) {
     login.finish(pending);
     return redirectWithError(authorization, 'inactive_user', 'user is inactive');

@@ -2,7 +2,7 @@
  * The authorize, token and revoke endpoints: functions from a parsed request to a response, in
  * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { computeCodeChallenge } from '../pkce.js';
 import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
 import { grantsIdToken } from './id-token.js';
@@ -12,7 +12,7 @@ import { completeAuthorization, nonEmpty, redirectWithError, validateAuthorizeRe
 import { beginInteractiveAuthorization } from './login.js';
 import { oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
 import type { AccessTokenRecord, AuthorizationCodeRecord, Grant, RefreshTokenRecord, ResolvedConnectedApp } from './state.js';
-import { deriveSalesforceId } from './ids.js';
+import { deriveSalesforceId, secretsMatch } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
 // GET /services/oauth2/authorize
@@ -39,12 +39,6 @@ export function handleAuthorize(request: EmulatorRequest, context: EmulatorConte
 // POST /services/oauth2/token
 
 type GrantType = 'authorization_code' | 'refresh_token';
-
-/** Compares secrets in constant time; hashing first hides the expected secret's length too. */
-function secretsMatch(expected: string, given: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(expected), digest(given));
-}
 
 type ClientAuthentication = { ok: true; app: ResolvedConnectedApp } | { ok: false; response: EmulatorResponse };
 
