@@ -3,7 +3,7 @@
  * HTML and CSS, no script. Every interpolated value is escaped by the `html` template tag; only
  * fragments built by it (`SafeHtml`) are inserted as they are. Pure.
  */
-import { HTML_CONTENT_TYPE, type EmulatorResponse } from './responses.js';
+import { escapeHtml, HTML_CONTENT_TYPE, type EmulatorResponse } from './responses.js';
 
 /** Markup that is already escaped. */
 class SafeHtml {
@@ -11,10 +11,6 @@ class SafeHtml {
   toString(): string {
     return this.value;
   }
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 type HtmlValue = string | number | SafeHtml | readonly HtmlValue[] | undefined | null | false;

@@ -56,7 +56,8 @@ export function redirectResponse(location: string): EmulatorResponse {
   return { status: 302, headers: { Location: headerSafe, 'Cache-Control': 'no-store' }, body: '' };
 }
 
-function escapeHtml(text: string): string {
+/** Escapes text for HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
