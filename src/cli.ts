@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './emulator/index.js';
+import { DEFAULT_USER } from './emulator/state.js';
 import type { EmulatorUser, RunningEmulator } from './emulator/types.js';
 import { createPkcePair } from './pkce.js';
 
@@ -12,12 +13,6 @@ const DEFAULT_PORT = 4300;
 const DEFAULT_CLIENT_ID = 'emulator-client-id';
 const DEFAULT_CLIENT_SECRET = 'emulator-client-secret';
 const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
-const DEFAULT_USER: Required<Pick<EmulatorUser, 'username' | 'password' | 'firstName' | 'lastName'>> = {
-  username: 'ada@example.com',
-  password: 'password',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-};
 
 const USAGE = `Usage:
   passport-salesforce-pkce emulator [options]  Start a local Salesforce emulator
