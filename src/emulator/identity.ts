@@ -31,12 +31,28 @@ export function displayName(user: ResolvedUser): string {
   return user.firstName === null ? user.lastName : `${user.firstName} ${user.lastName}`;
 }
 
+/** Where else than `Authorization: Bearer` (or `OAuth`) an endpoint accepts the access token. */
+export interface AccessTokenParameters {
+  /** An `oauth_token` query parameter. Default: `false`. */
+  query?: boolean;
+  /** An `oauth_token` form field. Default: `false`. */
+  body?: boolean;
+}
+
 /**
- * The live access token a request presents, from `Authorization: Bearer` (or `OAuth`) or an
- * `oauth_token` query or form parameter; `undefined` when it is missing, unknown or revoked.
+ * The live access token a request presents, from `Authorization: Bearer` (or `OAuth`), else from
+ * an `oauth_token` parameter where `accepted` allows it; `undefined` when it is missing, unknown
+ * or revoked.
  */
-export function presentedAccessToken(request: EmulatorRequest, context: EmulatorContext): AccessTokenRecord | undefined {
-  const token = parseBearerToken(request.headers.authorization) ?? request.query.get('oauth_token') ?? request.body.get('oauth_token');
+export function presentedAccessToken(
+  request: EmulatorRequest,
+  context: EmulatorContext,
+  accepted: AccessTokenParameters = {},
+): AccessTokenRecord | undefined {
+  const token =
+    parseBearerToken(request.headers.authorization) ??
+    (accepted.query === true ? request.query.get('oauth_token') : undefined) ??
+    (accepted.body === true ? request.body.get('oauth_token') : undefined);
   return token === undefined ? undefined : context.state.findAccessToken(token);
 }
 
@@ -151,7 +167,7 @@ export function resolveApiVersion(version: string): string | undefined {
  */
 export function handleIdentity(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const param = (name: string): string | undefined => request.query.get(name) ?? request.body.get(name);
-  const accessToken = presentedAccessToken(request, context);
+  const accessToken = presentedAccessToken(request, context, { query: true, body: true });
   if (accessToken === undefined) return textResponse(403, 'Bad_OAuth_Token');
 
   const { grant } = accessToken;

@@ -5,12 +5,10 @@
  * token gets Salesforce's 401 `INVALID_SESSION_ID`, so refresh-on-401 logic can be exercised.
  */
 import type { EmulatorContext } from './context.js';
-import { LATEST_API_VERSION } from './identity.js';
+import { LATEST_API_VERSION, presentedAccessToken } from './identity.js';
 import { toEighteenCharacterId } from './ids.js';
 import type { EmulatorRequest } from './request.js';
-import { parseBearerToken } from './request.js';
 import { jsonResponse, notFoundResponse, type EmulatorResponse } from './responses.js';
-import type { AccessTokenRecord } from './state.js';
 import type { ResolvedUser } from './types.js';
 
 /** The REST API's memory: API calls made today, for `limits`. */
@@ -83,11 +81,6 @@ function toId18(id: string): string | undefined {
   return /^[A-Za-z0-9]{15}$/.test(id) ? toEighteenCharacterId(id) : undefined;
 }
 
-function authorize(request: EmulatorRequest, context: EmulatorContext): AccessTokenRecord | undefined {
-  const token = parseBearerToken(request.headers.authorization);
-  return token === undefined ? undefined : context.state.findAccessToken(token);
-}
-
 /** `/services/data/…` and `/profilephoto/…`, under any site prefix. */
 export function handleRest(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const rest = context.rest;
@@ -95,13 +88,13 @@ export function handleRest(request: EmulatorRequest, context: EmulatorContext): 
   const path = request.path.slice(request.sitePrefix.length);
 
   if (path.startsWith('/profilephoto/')) {
-    const token = parseBearerToken(request.headers.authorization) ?? request.query.get('oauth_token');
-    if (token === undefined || context.state.findAccessToken(token) === undefined) return REST_ERRORS.invalidSession();
+    // A photo may go in an <img> tag, so its token may come in the query; the API's may not.
+    if (presentedAccessToken(request, context, { query: true }) === undefined) return REST_ERRORS.invalidSession();
     return { status: 200, headers: { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, max-age=300' }, body: PHOTO_SVG };
   }
   if (path === '/services/data' || path === '/services/data/') return jsonResponse(200, apiVersions());
 
-  const access = authorize(request, context);
+  const access = presentedAccessToken(request, context);
   if (access === undefined) return REST_ERRORS.invalidSession();
   const scopes = access.grant.scope.split(' ');
   if (!scopes.includes('api') && !scopes.includes('full')) return REST_ERRORS.notForRest();

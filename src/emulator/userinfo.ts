@@ -55,7 +55,7 @@ function userInfoDocument(user: ResolvedUser, options: UserInfoDocumentOptions):
  * plain-text 403 `Bad_OAuth_Token`.
  */
 export function handleUserInfo(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
-  const accessToken = presentedAccessToken(request, context);
+  const accessToken = presentedAccessToken(request, context, { query: true, body: true });
   const user = accessToken === undefined ? undefined : context.state.findUserById(accessToken.grant.userId);
   if (accessToken === undefined || user === undefined) return textResponse(403, 'Bad_OAuth_Token');
   const { grant } = accessToken;
