@@ -5,7 +5,7 @@
  * token gets Salesforce's 401 `INVALID_SESSION_ID`, so refresh-on-401 logic can be exercised.
  */
 import type { EmulatorContext } from './context.js';
-import { LATEST_API_VERSION, presentedAccessToken } from './identity.js';
+import { displayName, LATEST_API_VERSION, presentedAccessToken } from './identity.js';
 import { toEighteenCharacterId } from './ids.js';
 import type { EmulatorRequest } from './request.js';
 import { jsonResponse, notFoundResponse, type EmulatorResponse } from './responses.js';
@@ -52,7 +52,7 @@ function userRecord(user: ResolvedUser, version: string): Record<string, unknown
     Username: user.username,
     LastName: user.lastName,
     FirstName: user.firstName,
-    Name: user.firstName === null ? user.lastName : `${user.firstName} ${user.lastName}`,
+    Name: displayName(user),
     Email: user.email,
     IsActive: user.active,
     UserType: userType,
