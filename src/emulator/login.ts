@@ -16,6 +16,7 @@ import { secretsMatch } from './ids.js';
 import { approvalPage, LOGIN_ERROR, loginPage, messagePage } from './pages.js';
 import type { EmulatorRequest } from './request.js';
 import { redirectResponse, type EmulatorResponse } from './responses.js';
+import { boundedSet } from './state.js';
 import type { ResolvedUser } from './types.js';
 
 /** The login page, under the site prefix of the authorize request. */
@@ -52,15 +53,6 @@ export interface PendingAuthorization {
 
 function newId(): string {
   return randomBytes(24).toString('base64url');
-}
-
-/** Inserts into an insertion-ordered map, dropping the oldest entries beyond `max`. */
-function boundedSet<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.set(key, value);
-  for (const oldest of map.keys()) {
-    if (map.size <= max) break;
-    map.delete(oldest);
-  }
 }
 
 export interface LoginStateOptions {

@@ -7,6 +7,22 @@ import { deriveSalesforceId, newAccessToken, newAuthorizationCode, newHandle, ne
 
 export const DEFAULT_ORG_ID = '00D5g000004EmUlEAK';
 
+/**
+ * How many access tokens, and how many refresh tokens, the emulator remembers. An emulator that
+ * runs for long (the CLI, a demo) issues tokens for as long as it runs: past this many the
+ * oldest are forgotten, as if their session had ended, and are answered like unknown tokens.
+ */
+export const MAX_TOKENS = 10_000;
+
+/** Inserts into an insertion-ordered map, dropping the oldest entries beyond `max`. */
+export function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(oldest);
+  }
+}
+
 /** Salesforce's common OAuth scopes: what an app may grant when its `scopes` are not given. */
 export const DEFAULT_APP_SCOPES: readonly string[] = [
   'api', 'web', 'full', 'id', 'profile', 'email', 'address', 'phone', 'openid', 'refresh_token',
@@ -126,13 +142,11 @@ export interface Grant {
 export interface AccessTokenRecord {
   token: string;
   grant: Grant;
-  revoked: boolean;
 }
 
 export interface RefreshTokenRecord {
   token: string;
   grant: Grant;
-  revoked: boolean;
   /** Replaced by a newer refresh token under rotation: presenting it again is a reuse. */
   rotatedOut: boolean;
 }
@@ -155,6 +169,11 @@ export class EmulatorState {
   readonly apps = new Map<string, ResolvedConnectedApp>();
   users: ResolvedUser[] = [];
   private readonly codes = new Map<string, AuthorizationCodeRecord>();
+  /**
+   * The live tokens, oldest first, at most MAX_TOKENS of each. A revoked token is deleted: it is
+   * answered exactly like an unknown one. Rotated-out refresh tokens stay until their family is
+   * revoked (or they are the oldest), so a reuse can be caught.
+   */
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   /** Added to every code's age by `advanceClock`. */
@@ -197,7 +216,7 @@ export class EmulatorState {
   }
 
   issueCode(fields: Omit<AuthorizationCodeRecord, 'code' | 'issuedAtMs'>): AuthorizationCodeRecord {
-    // Forget expired codes so that a long test run doesn't grow without bound.
+    // Expired codes are forgotten here, so unexchanged codes never pile up beyond a code lifetime's worth.
     for (const [code, record] of this.codes) if (this.isCodeExpired(record)) this.codes.delete(code);
     const record: AuthorizationCodeRecord = { ...fields, code: newAuthorizationCode(), issuedAtMs: Date.now() };
     this.codes.set(record.code, record);
@@ -228,21 +247,20 @@ export class EmulatorState {
   }
 
   issueAccessToken(grant: Grant): AccessTokenRecord {
-    const record: AccessTokenRecord = { token: newAccessToken(grant.orgId), grant, revoked: false };
-    this.accessTokens.set(record.token, record);
+    const record: AccessTokenRecord = { token: newAccessToken(grant.orgId), grant };
+    boundedSet(this.accessTokens, record.token, record, MAX_TOKENS);
     return record;
   }
 
   issueRefreshToken(grant: Grant): RefreshTokenRecord {
-    const record: RefreshTokenRecord = { token: newRefreshToken(), grant, revoked: false, rotatedOut: false };
-    this.refreshTokens.set(record.token, record);
+    const record: RefreshTokenRecord = { token: newRefreshToken(), grant, rotatedOut: false };
+    boundedSet(this.refreshTokens, record.token, record, MAX_TOKENS);
     return record;
   }
 
   /** A live (known, unrevoked) access token. */
   findAccessToken(token: string): AccessTokenRecord | undefined {
-    const record = this.accessTokens.get(token);
-    return record === undefined || record.revoked ? undefined : record;
+    return this.accessTokens.get(token);
   }
 
   /**
@@ -251,7 +269,7 @@ export class EmulatorState {
    */
   useRefreshToken(token: string): RefreshTokenLookup {
     const record = this.refreshTokens.get(token);
-    if (record === undefined || record.revoked) return { kind: 'invalid' };
+    if (record === undefined) return { kind: 'invalid' };
     if (record.rotatedOut) {
       this.revokeFamily(record.grant.familyId);
       return { kind: 'reused' };
@@ -270,13 +288,9 @@ export class EmulatorState {
    * every token of its family. `false` when the token is unknown or no longer valid.
    */
   revokeToken(token: string): boolean {
-    const access = this.findAccessToken(token);
-    if (access !== undefined) {
-      access.revoked = true;
-      return true;
-    }
+    if (this.accessTokens.delete(token)) return true;
     const refresh = this.refreshTokens.get(token);
-    if (refresh !== undefined && !refresh.revoked && !refresh.rotatedOut) {
+    if (refresh !== undefined && !refresh.rotatedOut) {
       this.revokeFamily(refresh.grant.familyId);
       return true;
     }
@@ -284,7 +298,7 @@ export class EmulatorState {
   }
 
   private revokeFamily(familyId: string): void {
-    for (const record of this.accessTokens.values()) if (record.grant.familyId === familyId) record.revoked = true;
-    for (const record of this.refreshTokens.values()) if (record.grant.familyId === familyId) record.revoked = true;
+    for (const [token, record] of this.accessTokens) if (record.grant.familyId === familyId) this.accessTokens.delete(token);
+    for (const [token, record] of this.refreshTokens) if (record.grant.familyId === familyId) this.refreshTokens.delete(token);
   }
 }

@@ -6,6 +6,7 @@ import { parseScope } from '../../src/emulator/authorization.js';
 import { tokenSignature, verifierMatches } from '../../src/emulator/oauth.js';
 import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../../src/emulator/request.js';
 import { appendQuery } from '../../src/emulator/responses.js';
+import { DEFAULT_ORG_ID, EmulatorState, MAX_TOKENS, type Grant } from '../../src/emulator/state.js';
 
 describe('ids', () => {
   it('computes the 18-character case-safe suffix', () => {
@@ -105,5 +106,51 @@ describe('protocol helpers', () => {
     expect(resolveApiVersion('59.0')).toBe('59.0');
     expect(resolveApiVersion('latest')).toMatch(/^\d+\.0$/);
     expect(resolveApiVersion('v59')).toBeUndefined();
+  });
+});
+
+describe('token memory', () => {
+  const newState = (): EmulatorState =>
+    new EmulatorState({ orgId: DEFAULT_ORG_ID, codeLifetimeSeconds: 900, allowPlainPkce: false, rejectVerifierWithoutChallenge: true });
+  const grantOf = (state: EmulatorState): Grant =>
+    state.newGrant({
+      code: 'c',
+      clientId: 'app',
+      redirectUri: 'https://app.example/cb',
+      userId: '005000000000000AAA',
+      orgId: DEFAULT_ORG_ID,
+      scope: 'api refresh_token',
+      codeChallenge: undefined,
+      codeChallengeMethod: undefined,
+      sitePrefix: '',
+      issuedAtMs: 0,
+      nonce: undefined,
+    });
+
+  it(`keeps at most ${MAX_TOKENS} access and refresh tokens, forgetting the oldest`, () => {
+    const state = newState();
+    const grant = grantOf(state);
+    const access = Array.from({ length: MAX_TOKENS + 1 }, () => state.issueAccessToken(grant).token);
+    const refresh = Array.from({ length: MAX_TOKENS + 1 }, () => state.issueRefreshToken(grant).token);
+    expect(state.findAccessToken(access[0] ?? '')).toBeUndefined();
+    expect(state.findAccessToken(access[1] ?? '')).toBeDefined();
+    expect(state.findAccessToken(access.at(-1) ?? '')).toBeDefined();
+    expect(state.useRefreshToken(refresh[0] ?? '').kind).toBe('invalid');
+    expect(state.useRefreshToken(refresh[1] ?? '').kind).toBe('valid');
+  });
+
+  it('answers a revoked token like an unknown one', () => {
+    const state = newState();
+    const grant = grantOf(state);
+    const access = state.issueAccessToken(grant).token;
+    const refresh = state.issueRefreshToken(grant).token;
+    const sibling = state.issueAccessToken(grant).token;
+    expect(state.revokeToken(access)).toBe(true);
+    expect(state.revokeToken(access)).toBe(false);
+    expect(state.findAccessToken(sibling)).toBeDefined();
+    expect(state.revokeToken(refresh)).toBe(true);
+    expect(state.findAccessToken(sibling)).toBeUndefined();
+    expect(state.useRefreshToken(refresh).kind).toBe('invalid');
+    expect(state.revokeToken(refresh)).toBe(false);
   });
 });
