@@ -165,8 +165,8 @@ function withoutTrailingSlash(url: string): string {
 interface ServerRuntime {
   context: EmulatorContext;
   handlers: HandlerTable;
-  /** The request log, appended to. */
-  requests: EmulatorRequestRecord[];
+  /** The request log, appended to; `undefined` when requests are not recorded. */
+  requests: EmulatorRequestRecord[] | undefined;
   faults: ReadonlyMap<EmulatorEndpoint, EmulatorFault>;
   /** Waits `ms`, or less if the server closes meanwhile. */
   delay(ms: number): Promise<void>;
@@ -186,7 +186,7 @@ async function serveRequest(req: IncomingMessage, res: ServerResponse, runtime: 
     body: {},
     headers: { ...req.headers },
   };
-  runtime.requests.push(record);
+  runtime.requests?.push(record);
 
   const body = await readBody(req);
   if (body.kind === 'aborted' || res.destroyed) return;
@@ -327,7 +327,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         rest: new RestState(),
       },
       handlers,
-      requests,
+      requests: options.recordRequests === false ? undefined : requests,
       faults,
       delay: (ms) =>
         new Promise((resolve) => {

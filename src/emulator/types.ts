@@ -150,6 +150,12 @@ export interface EmulatorOptions {
    * and 3600 s have both been seen), so clients must not assume either.
    */
   idTokenLifetime?: number;
+  /**
+   * Keep every request in `requests`, for tests to assert on. Default: `true`. The log is never
+   * trimmed, so an emulator that runs for long (a development server, a demo) should turn it off;
+   * then `requests` and `requestsTo` stay empty.
+   */
+  recordRequests?: boolean;
 }
 
 /** A seeded user with every default filled in, as the emulator sees it. */
@@ -202,9 +208,9 @@ export interface RunningEmulator {
    * published in `/id/keys`. Resolves to the new key's `kid`.
    */
   rotateSigningKey(): Promise<string>;
-  /** Every request received, in order. */
+  /** Every request received, in order; empty when started with `recordRequests: false`. */
   readonly requests: EmulatorRequestRecord[];
-  /** The requests for one endpoint, in order. */
+  /** The requests for one endpoint, in order; empty when started with `recordRequests: false`. */
   requestsTo(endpoint: EmulatorEndpoint): EmulatorRequestRecord[];
   /** Makes every code issued so far, and later ones, look older by `seconds` (to test expiry without waiting). */
   advanceClock(seconds: number): void;

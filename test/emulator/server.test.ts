@@ -152,6 +152,18 @@ describe('request log', () => {
     expect(Object.keys(body)).toEqual(['__proto__', 'constructor', 'toString']);
     expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
   });
+
+  it('keeps no log with recordRequests: false, and serves as usual', async () => {
+    const quiet = await startEmulator({ apps: [confidentialApp()], recordRequests: false });
+    try {
+      const tokens = await login(quiet);
+      expect(tokens['access_token']).toMatch(/^00D/);
+      expect(quiet.requests).toEqual([]);
+      expect(quiet.requestsTo('token')).toEqual([]);
+    } finally {
+      await closeWithin(quiet, 1000);
+    }
+  });
 });
 
 describe('robustness', () => {
