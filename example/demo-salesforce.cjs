@@ -20,6 +20,8 @@ async function startDemoSalesforce({ callbackURL, scope }) {
     port: Number(process.env.SF_EMULATOR_PORT || 0),
     interactive: true,
     restApi: true,
+    // The demo runs until stopped: a request log nobody reads would only grow.
+    recordRequests: false,
     users: DEMO_USERS,
     apps: [app],
   });

@@ -147,6 +147,8 @@ async function emulatorCommand(args: string[], out: CliOutput): Promise<CliResul
     host: values.host ?? '127.0.0.1',
     interactive,
     restApi: true,
+    // It runs until stopped: a request log nobody reads would only grow.
+    recordRequests: false,
     users,
     apps: [
       {
