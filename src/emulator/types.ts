@@ -8,7 +8,9 @@ export interface EmulatorUser {
   userId?: string;
   /** 18-character org id (`00D…`). Default: the emulator's `orgId`. */
   orgId?: string;
+  /** Default: none (`null` in the identity document): Salesforce users need a last name but not a first name. */
   firstName?: string;
+  /** Default: the part of the username before `@`. */
   lastName?: string;
   /** Default: the username. */
   email?: string;
@@ -87,7 +89,17 @@ export interface IdTokenTweak {
   signature?: 'corrupt' | 'unpublished-key';
 }
 
-/** A failure the emulator produces instead of its normal answer. */
+/**
+ * A failure the emulator produces instead of its normal answer, after logging the request as usual:
+ *
+ * - `status`: answers `status` with `body` (default: empty) as `contentType` (default: `text/plain`).
+ * - `html`: Salesforce's "Down For Maintenance" HTML page, with `status` (default: `500`).
+ * - `malformed-json`: JSON cut off mid-value, with `status` (default: `200`).
+ * - `empty`: an empty body labelled as JSON, with `status` (default: `200`).
+ * - `reset`: drops the connection without answering.
+ * - `hang`: never answers; the connection stays open until the client gives up or `close()`.
+ * - `delay`: waits `ms`, then answers as usual.
+ */
 export type EmulatorFault =
   | { kind: 'status'; status: number; body?: string; contentType?: string }
   | { kind: 'html'; status?: number }
@@ -111,6 +123,11 @@ export interface EmulatorRequestRecord {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/**
+ * How `startEmulator` sets up the emulated org: where it listens, its users and Connected Apps,
+ * which Salesforce behaviours it reproduces, and the optional login pages and REST resources.
+ * Every field is optional; the defaults give a headless org with one user and no apps.
+ */
 export interface EmulatorOptions {
   /** Port to listen on. Default: `0` (any free port). */
   port?: number;
