@@ -124,7 +124,7 @@ const CLIENTS_REDIRECT = 'http://127.0.0.1/bench/clients/callback';
 const rotate = (items, by) => items.map((_, i) => items[(i + by) % items.length]);
 const log = (message) => console.log(`bench: ${message}`);
 const backgroundNote = (result) =>
-  result.backgroundCores === null ? '' : `; others used ${result.backgroundCores.toFixed(2)} cores${result.attempts > 1 ? ` (attempt ${result.attempts})` : ''}`;
+  result.backgroundCores === null ? '' : `; others used ${result.backgroundCores.toFixed(2)} cores${result.attempts > 1 ? ` (kept attempt ${result.attempts})` : ''}`;
 
 function machine() {
   const cpus = os.cpus();
@@ -141,16 +141,43 @@ function machine() {
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-const children = [];
+const children = new Set();
+let profileSeq = 0;
 async function child(script, args, name) {
-  const execArgv = flags.profile && name.startsWith('app ') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${process.pid}.cpuprofile`] : [];
+  const profileName = `${name.replace(/\W+/g, '-')}-${String((profileSeq += 1)).padStart(2, '0')}.cpuprofile`;
+  const execArgv = flags.profile && name.startsWith('app ') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${profileName}`] : [];
   const started = await startChild(join(benchDir, script), args, { execArgv, name });
-  children.push(started);
+  children.add(started);
   return started;
 }
 
+async function stop(started) {
+  children.delete(started);
+  await started.stop();
+}
+
 async function stopAll() {
-  await Promise.all(children.map((started) => started.stop()));
+  await Promise.all([...children].map(stop));
+}
+
+/** A fresh process per contender and round, so one process's JIT and memory layout don't decide a contender's numbers. */
+async function startApp(contender, emulatorInfo) {
+  return child('servers/app.mjs', [contender, JSON.stringify(emulatorInfo)], `app ${contender}`);
+}
+
+/** The Connected App both login contenders use, with the callback URLs of the apps of this round. */
+async function registerConnectedApp(emulator, apps) {
+  await emulator.call('addApp', {
+    app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [...apps.map((app) => `${app.info.url}${CALLBACK_PATH}`), CLIENTS_REDIRECT] },
+  });
+}
+
+const appErrors = {};
+async function collectErrors(contender, app) {
+  const errors = await app.call('errors');
+  const total = appErrors[contender] ?? { count: 0, messages: [] };
+  appErrors[contender] = { count: total.count + errors.count, messages: [...new Set([...total.messages, ...errors.messages])].slice(0, 5) };
+  if (errors.count > 0) console.warn(`bench: ${contender} app errors: ${errors.count} (${errors.messages.join('; ')})`);
 }
 
 /** A token for the emulator user, by a headless login with PKCE, for the HTTP client comparison. */
@@ -190,7 +217,7 @@ async function emulatorToken(emulatorUrl) {
  * above --max-background, waits and measures again (3 attempts at most), keeping the quietest.
  */
 async function measure(fn) {
-  const pids = children.map((started) => started.pid);
+  const pids = [...children].map((started) => started.pid);
   let best;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     const window = backgroundWindow(pids);
@@ -206,16 +233,13 @@ async function measure(fn) {
 // ---------------------------------------------------------------------------------------------
 // Parts
 
-async function redirectPart(apps) {
+async function redirectPart(emulatorInfo) {
   const rounds = [];
-  log(`redirect leg: warm-up ${settings.warmupSeconds}s each`);
-  for (const contender of CONTENDERS) {
-    await runRedirectLeg({ url: apps[contender].info.url, duration: settings.warmupSeconds, connections: settings.connections });
-  }
   for (let round = 0; round < settings.rounds; round += 1) {
     const results = {};
     for (const contender of rotate(CONTENDERS, round)) {
-      const app = apps[contender];
+      const app = await startApp(contender, emulatorInfo);
+      await runRedirectLeg({ url: app.info.url, duration: settings.warmupSeconds, connections: settings.connections });
       const result = await measure(async () => {
         await app.call('reset');
         const cpuBefore = await app.call('cpu');
@@ -223,6 +247,8 @@ async function redirectPart(apps) {
         const cpu = (await app.call('cpu')) - cpuBefore;
         return { ...leg, appCpuMicrosPerRequest: cpu / Math.max(1, leg.redirects) };
       });
+      await collectErrors(contender, app);
+      await stop(app);
       results[contender] = result;
       log(`redirect round ${round + 1}/${settings.rounds} ${contender}: ${result.rps.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
     }
@@ -231,16 +257,14 @@ async function redirectPart(apps) {
   return rounds;
 }
 
-async function loginPart(apps, emulator) {
+async function loginPart(emulator, emulatorInfo) {
   const rounds = [];
-  log(`full login: warm-up ${settings.warmupSeconds}s each`);
-  for (const contender of LOGIN_CONTENDERS) {
-    await runLogins({ appUrl: apps[contender].info.url, virtualUsers: settings.virtualUsers, duration: settings.warmupSeconds });
-  }
   for (let round = 0; round < settings.rounds; round += 1) {
     const results = {};
     for (const contender of rotate(LOGIN_CONTENDERS, round)) {
-      const app = apps[contender];
+      const app = await startApp(contender, emulatorInfo);
+      await registerConnectedApp(emulator, [app]);
+      await runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration: settings.warmupSeconds });
       const result = await measure(async () => {
         await app.call('reset');
         await emulator.call('reset');
@@ -250,6 +274,8 @@ async function loginPart(apps, emulator) {
         const count = Math.max(1, logins.logins);
         return { ...logins, appCpuMicrosPerLogin: (appCpuAfter - appCpu) / count, emulatorCpuMicrosPerLogin: (emulatorCpuAfter - emulatorCpu) / count };
       });
+      await collectErrors(contender, app);
+      await stop(app);
       results[contender] = result;
       log(`login round ${round + 1}/${settings.rounds} ${contender}: ${result.loginsPerSecond.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
     }
@@ -495,23 +521,11 @@ const results = {};
 try {
   const emulator = await child('servers/emulator.mjs', [], 'emulator');
   const emulatorInfo = { url: emulator.info.url, orgId: emulator.info.orgId, userId: emulator.info.userId };
-  const apps = {};
-  for (const contender of CONTENDERS) apps[contender] = await child('servers/app.mjs', [contender, JSON.stringify(emulatorInfo)], `app ${contender}`);
-  await emulator.call('addApp', {
-    app: {
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUris: [...LOGIN_CONTENDERS.map((c) => `${apps[c].info.url}${CALLBACK_PATH}`), CLIENTS_REDIRECT],
-    },
-  });
+  await registerConnectedApp(emulator, []);
 
-  if (settings.parts.includes('redirect')) results.redirect = await redirectPart(apps);
-  if (settings.parts.includes('login')) results.login = await loginPart(apps, emulator);
-  for (const contender of CONTENDERS) {
-    const errors = await apps[contender].call('errors');
-    if (errors.count > 0) console.warn(`bench: ${contender} app errors: ${errors.count} (${errors.messages.join('; ')})`);
-    results.appErrors = { ...results.appErrors, [contender]: errors };
-  }
+  if (settings.parts.includes('redirect')) results.redirect = await redirectPart(emulatorInfo);
+  if (settings.parts.includes('login')) results.login = await loginPart(emulator, emulatorInfo);
+  results.appErrors = appErrors;
   if (settings.parts.includes('clients')) results.clients = await clientsPart(emulator);
   await stopAll();
   if (settings.parts.includes('memory')) results.memory = memoryPart(emulatorInfo);
