@@ -11,7 +11,7 @@
  *   --quick            seconds instead of minutes: 1 short round of each part (used by CI; asserts nothing about speed)
  *   --rounds N         rounds per part (default 5)
  *   --duration S       seconds per contender per round, redirect leg and full login (default 10)
- *   --only LIST        comma-separated parts: redirect, login, clients, memory (default: all)
+ *   --only LIST        comma-separated parts: redirect, login, clients, memory, micro (default: all)
  *   --connections N    autocannon connections for the redirect leg (default 32)
  *   --users N          virtual users for the full login (default 16)
  *   --profile          run the app servers with --cpu-prof (profiles in bench/results/profiles/)
@@ -61,7 +61,7 @@ const settings = {
   memoryLogins: flags.quick ? 1000 : 10000,
   memorySessions: flags.quick ? 20 : 100,
   maxBackground: number(flags['max-background'], flags.quick ? 0 : 0.25),
-  parts: (flags.only ?? 'redirect,login,clients,memory').split(',').map((part) => part.trim()),
+  parts: (flags.only ?? 'redirect,login,clients,memory,micro').split(',').map((part) => part.trim()),
 };
 for (const [name, value] of Object.entries(settings)) {
   if (typeof value === 'number' && name !== 'maxBackground' && !(value > 0)) throw new TypeError(`bench: ${name} must be a positive number`);
@@ -309,6 +309,13 @@ async function clientsPart(emulator) {
   return { identityBytes: Buffer.byteLength(identity), targets: Object.keys(targets), rounds };
 }
 
+function microPart() {
+  log('micro: the strategies\' own code on a login start, hot loop');
+  const args = flags.quick ? ['5000', '3'] : ['50000', '9'];
+  const output = execFileSync(process.execPath, [join(benchDir, 'micro.mjs'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(output.trim().split('\n').at(-1));
+}
+
 function memoryPart(emulatorInfo) {
   const results = {};
   for (const contender of LOGIN_CONTENDERS) {
@@ -414,6 +421,7 @@ function summarise(results) {
     summary.clientsBackgroundCores = backgroundSummary(results.clients.rounds.flatMap((round) => Object.values(round).flatMap((byClient) => Object.values(byClient))));
   }
   if (results.memory) summary.memory = results.memory;
+  if (results.micro) summary.micro = results.micro.microsPerLoginStart;
   return summary;
 }
 
@@ -472,6 +480,13 @@ function printTables(summary, run) {
     table(['target', 'client', 'calls/s', '× fetch', 'p50 ms', 'client CPU µs/call', 'failed'], rows);
     lines.push('', backgroundLine(summary.clientsBackgroundCores));
   }
+  if (summary.micro) {
+    lines.push('', `The strategies' own code on a login start (authenticate() in a hot loop, no HTTP, Express or store; best of ${run.settings.quick ? 3 : 9} trials)`, '');
+    table(
+      ['contender', 'µs per login start'],
+      ['passport-floor', 'passport-oauth2', 'strategy'].map((c) => [LABELS[c], fixed(summary.micro[c], 2)]),
+    );
+  }
   if (summary.memory) {
     lines.push('', 'Memory: session bytes per pending login (express-session MemoryStore JSON), heap after forced GC', '');
     const rows = Object.entries(summary.memory).map(([c, m]) => {
@@ -529,6 +544,7 @@ try {
   if (settings.parts.includes('clients')) results.clients = await clientsPart(emulator);
   await stopAll();
   if (settings.parts.includes('memory')) results.memory = memoryPart(emulatorInfo);
+  if (settings.parts.includes('micro')) results.micro = microPart();
 } finally {
   await stopAll();
 }
