@@ -103,7 +103,7 @@ function ensureBuilt() {
 
 ensureBuilt();
 const { startChild } = await import('./lib/processes.mjs');
-const { CALLBACK_PATH, CLIENT_ID, CLIENT_SECRET, CONTENDERS } = await import('./lib/apps.mjs');
+const { CALLBACK_PATH, CLIENT_ID, CLIENT_ID_NO_OPENID, CLIENT_SECRET, CONTENDERS: ALL_CONTENDERS } = await import('./lib/apps.mjs');
 const { runRedirectLeg } = await import('./load/redirect.mjs');
 const { runLogins } = await import('./load/login.mjs');
 const { CLIENTS, runClient } = await import('./load/clients.mjs');
@@ -116,8 +116,12 @@ const LABELS = {
   'passport-floor': "(a') Passport floor",
   'passport-oauth2': '(b) passport-oauth2 pkce',
   strategy: '(c) passport-salesforce-pkce',
+  'passport-oauth2-no-id-token': "(b') passport-oauth2, no id_token",
+  'strategy-no-id-token': "(c') passport-salesforce-pkce, no id_token",
 };
-const LOGIN_CONTENDERS = ['passport-oauth2', 'strategy'];
+/** The redirect leg's contenders: without an id_token (b') and (c') start a login exactly as (b) and (c). */
+const CONTENDERS = ALL_CONTENDERS.filter((c) => !c.endsWith('-no-id-token'));
+const LOGIN_CONTENDERS = ['passport-oauth2', 'strategy', 'passport-oauth2-no-id-token', 'strategy-no-id-token'];
 const CLIENTS_REDIRECT = 'http://127.0.0.1/bench/clients/callback';
 
 /** `items` rotated by `by`, so no contender always goes first (or right after a GC-heavy one). */
@@ -165,11 +169,25 @@ async function startApp(contender, emulatorInfo) {
   return child('servers/app.mjs', [contender, JSON.stringify(emulatorInfo)], `app ${contender}`);
 }
 
-/** The Connected App both login contenders use, with the callback URLs of the apps of this round. */
+let noOpenIdScopes;
+
+/** The emulator's default Connected App scopes (its discovery document lists them), without `openid`. */
+async function scopesWithoutOpenId(emulatorUrl) {
+  const discovery = await (await fetch(new URL('/.well-known/openid-configuration', emulatorUrl))).json();
+  const scopes = discovery.scopes_supported;
+  if (!Array.isArray(scopes) || !scopes.includes('openid')) throw new Error('the emulator lists no scopes with openid among them');
+  return scopes.filter((scope) => scope !== 'openid');
+}
+
+/**
+ * The Connected Apps the login contenders use, with the callback URLs of this round's apps: one
+ * with the emulator's default scopes (openid among them, so an id_token comes back), one without openid.
+ */
 async function registerConnectedApp(emulator, apps) {
-  await emulator.call('addApp', {
-    app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [...apps.map((app) => `${app.info.url}${CALLBACK_PATH}`), CLIENTS_REDIRECT] },
-  });
+  const redirectUris = [...apps.map((app) => `${app.info.url}${CALLBACK_PATH}`), CLIENTS_REDIRECT];
+  await emulator.call('addApp', { app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris } });
+  noOpenIdScopes ??= await scopesWithoutOpenId(emulator.info.url);
+  await emulator.call('addApp', { app: { clientId: CLIENT_ID_NO_OPENID, clientSecret: CLIENT_SECRET, redirectUris, scopes: noOpenIdScopes } });
 }
 
 const appErrors = {};
@@ -318,7 +336,7 @@ function microPart() {
 
 function memoryPart(emulatorInfo) {
   const results = {};
-  for (const contender of LOGIN_CONTENDERS) {
+  for (const contender of ['passport-oauth2', 'strategy']) {
     log(`memory: ${contender}, ${settings.memoryLogins} abandoned logins over ${settings.memorySessions} sessions`);
     const output = execFileSync(
       process.execPath,
@@ -391,10 +409,14 @@ function summarise(results) {
         },
       ]),
     );
+    const l = summary.login;
     summary.login.ratios = {
-      strategyToPassportOAuth2: summary.login.strategy.loginsPerSecond / summary.login['passport-oauth2'].loginsPerSecond,
+      strategyToPassportOAuth2: l.strategy.loginsPerSecond / l['passport-oauth2'].loginsPerSecond,
       pairedStrategyToPassportOAuth2: rounds.map((round) => round.strategy.loginsPerSecond / round['passport-oauth2'].loginsPerSecond),
-      appCpuStrategyToPassportOAuth2: summary.login.strategy.appCpuMicrosPerLogin / summary.login['passport-oauth2'].appCpuMicrosPerLogin,
+      appCpuStrategyToPassportOAuth2: l.strategy.appCpuMicrosPerLogin / l['passport-oauth2'].appCpuMicrosPerLogin,
+      noIdTokenToPassportOAuth2: l['strategy-no-id-token'].loginsPerSecond / l['passport-oauth2-no-id-token'].loginsPerSecond,
+      pairedNoIdTokenToPassportOAuth2: rounds.map((round) => round['strategy-no-id-token'].loginsPerSecond / round['passport-oauth2-no-id-token'].loginsPerSecond),
+      appCpuNoIdTokenToPassportOAuth2: l['strategy-no-id-token'].appCpuMicrosPerLogin / l['passport-oauth2-no-id-token'].appCpuMicrosPerLogin,
     };
     summary.login.backgroundCores = backgroundSummary(rounds.flatMap((round) => Object.values(round)));
   }
@@ -464,7 +486,10 @@ function printTables(summary, run) {
     );
     lines.push(
       '',
-      `(c)/(b) = ${fixed(s.ratios.strategyToPassportOAuth2, 3)}${range(s.ratios.pairedStrategyToPassportOAuth2)}   target ≥ 1.0; app CPU per login (c)/(b) = ${fixed(s.ratios.appCpuStrategyToPassportOAuth2, 3)}`,
+      `(c)/(b)   = ${fixed(s.ratios.strategyToPassportOAuth2, 3)}${range(s.ratios.pairedStrategyToPassportOAuth2)}   target ≥ 1.0; app CPU per login (c)/(b) = ${fixed(s.ratios.appCpuStrategyToPassportOAuth2, 3)}`,
+      `(c')/(b') = ${fixed(s.ratios.noIdTokenToPassportOAuth2, 3)}${range(s.ratios.pairedNoIdTokenToPassportOAuth2)}   app CPU per login (c')/(b') = ${fixed(s.ratios.appCpuNoIdTokenToPassportOAuth2, 3)}`,
+      `The id_token check: ((c) − (c')) − ((b) − (b')) = ${fixed(s.strategy.appCpuMicrosPerLogin - s['strategy-no-id-token'].appCpuMicrosPerLogin - (s['passport-oauth2'].appCpuMicrosPerLogin - s['passport-oauth2-no-id-token'].appCpuMicrosPerLogin), 0)} µs of app CPU per login`,
+      `  (passport-oauth2 ignores id_tokens; the rest of the difference with and without one is the emulator's RSA signature slowing every login).`,
       backgroundLine(s.backgroundCores),
     );
   }

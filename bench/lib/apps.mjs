@@ -10,6 +10,9 @@
  * - `passport-oauth2`: passport-oauth2 with its built-in PKCE (`pkce: 'S256', state: true`) and a
  *   minimal `userProfile` that GETs the identity URL with the token in a Bearer header.
  * - `strategy`: this package's `SalesforcePkceStrategy`, as its README wires it.
+ * - `passport-oauth2-no-id-token`, `strategy-no-id-token`: the same two against a Connected App
+ *   without `openid`, so no id_token comes back (passport-oauth2 ignores id_tokens; this strategy
+ *   verifies every one, and the emulator spends an RSA signature on each).
  */
 import { randomBytes } from 'node:crypto';
 import express from 'express';
@@ -18,18 +21,20 @@ import { Passport, Strategy as PassportStrategy } from 'passport';
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SalesforcePkceStrategy } from 'passport-salesforce-pkce';
 
-export const CONTENDERS = ['ceiling', 'passport-floor', 'passport-oauth2', 'strategy'];
+export const CONTENDERS = ['ceiling', 'passport-floor', 'passport-oauth2', 'strategy', 'passport-oauth2-no-id-token', 'strategy-no-id-token'];
 export const CLIENT_ID = '3MVG9bench.connected.app';
+/** A second Connected App, granted every scope but `openid`: its token responses carry no id_token. */
+export const CLIENT_ID_NO_OPENID = '3MVG9bench.no.openid';
 export const CLIENT_SECRET = 'B3NCHS3CR3T';
 export const CALLBACK_PATH = '/auth/salesforce/callback';
 
 /** passport-oauth2 with built-in PKCE; `identityURL` is the emulator user's (it only gets a token). */
-function passportOAuth2Strategy(emulator, identityURL) {
+function passportOAuth2Strategy(emulator, identityURL, clientID = CLIENT_ID) {
   const strategy = new OAuth2Strategy(
     {
       authorizationURL: `${emulator.url}/services/oauth2/authorize`,
       tokenURL: `${emulator.url}/services/oauth2/token`,
-      clientID: CLIENT_ID,
+      clientID,
       clientSecret: CLIENT_SECRET,
       callbackURL: CALLBACK_PATH,
       pkce: 'S256',
@@ -71,9 +76,9 @@ class FloorStrategy extends PassportStrategy {
   }
 }
 
-function salesforcePkceStrategy(emulator) {
+function salesforcePkceStrategy(emulator, clientID = CLIENT_ID) {
   return new SalesforcePkceStrategy(
-    { clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, loginURL: emulator.url, callbackURL: CALLBACK_PATH },
+    { clientID, clientSecret: CLIENT_SECRET, loginURL: emulator.url, callbackURL: CALLBACK_PATH },
     (accessToken, refreshToken, profile, done) => done(null, { id: profile.id }),
   );
 }
@@ -104,6 +109,8 @@ export function createBenchApp(contender, emulator, { store = new session.Memory
       'passport-floor': () => new FloorStrategy(authorizeURL),
       'passport-oauth2': () => passportOAuth2Strategy(emulator, identityURL),
       strategy: () => salesforcePkceStrategy(emulator),
+      'passport-oauth2-no-id-token': () => passportOAuth2Strategy(emulator, identityURL, CLIENT_ID_NO_OPENID),
+      'strategy-no-id-token': () => salesforcePkceStrategy(emulator, CLIENT_ID_NO_OPENID),
     };
     passport.use(strategies[contender]());
     passport.serializeUser((user, done) => done(null, user.id));
