@@ -15,6 +15,33 @@ export function publicApp(overrides: Partial<EmulatorConnectedApp> = {}): Emulat
   return { clientId: PUBLIC_CLIENT_ID, redirectUris: [REDIRECT_URI], ...overrides };
 }
 
+/**
+ * The `urls` of the identity and UserInfo documents for the default org on instance `u`, written
+ * out as Salesforce's fixture has them: `v{version}` in REST URLs, bare `{version}` and the
+ * 15-character org id in SOAP ones.
+ */
+export function expectedUrls(u: string, userId: string | undefined): Record<string, string> {
+  return {
+    enterprise: `${u}/services/Soap/c/{version}/00D5g000004EmUl`,
+    metadata: `${u}/services/Soap/m/{version}/00D5g000004EmUl`,
+    partner: `${u}/services/Soap/u/{version}/00D5g000004EmUl`,
+    rest: `${u}/services/data/v{version}/`,
+    sobjects: `${u}/services/data/v{version}/sobjects/`,
+    search: `${u}/services/data/v{version}/search/`,
+    query: `${u}/services/data/v{version}/query/`,
+    recent: `${u}/services/data/v{version}/recent/`,
+    tooling_soap: `${u}/services/Soap/T/{version}/00D5g000004EmUl`,
+    tooling_rest: `${u}/services/data/v{version}/tooling/`,
+    profile: `${u}/${userId}`,
+    feeds: `${u}/services/data/v{version}/chatter/feeds`,
+    groups: `${u}/services/data/v{version}/chatter/groups`,
+    users: `${u}/services/data/v{version}/chatter/users`,
+    feed_items: `${u}/services/data/v{version}/chatter/feed-items`,
+    feed_elements: `${u}/services/data/v{version}/chatter/feed-elements`,
+    custom_domain: u,
+  };
+}
+
 export type Params = Record<string, string | undefined>;
 
 export function withoutUndefined(params: Params): Record<string, string> {

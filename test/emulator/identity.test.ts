@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { confidentialApp, getIdentity, login } from './helpers.js';
+import { confidentialApp, expectedUrls, getIdentity, login } from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -57,25 +57,7 @@ describe('identity URL', () => {
       mobile_phone_verified: false,
       is_lightning_login_user: false,
       status: { created_date: null, body: null },
-      urls: {
-        enterprise: `${u}/services/Soap/c/{version}/00D5g000004EmUl`,
-        metadata: `${u}/services/Soap/m/{version}/00D5g000004EmUl`,
-        partner: `${u}/services/Soap/u/{version}/00D5g000004EmUl`,
-        rest: `${u}/services/data/v{version}/`,
-        sobjects: `${u}/services/data/v{version}/sobjects/`,
-        search: `${u}/services/data/v{version}/search/`,
-        query: `${u}/services/data/v{version}/query/`,
-        recent: `${u}/services/data/v{version}/recent/`,
-        tooling_soap: `${u}/services/Soap/T/{version}/00D5g000004EmUl`,
-        tooling_rest: `${u}/services/data/v{version}/tooling/`,
-        profile: `${u}/${ada?.userId}`,
-        feeds: `${u}/services/data/v{version}/chatter/feeds`,
-        groups: `${u}/services/data/v{version}/chatter/groups`,
-        users: `${u}/services/data/v{version}/chatter/users`,
-        feed_items: `${u}/services/data/v{version}/chatter/feed-items`,
-        feed_elements: `${u}/services/data/v{version}/chatter/feed-elements`,
-        custom_domain: u,
-      },
+      urls: expectedUrls(u, ada?.userId),
       active: true,
       user_type: 'STANDARD',
       language: 'en_US',

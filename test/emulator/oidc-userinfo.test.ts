@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { CLIENT_ID, CLIENT_SECRET, confidentialApp, getIdentity, login, postForm, postToken } from './helpers.js';
+import { CLIENT_ID, CLIENT_SECRET, confidentialApp, expectedUrls, getIdentity, login, postForm, postToken } from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -69,25 +69,7 @@ describe('UserInfo', () => {
       address: {},
       phone_number: null,
       phone_number_verified: false,
-      urls: {
-        enterprise: `${u}/services/Soap/c/{version}/00D5g000004EmUl`,
-        metadata: `${u}/services/Soap/m/{version}/00D5g000004EmUl`,
-        partner: `${u}/services/Soap/u/{version}/00D5g000004EmUl`,
-        rest: `${u}/services/data/v{version}/`,
-        sobjects: `${u}/services/data/v{version}/sobjects/`,
-        search: `${u}/services/data/v{version}/search/`,
-        query: `${u}/services/data/v{version}/query/`,
-        recent: `${u}/services/data/v{version}/recent/`,
-        tooling_soap: `${u}/services/Soap/T/{version}/00D5g000004EmUl`,
-        tooling_rest: `${u}/services/data/v{version}/tooling/`,
-        profile: `${u}/${ada?.userId}`,
-        feeds: `${u}/services/data/v{version}/chatter/feeds`,
-        groups: `${u}/services/data/v{version}/chatter/groups`,
-        users: `${u}/services/data/v{version}/chatter/users`,
-        feed_items: `${u}/services/data/v{version}/chatter/feed-items`,
-        feed_elements: `${u}/services/data/v{version}/chatter/feed-elements`,
-        custom_domain: u,
-      },
+      urls: expectedUrls(u, ada?.userId),
       active: true,
       user_type: 'STANDARD',
       updated_at: ada?.lastModifiedDate,
