@@ -2,10 +2,11 @@
  * `npm run bench [-- options]`: what a login costs with this strategy, side by side with an
  * Express + express-session ceiling and with passport-oauth2's built-in PKCE, in one run.
  *
- * Every server (the three apps, the emulator, a loopback JSON server) runs in its own process;
- * this process is the load generator. Contenders alternate within each round (the order rotates
- * from round to round) and the tables report medians over rounds. Raw results go to
- * bench/results/. See BENCHMARKS.md.
+ * Every server (each contender's app, the emulator, a loopback JSON server) runs in its own
+ * process; this process is the load generator. Contenders alternate within each round (the order
+ * rotates from round to round), each round in a fresh app process with its own warm-up, and the
+ * tables report medians over rounds. Raw results go to bench/results/ (latest.json for the last
+ * complete run). See BENCHMARKS.md.
  *
  * Options:
  *   --quick            seconds instead of minutes: 1 short round of each part (used by CI; asserts nothing about speed)
@@ -582,7 +583,8 @@ mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `bench-${run.startedAt.replace(/[:.]/g, '-')}${settings.quick ? '-quick' : ''}.json`);
 const json = `${JSON.stringify({ ...run, summary, results, table: text }, null, 2)}\n`;
 writeFileSync(file, json);
-writeFileSync(join(resultsDir, settings.quick ? 'latest-quick.json' : 'latest.json'), json);
+const complete = ['redirect', 'login', 'clients', 'memory', 'micro'].every((part) => settings.parts.includes(part));
+writeFileSync(join(resultsDir, settings.quick ? 'latest-quick.json' : complete ? 'latest.json' : 'latest-partial.json'), json);
 log(`done in ${run.seconds} s; raw results in ${relative(root, file)}`);
 if (flags.profile) log(`CPU profiles in ${relative(root, join(resultsDir, 'profiles'))}/ (open in Chrome DevTools or speedscope)`);
 
