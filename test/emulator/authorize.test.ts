@@ -11,6 +11,7 @@ import {
   obtainCode,
   postToken,
   publicApp,
+  exchangeCode,
 } from './helpers.js';
 
 let emulator: RunningEmulator;
@@ -207,28 +208,14 @@ describe('authorize: success', () => {
     emulator = await startEmulator({ apps: [confidentialApp()], allowPlainPkce: true });
     const verifier = 'p'.repeat(50);
     const { code } = await obtainCode(emulator, { code_challenge: verifier, code_challenge_method: 'plain' });
-    const token = await postToken(emulator, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const token = await exchangeCode(emulator, code, verifier);
     expect(token.status).toBe(200);
   });
 });
 
 describe('authorize: what the code remembers', () => {
   async function exchange(code: string, codeVerifier: string): Promise<Record<string, unknown>> {
-    const token = await postToken(emulator, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: codeVerifier,
-    });
+    const token = await exchangeCode(emulator, code, codeVerifier);
     expect(token.status).toBe(200);
     return token.json;
   }

@@ -136,11 +136,9 @@ export function postToken(emulator: RunningEmulator, form: Params, headers: Reco
   return postForm(emulator, `${sitePrefix}/services/oauth2/token`, form, headers);
 }
 
-/** Authorize then exchange the code for the confidential app (scope `api refresh_token` unless overridden). */
-export async function login(emulator: RunningEmulator, overrides: Params = {}): Promise<Record<string, string>> {
-  const clientId = overrides['client_id'] ?? CLIENT_ID;
-  const { code, codeVerifier } = await obtainCode(emulator, { scope: 'api refresh_token', ...overrides });
-  const result = await postToken(emulator, {
+/** POSTs the authorization_code grant for `code`, with the client secret when the client is the confidential app. */
+export function exchangeCode(emulator: RunningEmulator, code: string, codeVerifier: string, clientId = CLIENT_ID): Promise<JsonResult> {
+  return postToken(emulator, {
     grant_type: 'authorization_code',
     code,
     client_id: clientId,
@@ -148,6 +146,13 @@ export async function login(emulator: RunningEmulator, overrides: Params = {}): 
     redirect_uri: REDIRECT_URI,
     code_verifier: codeVerifier,
   });
+}
+
+/** Authorize then exchange the code for the confidential app (scope `api refresh_token` unless overridden). */
+export async function login(emulator: RunningEmulator, overrides: Params = {}): Promise<Record<string, string>> {
+  const clientId = overrides['client_id'] ?? CLIENT_ID;
+  const { code, codeVerifier } = await obtainCode(emulator, { scope: 'api refresh_token', ...overrides });
+  const result = await exchangeCode(emulator, code, codeVerifier, clientId);
   if (result.status !== 200) throw new Error(`token exchange failed: ${result.text}`);
   return result.json as Record<string, string>;
 }

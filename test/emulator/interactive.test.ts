@@ -3,7 +3,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../../src/emulator/login.js';
 import type { AuthorizationRequest } from '../../src/emulator/authorization.js';
 import { resolveApp } from '../../src/emulator/state.js';
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, authorizeParams, confidentialApp, postToken, withoutUndefined, type Params } from './helpers.js';
+import { REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
 import { PageBrowser, formAction, hiddenField, type PageResult } from './page-browser.js';
 
 let emulator: RunningEmulator;
@@ -71,14 +71,7 @@ async function fullLogin(browser: PageBrowser, username = 'ada@example.com', pas
 }
 
 async function exchange(code: string, codeVerifier: string): Promise<Record<string, unknown>> {
-  const result = await postToken(emulator, {
-    grant_type: 'authorization_code',
-    code,
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    redirect_uri: REDIRECT_URI,
-    code_verifier: codeVerifier,
-  });
+  const result = await exchangeCode(emulator, code, codeVerifier);
   expect(result.status).toBe(200);
   return result.json;
 }

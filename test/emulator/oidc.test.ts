@@ -11,6 +11,7 @@ import {
   obtainCode,
   postToken,
   type Params,
+  exchangeCode,
 } from './helpers.js';
 
 let emulator: RunningEmulator;
@@ -175,14 +176,7 @@ describe('id_token in the authorization_code response', () => {
   it('is issued by the site the user authorized through, whatever base the code is exchanged at', async () => {
     const site = `${emulator.url}/partners`;
     const { code, codeVerifier } = await obtainCode(emulator, { scope: 'openid' }, '/partners');
-    const result = await postToken(emulator, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: codeVerifier,
-    });
+    const result = await exchangeCode(emulator, code, codeVerifier);
     const tokens = result.json as Record<string, string>;
     expect(tokens['sfdc_community_url']).toBe(site);
     const claims = await verify(tokens['id_token'], site);

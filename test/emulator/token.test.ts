@@ -14,6 +14,7 @@ import {
   publicApp,
   type JsonResult,
   type Params,
+  exchangeCode,
 } from './helpers.js';
 
 let emulator: RunningEmulator;
@@ -312,14 +313,7 @@ describe('token endpoint: PKCE', () => {
     const verifier = Buffer.alloc(128, 7).toString('base64url');
     expect(verifier).toHaveLength(171);
     const { code } = await obtainCode(emulator, { code_challenge: computeCodeChallenge(verifier) });
-    const result = await postToken(emulator, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const result = await exchangeCode(emulator, code, verifier);
     expect(result.status).toBe(200);
   });
 
@@ -329,14 +323,7 @@ describe('token endpoint: PKCE', () => {
     ['an empty string', ''],
   ])('rejects a verifier of %s even when its challenge matches', async (_label, verifier) => {
     const { code } = await obtainCode(emulator, { code_challenge: computeCodeChallenge(verifier) });
-    const result = await postToken(emulator, {
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const result = await exchangeCode(emulator, code, verifier);
     expectTokenError(result, 'invalid_grant', 'invalid code verifier');
   });
 
