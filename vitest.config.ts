@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// `npm test` runs the strategy's tests and the emulator package's own suite.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 15_000,
-    hookTimeout: 60_000,
+    projects: [
+      { test: { name: 'strategy', include: ['test/**/*.test.ts'], testTimeout: 15_000, hookTimeout: 60_000 } },
+      'packages/*',
+    ],
   },
 });

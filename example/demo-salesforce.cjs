@@ -1,7 +1,7 @@
 'use strict';
 // A local Salesforce for the demo: the package's emulator, with its login and approval pages and
 // the REST resources this app calls, a seeded Connected App and two users.
-const { startEmulator } = require('passport-salesforce-pkce/emulator');
+const { startEmulator } = require('salesforce-oauth-emulator');
 
 const DEMO_USERS = [
   { username: 'ada@example.com', password: 'password', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' },

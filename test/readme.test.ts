@@ -1,6 +1,6 @@
 /**
- * Every code sample in README.md runs here. Each fenced block is preceded by a marker comment,
- * `<!-- sample: MODE [args] -->`, that says how:
+ * Every code sample in README.md and the emulator package's README runs here. Each fenced block
+ * is preceded by a marker comment, `<!-- sample: MODE [args] -->`, that says how:
  *
  *   app               a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
  *                     SF_* settings for a headless emulator; a login through it must end on a page
@@ -12,28 +12,30 @@
  *   node-test         run with `node --test`
  *   emulator          a fragment run with a started `emulator` in scope
  *   shell-background  started in the background (e.g. the emulator) for the next `shell` block
- *   shell             run with bash (npx passport-salesforce-pkce maps to the built bin); exit 0
+ *   shell             run with bash (npx salesforce-oauth-emulator maps to the built bin); exit 0
  *   skip (why)        shell commands only (installs, the test suite itself), with the reason
  *
- * The samples import the package by name, so they run against the build in dist/ (npm install
- * builds it; `npm run build` after changing src/).
+ * The samples import the packages by name, so they run against the builds in dist/ (`npm test`
+ * builds them first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { freePort } from './helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** The Markdown files whose samples run. */
+const DOCUMENTS = ['README.md', 'packages/salesforce-oauth-emulator/README.md'];
 const WORK = join(ROOT, 'test-results', 'readme-samples');
-const BIN = join(ROOT, 'dist', 'esm', 'bin.js');
+const EMULATOR_BIN = join(ROOT, 'packages', 'salesforce-oauth-emulator', 'dist', 'esm', 'bin.js');
 
 interface Sample {
+  document: string;
   lang: string;
   code: string;
   marker: string | undefined;
@@ -41,9 +43,9 @@ interface Sample {
   line: number;
 }
 
-/** The fenced blocks of a Markdown text, each with the marker comment right above it. */
-function extractSamples(markdown: string): Sample[] {
-  const lines = markdown.split('\n');
+/** The fenced blocks of a Markdown file, each with the marker comment right above it. */
+function extractSamples(document: string): Sample[] {
+  const lines = readFileSync(join(ROOT, document), 'utf8').split('\n');
   const samples: Sample[] = [];
   let heading = '';
   for (let i = 0; i < lines.length; i++) {
@@ -58,12 +60,12 @@ function extractSamples(markdown: string): Sample[] {
     let above = start - 1;
     while (above >= 0 && (lines[above] ?? '').trim() === '') above--;
     const marker = /^<!-- sample: (.+) -->$/.exec(lines[above] ?? '')?.[1];
-    samples.push({ lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
+    samples.push({ document, lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
   }
   return samples;
 }
 
-const samples = extractSamples(README);
+const samples = DOCUMENTS.flatMap(extractSamples);
 /** Blocks that show output or data, not code to run. */
 const OUTPUT_LANGS = new Set(['text', 'json']);
 const CODE_LANGS = new Set(['js', 'ts']);
@@ -74,7 +76,7 @@ function mode(sample: Sample): string {
 }
 
 function sampleDir(sample: Sample): string {
-  const dir = join(WORK, `line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
+  const dir = join(WORK, `${sample.document.replaceAll('/', '-')}-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -216,19 +218,19 @@ async function runApp(file: string, routes: string[] = []): Promise<void> {
 
 /** The CommonJS quick start: the app that `routes` fragments are added to. */
 function quickStartCjs(): string {
-  const quickStart = samples.find((sample) => mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
+  const quickStart = samples.find((sample) => sample.document === 'README.md' && mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
   if (quickStart === undefined) throw new Error('README has no CommonJS quick start app');
   return quickStart.code;
 }
 
-/** `npx passport-salesforce-pkce` runs the built bin, as it would where the package is installed. */
+/** `npx salesforce-oauth-emulator` runs the built bin, as it would where the package is installed. */
 function npxShim(): string {
   const dir = join(WORK, 'bin');
   mkdirSync(dir, { recursive: true });
   const npx = join(dir, 'npx');
   writeFileSync(
     npx,
-    `#!/bin/sh\nif [ "$1" = passport-salesforce-pkce ]; then shift; exec "${process.execPath}" "${BIN}" "$@"; fi\necho "unexpected: npx $*" >&2\nexit 127\n`,
+    `#!/bin/sh\nif [ "$1" = salesforce-oauth-emulator ]; then shift; exec "${process.execPath}" "${EMULATOR_BIN}" "$@"; fi\necho "unexpected: npx $*" >&2\nexit 127\n`,
   );
   chmodSync(npx, 0o755);
   return dir;
@@ -237,26 +239,26 @@ function npxShim(): string {
 // ---------------------------------------------------------------------------------------------
 
 describe('README code samples', () => {
-  it('runs against a build of the package', () => {
-    expect(existsSync(join(ROOT, 'dist', 'esm', 'index.js')), 'dist/ is missing: run `npm run build`').toBe(true);
-    const built = statSync(join(ROOT, 'dist', 'esm', 'index.js')).mtimeMs;
-    const newestSource = Math.max(...['src/index.ts', 'src/strategy.ts', 'src/cli.ts'].map((file) => statSync(join(ROOT, file)).mtimeMs));
-    if (newestSource > built) console.warn('README samples run against a dist/ older than src/: run `npm run build`');
+  it('runs against a build of both packages', () => {
+    for (const packageDir of ['.', 'packages/salesforce-oauth-emulator']) {
+      const entry = join(ROOT, packageDir, 'dist', 'esm', 'index.js');
+      expect(existsSync(entry), `${packageDir}/dist/ is missing: run \`npm run build\``).toBe(true);
+    }
   });
 
   it('marks every sample with how it is tested', () => {
     const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
-    expect(unmarked.map((s) => `README.md:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
+    expect(unmarked.map((s) => `${s.document}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
     const skippedCode = samples.filter((sample) => CODE_LANGS.has(sample.lang) && mode(sample) === 'skip');
-    expect(skippedCode.map((s) => `README.md:${s.line}`)).toEqual([]);
+    expect(skippedCode.map((s) => `${s.document}:${s.line}`)).toEqual([]);
     const unknownLanguage = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !CODE_LANGS.has(sample.lang) && sample.lang !== 'sh');
-    expect(unknownLanguage.map((s) => `README.md:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
+    expect(unknownLanguage.map((s) => `${s.document}:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
     const skipsWithoutReason = samples.filter((sample) => mode(sample) === 'skip' && !/^skip \(.+\)$/.test(sample.marker ?? ''));
-    expect(skipsWithoutReason.map((s) => `README.md:${s.line}`)).toEqual([]);
+    expect(skipsWithoutReason.map((s) => `${s.document}:${s.line}`)).toEqual([]);
   });
 
   for (const sample of samples) {
-    const title = `${sample.heading}: ${sample.marker} (README.md:${sample.line})`;
+    const title = `${sample.heading}: ${sample.marker} (${sample.document}:${sample.line})`;
     switch (mode(sample)) {
       case 'app':
         it(title, async () => runApp(materialise(sample)), 60_000);
@@ -287,13 +289,13 @@ describe('README code samples', () => {
         break;
       case 'emulator':
         it(title, async () => {
-          const code = `import { startEmulator } from 'passport-salesforce-pkce/emulator';\nconst emulator = await startEmulator();\ntry {\n${sample.code}} finally {\n  await emulator.close();\n}\n`;
+          const code = `import { startEmulator } from 'salesforce-oauth-emulator';\nconst emulator = await startEmulator();\ntry {\n${sample.code}} finally {\n  await emulator.close();\n}\n`;
           await runToEnd(process.execPath, [materialise({ ...sample, lang: 'js' }, code)]);
         }, 60_000);
         break;
       case 'shell': {
         const index = samples.indexOf(sample);
-        const background = samples.slice(0, index).reverse().find((s) => s.lang === 'sh' && mode(s) !== 'skip');
+        const background = samples.slice(0, index).reverse().find((s) => s.document === sample.document && s.lang === 'sh' && mode(s) !== 'skip');
         it(title, async () => {
           const port = String(await freePort());
           const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };

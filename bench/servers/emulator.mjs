@@ -2,7 +2,7 @@
  * The emulated Salesforce, alone in its process. Calls: `addApp({ app })`, `reset()` (drops the
  * request log, which the emulator keeps for tests, so it does not grow across rounds), `cpu()`, `gc()`.
  */
-import { startEmulator } from 'passport-salesforce-pkce/emulator';
+import { startEmulator } from 'salesforce-oauth-emulator';
 import { processCalls, serveCalls } from '../lib/processes.mjs';
 
 const emulator = await startEmulator();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EmulatorFault } from '../../src/emulator/index.js';
+import type { EmulatorFault } from 'salesforce-oauth-emulator';
 import type { SalesforceVerifyFunctionWithParams } from '../../src/index.js';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
 import { CLIENT_SECRET, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { CLIENT_ID, startFixture, type Fixture } from '../helpers/fixture.js';
 
 let fixture: Fixture | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IdTokenTweak, RunningEmulator } from '../../src/emulator/index.js';
-import { startEmulator } from '../../src/emulator/index.js';
+import type { IdTokenTweak, RunningEmulator } from 'salesforce-oauth-emulator';
+import { startEmulator } from 'salesforce-oauth-emulator';
 import { CLIENT_ID, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
 
 let fixture: Fixture | undefined;

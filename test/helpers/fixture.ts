@@ -1,5 +1,5 @@
 import { computeCodeChallenge } from '../../src/pkce.js';
-import { startEmulator, type EmulatorConnectedApp, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorConnectedApp, type EmulatorOptions, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { startTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { Browser } from './browser.js';
 

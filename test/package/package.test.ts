@@ -12,8 +12,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const scratchSources = fileURLToPath(new URL('./scratch/', import.meta.url));
 let scratch = '';
 
-/** A scratch app directory with the packed tarball and the given Express major installed. */
-async function scratchApp(tarball: string, name: string, expressVersion: string, entry: string): Promise<string> {
+/** A scratch app directory with the packed tarballs and the given Express major installed. */
+async function scratchApp(tarballs: Tarballs, name: string, expressVersion: string, entry: string): Promise<string> {
   const dir = join(scratch, name);
   await mkdir(dir);
   await writeFile(
@@ -22,7 +22,8 @@ async function scratchApp(tarball: string, name: string, expressVersion: string,
       name,
       private: true,
       dependencies: {
-        'passport-salesforce-pkce': `file:${tarball}`,
+        'passport-salesforce-pkce': `file:${tarballs.strategy}`,
+        'salesforce-oauth-emulator': `file:${tarballs.emulator}`,
         express: expressVersion,
         'express-session': versionOf('express-session'),
         passport: versionOf('passport'),
@@ -41,20 +42,30 @@ function versionOf(name: string): string {
   return version;
 }
 
+interface Tarballs {
+  strategy: string;
+  emulator: string;
+}
+
+/** Packs a package of this repository (the root or a workspace) as npm would publish it. */
+async function pack(...workspace: string[]): Promise<string> {
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch, ...workspace], { cwd: root });
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+  return join(scratch, filename);
+}
+
 /**
- * Packs the package as npm would publish it and installs the tarball into two scratch apps: a
- * CommonJS one on Express 4 and an ESM one on Express 5, each with the versions this repository
- * tests with.
+ * Packs the strategy and the emulator as npm would publish them and installs both tarballs into
+ * two scratch apps: a CommonJS one on Express 4 and an ESM one on Express 5, each with the versions
+ * this repository tests with.
  */
 let cjsApp = '';
 let esmApp = '';
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'passport-salesforce-pkce-scratch-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root });
-  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-  const tarball = join(scratch, filename);
-  cjsApp = await scratchApp(tarball, 'cjs-app', versionOf('express4'), 'cjs-app.cjs');
-  esmApp = await scratchApp(tarball, 'esm-app', versionOf('express'), 'esm-app.mjs');
+  const tarballs = { strategy: await pack(), emulator: await pack('-w', 'salesforce-oauth-emulator') };
+  cjsApp = await scratchApp(tarballs, 'cjs-app', versionOf('express4'), 'cjs-app.cjs');
+  esmApp = await scratchApp(tarballs, 'esm-app', versionOf('express'), 'esm-app.mjs');
 }, 240_000);
 
 afterAll(async () => {
@@ -70,6 +81,19 @@ describe('the published package', () => {
     expect(files.some((file) => file.path.includes('node_modules'))).toBe(false);
   });
 
+  it('contains no emulator code and installs nothing of the emulator', async () => {
+    const installed = join(cjsApp, 'node_modules', 'passport-salesforce-pkce');
+    const { stdout } = await run('grep', ['-rlE', 'startEmulator|RemoteAccessAuthorizationPage|emulator', join(installed, 'dist')]).catch((error: { code: number; stdout: string }) => {
+      if (error.code === 1) return { stdout: '' };
+      throw error;
+    });
+    expect(stdout).toBe('');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; bin?: unknown; exports: Record<string, unknown> };
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('salesforce-oauth-emulator');
+    expect(manifest.bin).toBeUndefined();
+    expect(Object.keys(manifest.exports)).toEqual(['./package.json', '.']);
+  });
+
   it('logs in from a CommonJS app on Express 4 that uses require()', async () => {
     const { stdout } = await run('node', ['cjs-app.cjs'], { cwd: cjsApp });
     expect(JSON.parse(stdout)).toEqual({ express: '4', status: 200, body: { user: { username: 'ada@example.com' } } });
@@ -80,8 +104,4 @@ describe('the published package', () => {
     expect(JSON.parse(stdout)).toEqual({ express: '5', status: 200, body: { user: { username: 'ada@example.com', instanceUrl: true } } });
   });
 
-  it('installs the passport-salesforce-pkce command', async () => {
-    const { stdout } = await run(join(cjsApp, 'node_modules', '.bin', 'passport-salesforce-pkce'), ['pkce', '--json'], { cwd: cjsApp });
-    expect(Object.keys(JSON.parse(stdout) as object)).toEqual(['code_verifier', 'code_challenge', 'code_challenge_method']);
-  });
 });

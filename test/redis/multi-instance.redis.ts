@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
 import { Browser } from '../helpers/browser.js';
 import { CLIENT_ID, pendingLogins } from '../helpers/fixture.js';

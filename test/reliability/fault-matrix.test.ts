@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EmulatorEndpoint, EmulatorFault } from '../../src/emulator/index.js';
+import type { EmulatorEndpoint, EmulatorFault } from 'salesforce-oauth-emulator';
 import {
   SalesforceNetworkError,
   SalesforceOAuthError,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_APP_SCOPES } from '../../src/emulator/state.js';
+import { DEFAULT_APP_SCOPES } from 'salesforce-oauth-emulator';
 import { pendingLogins, startFixture, type Fixture } from '../helpers/fixture.js';
 import { probeForPollution, propertyParameters, prototypeKeys, watchProcess, type ProcessWatch } from './support.js';
 

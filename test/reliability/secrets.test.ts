@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EmulatorFault } from '../../src/emulator/index.js';
+import type { EmulatorFault } from 'salesforce-oauth-emulator';
 import { CLIENT_SECRET, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
 
 /**

@@ -12,7 +12,7 @@ import {
   type SalesforceTokenSet,
   type SalesforceVerifyFunctionWithParams,
 } from 'passport-salesforce-pkce';
-import { startEmulator, type EmulatorConnectedApp } from 'passport-salesforce-pkce/emulator';
+import { startEmulator, type EmulatorConnectedApp } from 'salesforce-oauth-emulator';
 
 const options: SalesforceStrategyOptions = {
   clientID: 'key',

@@ -4,7 +4,7 @@ const express = require('express');
 const session = require('express-session');
 const passport = require('passport');
 const { Strategy } = require('passport-salesforce-pkce');
-const { startEmulator } = require('passport-salesforce-pkce/emulator');
+const { startEmulator } = require('salesforce-oauth-emulator');
 const { loginOnce } = require('./drive-login.cjs');
 
 loginOnce({

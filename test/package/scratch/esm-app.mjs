@@ -3,7 +3,7 @@ import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { SalesforcePkceStrategy } from 'passport-salesforce-pkce';
-import { startEmulator } from 'passport-salesforce-pkce/emulator';
+import { startEmulator } from 'salesforce-oauth-emulator';
 import driveLogin from './drive-login.cjs';
 
 await driveLogin.loginOnce({

@@ -1,8 +1,8 @@
 import { request as httpRequest, Agent } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { toEighteenCharacterId } from '../../src/emulator/ids.js';
-import { DEFAULT_HANDLERS, MAX_BODY_BYTES, startEmulatorServer } from '../../src/emulator/server.js';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
+import { toEighteenCharacterId } from '../src/ids.js';
+import { DEFAULT_HANDLERS, MAX_BODY_BYTES, startEmulatorServer } from '../src/server.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
-import { KeyPairPool, SigningKeyring, sharedKeyPairPool } from '../../src/emulator/keys.js';
+import { startEmulator } from '../src/index.js';
+import { KeyPairPool, SigningKeyring, sharedKeyPairPool } from '../src/keys.js';
 
 describe('SigningKeyring', () => {
   it('starts with kid 188 ready to sign, and rotates through 190, 192', async () => {

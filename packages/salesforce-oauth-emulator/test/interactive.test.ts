@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../../src/emulator/login.js';
-import type { AuthorizationRequest } from '../../src/emulator/authorization.js';
-import { resolveApp } from '../../src/emulator/state.js';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
+import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../src/login.js';
+import type { AuthorizationRequest } from '../src/authorization.js';
+import { resolveApp } from '../src/state.js';
 import { REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
 import { PageBrowser, formAction, hiddenField, type PageResult } from './page-browser.js';
 

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { computeCodeChallenge } from '../../src/pkce.js';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -15,6 +14,7 @@ import {
   type JsonResult,
   type Params,
   exchangeCode,
+  s256,
 } from './helpers.js';
 
 let emulator: RunningEmulator;
@@ -312,7 +312,7 @@ describe('token endpoint: PKCE', () => {
   it('accepts a 171-character verifier (Salesforce’s own clients send those)', async () => {
     const verifier = Buffer.alloc(128, 7).toString('base64url');
     expect(verifier).toHaveLength(171);
-    const { code } = await obtainCode(emulator, { code_challenge: computeCodeChallenge(verifier) });
+    const { code } = await obtainCode(emulator, { code_challenge: s256(verifier) });
     const result = await exchangeCode(emulator, code, verifier);
     expect(result.status).toBe(200);
   });
@@ -322,7 +322,7 @@ describe('token endpoint: PKCE', () => {
     ['characters outside the unreserved set', `${'a'.repeat(43)}+/=`],
     ['an empty string', ''],
   ])('rejects a verifier of %s even when its challenge matches', async (_label, verifier) => {
-    const { code } = await obtainCode(emulator, { code_challenge: computeCodeChallenge(verifier) });
+    const { code } = await obtainCode(emulator, { code_challenge: s256(verifier) });
     const result = await exchangeCode(emulator, code, verifier);
     expectTokenError(result, 'invalid_grant', 'invalid code verifier');
   });

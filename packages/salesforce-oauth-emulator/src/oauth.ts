@@ -3,7 +3,7 @@
  * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
  */
 import { createHmac } from 'node:crypto';
-import { computeCodeChallenge } from '../pkce.js';
+import { s256Challenge } from './pkce.js';
 import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
 import { grantsIdToken } from './id-token.js';
 import type { EmulatorRequest } from './request.js';
@@ -92,7 +92,7 @@ export function verifierMatches(
     return verifier === undefined || !rejectVerifierWithoutChallenge;
   }
   if (verifier === undefined || !VERIFIER_SYNTAX.test(verifier)) return false;
-  const derived = code.codeChallengeMethod === 'plain' ? verifier : computeCodeChallenge(verifier);
+  const derived = code.codeChallengeMethod === 'plain' ? verifier : s256Challenge(verifier);
   return secretsMatch(code.codeChallenge, derived);
 }
 

@@ -30,7 +30,8 @@ export const DEFAULT_APP_SCOPES: readonly string[] = [
   'pardot_api', 'lightning', 'content', 'cdp_api', 'sfap_api',
 ];
 
-export const DEFAULT_USER: EmulatorUser = {
+/** The user who logs in when no `users` are given: Ada Lovelace, `ada@example.com` / `password`. */
+export const DEFAULT_USER: Readonly<EmulatorUser> = {
   username: 'ada@example.com',
   password: 'password',
   firstName: 'Ada',

@@ -1,13 +1,13 @@
 /**
- * The `passport-salesforce-pkce` command line: `emulator` starts a local Salesforce and prints
+ * The `salesforce-oauth-emulator` command line: `start` starts a local Salesforce and prints
  * what to put in an app's configuration; `pkce` prints a fresh verifier and its S256 challenge.
  * `bin.ts` runs it; tests call `runCli` directly.
  */
 import { parseArgs } from 'node:util';
-import { startEmulator } from './emulator/index.js';
-import { DEFAULT_USER } from './emulator/state.js';
-import type { EmulatorUser, RunningEmulator } from './emulator/types.js';
-import { createPkcePair } from './pkce.js';
+import { startEmulator } from './index.js';
+import { DEFAULT_USER } from './state.js';
+import type { EmulatorUser, RunningEmulator } from './types.js';
+import { newVerifierAndChallenge } from './pkce.js';
 
 const DEFAULT_PORT = 4300;
 const DEFAULT_CLIENT_ID = 'emulator-client-id';
@@ -15,9 +15,9 @@ const DEFAULT_CLIENT_SECRET = 'emulator-client-secret';
 const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
 
 const USAGE = `Usage:
-  passport-salesforce-pkce emulator [options]  Start a local Salesforce emulator
-  passport-salesforce-pkce pkce [--json]       Print a new PKCE code_verifier and its S256 code_challenge
-  passport-salesforce-pkce help                Show this help
+  salesforce-oauth-emulator start [options]  Start a local Salesforce emulator
+  salesforce-oauth-emulator pkce [--json]    Print a new PKCE code_verifier and its S256 code_challenge
+  salesforce-oauth-emulator help             Show this help
 
 Emulator options:
   --port <number>          Port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -115,7 +115,7 @@ function describeEmulator(config: EmulatorConfiguration): string {
   return lines.join('\n');
 }
 
-async function emulatorCommand(args: string[], out: CliOutput): Promise<CliResult> {
+async function startCommand(args: string[], out: CliOutput): Promise<CliResult> {
   const { values } = parseArgs({
     args,
     options: {
@@ -174,9 +174,9 @@ async function emulatorCommand(args: string[], out: CliOutput): Promise<CliResul
 
 function pkceCommand(args: string[], out: CliOutput): CliResult {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false });
-  const pair = createPkcePair();
-  const fields = { code_verifier: pair.codeVerifier, code_challenge: pair.codeChallenge, code_challenge_method: pair.codeChallengeMethod };
-  // name=value lines: readable, and `eval "$(passport-salesforce-pkce pkce)"` sets shell variables
+  const pair = newVerifierAndChallenge();
+  const fields = { code_verifier: pair.codeVerifier, code_challenge: pair.codeChallenge, code_challenge_method: 'S256' };
+  // name=value lines: readable, and `eval "$(salesforce-oauth-emulator pkce)"` sets shell variables
   // (the values are base64url, so nothing in them needs quoting).
   out.stdout(values.json ? `${JSON.stringify(fields)}\n` : `${Object.entries(fields).map(([name, value]) => `${name}=${value}`).join('\n')}\n`);
   return { exitCode: 0 };
@@ -187,8 +187,8 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<C
   const [command, ...args] = argv;
   try {
     switch (command) {
-      case 'emulator':
-        return await emulatorCommand(args, out);
+      case 'start':
+        return await startCommand(args, out);
       case 'pkce':
         return pkceCommand(args, out);
       case 'help':
@@ -203,11 +203,11 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<C
     // parseArgs' own errors (unknown or malformed options) are usage errors too.
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      out.stderr(`passport-salesforce-pkce: ${(error as Error).message}\n\n${USAGE}`);
+      out.stderr(`salesforce-oauth-emulator: ${(error as Error).message}\n\n${USAGE}`);
       return { exitCode: 2 };
     }
     if (code === 'EADDRINUSE') {
-      out.stderr(`passport-salesforce-pkce: the port is already in use; choose another with --port\n`);
+      out.stderr(`salesforce-oauth-emulator: the port is already in use; choose another with --port\n`);
       return { exitCode: 1 };
     }
     throw error;

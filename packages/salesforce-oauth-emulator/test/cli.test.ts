@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliResult, type EmulatorConfiguration } from '../src/cli.js';
-import { computeCodeChallenge } from '../src/pkce.js';
+import { s256 } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../dist/esm/bin.js', import.meta.url));
 
@@ -51,14 +51,14 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-describe('passport-salesforce-pkce pkce', () => {
+describe('salesforce-oauth-emulator pkce', () => {
   it('prints a fresh verifier and its S256 challenge as name=value lines', async () => {
     const { result, stdout } = await cli(['pkce']);
     expect(result.exitCode).toBe(0);
     const fields = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=') as [string, string]));
     expect(Object.keys(fields)).toEqual(['code_verifier', 'code_challenge', 'code_challenge_method']);
     expect(fields['code_verifier']).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
-    expect(fields['code_challenge']).toBe(computeCodeChallenge(fields['code_verifier'] ?? ''));
+    expect(fields['code_challenge']).toBe(s256(fields['code_verifier'] ?? ''));
     expect(fields['code_challenge_method']).toBe('S256');
     expect((await cli(['pkce'])).stdout).not.toBe(stdout);
   });
@@ -66,7 +66,7 @@ describe('passport-salesforce-pkce pkce', () => {
   it('prints JSON with --json', async () => {
     const { stdout } = await cli(['pkce', '--json']);
     const json = JSON.parse(stdout) as Record<string, string>;
-    expect(json['code_challenge']).toBe(computeCodeChallenge(json['code_verifier'] ?? ''));
+    expect(json['code_challenge']).toBe(s256(json['code_verifier'] ?? ''));
   });
 });
 
@@ -75,11 +75,11 @@ describe('usage errors', () => {
     [[], 'a command is required'],
     [['nope'], 'unknown command "nope"'],
     [['pkce', '--bogus'], "Unknown option '--bogus'"],
-    [['emulator', '--port', 'eighty'], '--port must be a number from 0 to 65535'],
-    [['emulator', '--redirect-uri', '/callback'], '--redirect-uri must be an absolute URL'],
-    [['emulator', '--user', ':pw'], '--user must be username[:password[:First Last]]'],
-    [['emulator', '--user', 'a@b.c:pw:'], '--user must be username[:password[:First Last]]'],
-    [['emulator', '--public', '--client-secret', 's'], '--public and --client-secret exclude each other'],
+    [['start', '--port', 'eighty'], '--port must be a number from 0 to 65535'],
+    [['start', '--redirect-uri', '/callback'], '--redirect-uri must be an absolute URL'],
+    [['start', '--user', ':pw'], '--user must be username[:password[:First Last]]'],
+    [['start', '--user', 'a@b.c:pw:'], '--user must be username[:password[:First Last]]'],
+    [['start', '--public', '--client-secret', 's'], '--public and --client-secret exclude each other'],
   ])('%j: exit code 2 and the usage', async (argv, message) => {
     const { result, stdout, stderr } = await cli(argv);
     expect(result.exitCode).toBe(2);
@@ -91,7 +91,7 @@ describe('usage errors', () => {
   it('prints the usage for help', async () => {
     const { result, stdout } = await cli(['help']);
     expect(result.exitCode).toBe(0);
-    expect(stdout).toContain('passport-salesforce-pkce emulator [options]');
+    expect(stdout).toContain('salesforce-oauth-emulator start [options]');
   });
 
   it('says so when the port is taken', async () => {
@@ -99,7 +99,7 @@ describe('usage errors', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const { result, stderr } = await cli(['emulator', '--port', String(port)]);
+      const { result, stderr } = await cli(['start', '--port', String(port)]);
       expect(result.exitCode).toBe(1);
       expect(stderr).toContain('already in use');
     } finally {
@@ -108,9 +108,9 @@ describe('usage errors', () => {
   });
 });
 
-describe('passport-salesforce-pkce emulator', () => {
+describe('salesforce-oauth-emulator emulator', () => {
   it('prints what to put in an app’s configuration', async () => {
-    const { result, stdout } = await cli(['emulator', '--port', '0', '--user', 'grace@example.com:cobol:Grace Brewster Hopper', '--user', 'ada@example.com', '--user', 'x@example.com']);
+    const { result, stdout } = await cli(['start', '--port', '0', '--user', 'grace@example.com:cobol:Grace Brewster Hopper', '--user', 'ada@example.com', '--user', 'x@example.com']);
     const url = result.emulator?.url ?? '';
     expect(stdout).toContain(`Salesforce emulator running at ${url}\n`);
     expect(stdout).toContain(`  SF_LOGIN_URL=${url}\n  SF_CLIENT_ID=emulator-client-id\n  SF_CLIENT_SECRET=emulator-client-secret\n`);
@@ -122,7 +122,7 @@ describe('passport-salesforce-pkce emulator', () => {
 
   it('seeds a public client with --public, and several callback URLs', async () => {
     const { result, stdout } = await cli([
-      'emulator', '--port', '0', '--public', '--json',
+      'start', '--port', '0', '--public', '--json',
       '--redirect-uri', 'http://localhost:3000/cb', '--redirect-uri', 'https://app.example.com/cb',
     ]);
     const config = JSON.parse(stdout) as EmulatorConfiguration;
@@ -139,7 +139,7 @@ describe('passport-salesforce-pkce emulator', () => {
   it('runs as the installed executable: the printed configuration logs in, by hand, as with curl', async () => {
     const redirectUri = 'http://127.0.0.1:9/callback';
     const { child, firstLine } = await spawnBin([
-      'emulator', '--port', '0', '--json', '--headless',
+      'start', '--port', '0', '--json', '--headless',
       '--client-id', 'my-key', '--client-secret', 'my-secret', '--redirect-uri', redirectUri,
       '--user', 'grace@example.com:cobol', '--scopes', 'api,refresh_token',
     ]);
@@ -174,11 +174,11 @@ describe('passport-salesforce-pkce emulator', () => {
   });
 
   it('shows the login page by default', async () => {
-    const { firstLine } = await spawnBin(['emulator', '--port', '0', '--json']);
+    const { firstLine } = await spawnBin(['start', '--port', '0', '--json']);
     const config = JSON.parse(firstLine) as EmulatorConfiguration;
     const authorize = new URL(`${config.url}/services/oauth2/authorize`);
     for (const [name, value] of Object.entries({
-      response_type: 'code', client_id: config.clientId, redirect_uri: config.redirectUris[0] ?? '', code_challenge: computeCodeChallenge('x'.repeat(43)),
+      response_type: 'code', client_id: config.clientId, redirect_uri: config.redirectUris[0] ?? '', code_challenge: s256('x'.repeat(43)),
     })) authorize.searchParams.set(name, value);
     const redirect = await fetch(authorize, { redirect: 'manual' });
     expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/login');

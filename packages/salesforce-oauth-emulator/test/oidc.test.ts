@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type IdTokenTweak, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type IdTokenTweak, type RunningEmulator } from '../src/index.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,

@@ -1,6 +1,6 @@
 /** Shared fixtures for the emulator tests: apps, and HTTP helpers that drive the real server. */
-import { createPkcePair } from '../../src/pkce.js';
-import type { EmulatorConnectedApp, RunningEmulator } from '../../src/emulator/index.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { EmulatorConnectedApp, RunningEmulator } from '../src/index.js';
 
 export const REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
 export const CLIENT_ID = '3MVG9confidential.client';
@@ -50,17 +50,22 @@ export function withoutUndefined(params: Params): Record<string, string> {
   return out;
 }
 
+/** A client's S256 challenge, computed here rather than by the emulator's own code under test. */
+export function s256(codeVerifier: string): string {
+  return createHash('sha256').update(codeVerifier, 'ascii').digest('base64url');
+}
+
 /** Authorize-request parameters for the confidential app, with a fresh PKCE pair. */
 export function authorizeParams(overrides: Params = {}): { params: Params; codeVerifier: string } {
-  const pkce = createPkcePair();
+  const codeVerifier = randomBytes(32).toString('base64url');
   return {
-    codeVerifier: pkce.codeVerifier,
+    codeVerifier,
     params: {
       response_type: 'code',
       client_id: CLIENT_ID,
       redirect_uri: REDIRECT_URI,
       state: 'st-123',
-      code_challenge: pkce.codeChallenge,
+      code_challenge: s256(codeVerifier),
       code_challenge_method: 'S256',
       ...overrides,
     },

@@ -2,7 +2,7 @@
  * A minimal browser for the emulator's pages: keeps the emulator's cookies, never follows
  * redirects on its own (each hop is asserted), and reads forms' hidden fields out of the HTML.
  */
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../src/index.js';
 
 export interface PageResult {
   status: number;

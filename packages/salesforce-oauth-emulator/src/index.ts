@@ -1,13 +1,13 @@
 /**
  * A local Salesforce OAuth 2.0 and OpenID Connect server (authorize, token, revoke, identity,
- * userinfo, id_tokens, `/id/keys`, discovery) for tests and demos:
- * `passport-salesforce-pkce/emulator`. Optionally with Salesforce's login and approval pages
- * (`interactive`) and a few REST API resources (`restApi`).
+ * userinfo, id_tokens, `/id/keys`, discovery) for tests and demos. Optionally with Salesforce's
+ * login and approval pages (`interactive`) and a few REST API resources (`restApi`).
  */
 import { startEmulatorServer } from './server.js';
 import type { EmulatorOptions, RunningEmulator } from './types.js';
 
 export type * from './types.js';
+export { DEFAULT_APP_SCOPES, DEFAULT_USER } from './state.js';
 
 /**
  * Starts an emulated Salesforce org on `127.0.0.1` (any free port by default) and resolves once

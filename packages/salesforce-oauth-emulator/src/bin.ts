@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `passport-salesforce-pkce` executable (package.json `bin`).
+ * The `salesforce-oauth-emulator` executable (package.json `bin`).
  */
 import { runCli } from './cli.js';
 
@@ -24,7 +24,7 @@ runCli(process.argv.slice(2), {
     process.once('SIGTERM', stop);
   },
   (error: unknown) => {
-    process.stderr.write(`passport-salesforce-pkce: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`salesforce-oauth-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },
 );

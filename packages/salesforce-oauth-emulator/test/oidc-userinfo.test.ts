@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
 import { CLIENT_ID, CLIENT_SECRET, confidentialApp, expectedUrls, getIdentity, login, postForm, postToken } from './helpers.js';
 
 let emulator: RunningEmulator;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { apiVersions } from '../../src/emulator/rest.js';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
+import { apiVersions } from '../src/rest.js';
 import { confidentialApp, login, postForm } from './helpers.js';
 
 let emulator: RunningEmulator;

@@ -1,12 +1,12 @@
 /** The emulator's pure helpers, tested directly. */
 import { describe, expect, it } from 'vitest';
-import { deriveSalesforceId, newAccessToken, newAuthorizationCode, toEighteenCharacterId } from '../../src/emulator/ids.js';
-import { standardUtcOffsetMs, resolveApiVersion } from '../../src/emulator/identity.js';
-import { parseScope } from '../../src/emulator/authorization.js';
-import { tokenSignature, verifierMatches } from '../../src/emulator/oauth.js';
-import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../../src/emulator/request.js';
-import { appendQuery } from '../../src/emulator/responses.js';
-import { DEFAULT_ORG_ID, EmulatorState, MAX_TOKENS, type Grant } from '../../src/emulator/state.js';
+import { deriveSalesforceId, newAccessToken, newAuthorizationCode, toEighteenCharacterId } from '../src/ids.js';
+import { standardUtcOffsetMs, resolveApiVersion } from '../src/identity.js';
+import { parseScope } from '../src/authorization.js';
+import { tokenSignature, verifierMatches } from '../src/oauth.js';
+import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../src/request.js';
+import { appendQuery } from '../src/responses.js';
+import { DEFAULT_ORG_ID, EmulatorState, MAX_TOKENS, type Grant } from '../src/state.js';
 
 describe('ids', () => {
   it('computes the 18-character case-safe suffix', () => {
