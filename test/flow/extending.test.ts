@@ -7,18 +7,15 @@ import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SalesforceOAuthError, SalesforcePkceStrategy, type SalesforceAuthenticateOptions, type SalesforceProfile } from '../../src/index.js';
 import { CLIENT_ID, startFixture, type Fixture } from '../helpers/fixture.js';
-import { startForwardProxy, type ForwardProxy } from '../helpers/proxy.js';
+import { startForwardProxy } from '../helpers/proxy.js';
 
 const require = createRequire(import.meta.url);
 
 let fixture: Fixture | undefined;
-let proxy: ForwardProxy | undefined;
 
 afterEach(async () => {
   await fixture?.close();
-  await proxy?.close();
   fixture = undefined;
-  proxy = undefined;
 });
 
 /** node-oauth's client as passport-oauth2 hands it to subclasses (`protected` in its types). */
@@ -141,11 +138,15 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
   },
 
   async '_oauth2.setAgent'(expressVersion) {
-    proxy = await startForwardProxy();
-    const f = (fixture = await startFixture({ app: { expressVersion } }));
-    oauth2Of(f.app.strategy).setAgent(new HttpProxyAgent(proxy.url));
-    expect((await f.browser().login()).body.outcome).toBe('success');
-    expect(proxy.forwarded.map((url) => new URL(url).pathname)).toEqual(['/services/oauth2/token', '/id/keys', expect.stringMatching(/^\/id\/00D\w+\/005\w+$/)]);
+    const proxy = await startForwardProxy();
+    try {
+      const f = (fixture = await startFixture({ app: { expressVersion } }));
+      oauth2Of(f.app.strategy).setAgent(new HttpProxyAgent(proxy.url));
+      expect((await f.browser().login()).body.outcome).toBe('success');
+      expect(proxy.forwarded.map((url) => new URL(url).pathname)).toEqual(['/services/oauth2/token', '/id/keys', expect.stringMatching(/^\/id\/00D\w+\/005\w+$/)]);
+    } finally {
+      await proxy.close();
+    }
   },
 
   async '_oauth2.setAccessTokenName'(expressVersion) {
