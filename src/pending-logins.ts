@@ -152,7 +152,7 @@ export function takenPendingLogin(verifier: unknown, record: unknown, now: numbe
 
 /**
  * The session-backed store of pending logins, with passport-oauth2's PKCE state store API
- * (`store(req, verifier, state, meta, cb)` / `verify(req, handle, meta, cb)`).
+ * (`store(req, verifier, state, meta, cb)` / `verify(req, handle, cb)`).
  *
  * Each login gets its own entry keyed by a random handle (the `state` sent to Salesforce), so
  * several tabs can log in at once. An entry is used once; a callback with an unknown handle
@@ -191,7 +191,7 @@ export class PendingLoginStore {
    * Takes the pending login named by `handle` out of the session. Calls back with its verifier
    * and the rest of the entry, or with `false` and a message when the handle is missing or unknown.
    */
-  verify(req: SessionRequest, handle: unknown, _meta: unknown, callback: StateStoreVerifyCallback): void {
+  verify(req: SessionRequest, handle: unknown, callback: StateStoreVerifyCallback): void {
     const session = sessionOf(req);
     if (!session) {
       callback(new SessionRequiredError(), false);

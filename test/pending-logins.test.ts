@@ -23,7 +23,7 @@ function storeLogin(s: PendingLoginStore, req: object, verifier: string, state?:
 
 function verifyLogin(s: PendingLoginStore, req: object, handle: unknown): { verifier: string | false | undefined; info: unknown } {
   let result: { verifier: string | false | undefined; info: unknown } | undefined;
-  s.verify(req, handle, undefined, (err, verifier, info) => {
+  s.verify(req, handle, (err, verifier, info) => {
     if (err) throw err;
     result = { verifier, info };
   });

@@ -1,9 +1,16 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CookiePendingLoginStore, type CookiePendingLoginStoreOptions, type PendingLoginStateStore } from '../../src/index.js';
+import type { Request } from 'express';
+import {
+  CookiePendingLoginStore,
+  type CookiePendingLoginStoreOptions,
+  type PendingLoginStateStore,
+  type StateStoreMeta,
+  type StateStoreVerifyCallback,
+} from '../../src/index.js';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
 import type { Browser } from '../helpers/browser.js';
-import { computeCodeChallenge, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
+import { CLIENT_ID, computeCodeChallenge, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
 
 const require = createRequire(import.meta.url);
 
@@ -167,5 +174,32 @@ describe.each([4, 5] as const)('a state store written for passport-oauth2, on Ex
     expect(session?.['oauth2:salesforce']).toMatchObject({ state: { handle: authorizeURL.searchParams.get('state'), code_verifier: expect.any(String), state: { createdAt: expect.any(Number) } } });
     const response = await browser.callback(await browser.authorize(authorizeURL));
     expect(response.body).toMatchObject({ outcome: 'success', user: { username: 'ada@example.com' }, info: {} });
+  });
+
+  it("hands passport-oauth2's meta to store() and to a verify() that takes four arguments", async () => {
+    const PKCESessionStore = require('passport-oauth2/lib/state/pkcesession.js') as new (options: { key: string }) => PendingLoginStateStore & {
+      verify(req: Request, handle: string, callback: StateStoreVerifyCallback): void;
+    };
+    const inner = new PKCESessionStore({ key: 'oauth2:salesforce' });
+    const metas: StateStoreMeta[] = [];
+    const recording: PendingLoginStateStore = {
+      store(req, verifier, state, meta, callback) {
+        metas.push(meta);
+        inner.store(req, verifier, state, meta, callback);
+      },
+      verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) {
+        metas.push(meta);
+        inner.verify(req, handle, callback);
+      },
+    };
+    const f = (fixture = await startFixture({ app: { expressVersion, strategy: { store: recording } } }));
+    expect((await f.browser().login()).body.outcome).toBe('success');
+    const meta = {
+      authorizationURL: `${f.emulator.url}/services/oauth2/authorize`,
+      tokenURL: `${f.emulator.url}/services/oauth2/token`,
+      clientID: CLIENT_ID,
+      callbackURL: `${f.app.url}/auth/salesforce/callback`,
+    };
+    expect(metas).toEqual([meta, meta]);
   });
 });
