@@ -4,8 +4,10 @@ import type { Request } from 'express';
 import {
   CookiePendingLoginStore,
   type CookiePendingLoginStoreOptions,
+  type PendingLoginRecord,
   type PendingLoginStateStore,
   type StateStoreMeta,
+  type StateStoreStoreCallback,
   type StateStoreVerifyCallback,
 } from '../../src/index.js';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
@@ -201,5 +203,58 @@ describe.each([4, 5] as const)('a state store written for passport-oauth2, on Ex
       callbackURL: `${f.app.url}/auth/salesforce/callback`,
     };
     expect(metas).toEqual([meta, meta]);
+  });
+});
+
+describe('a state store that breaks its contract', () => {
+  /** Keeps pending logins in a Map (tests only: nothing ties them to a browser), spoiling one step. */
+  function storeThat(spoil: {
+    store?: (callback: StateStoreStoreCallback) => void;
+    verify?: (callback: StateStoreVerifyCallback, verifier: string, state: unknown) => void;
+  }): PendingLoginStateStore {
+    const kept = new Map<string, [string, unknown]>();
+    return {
+      store(_req, verifier, state, _meta, callback) {
+        if (spoil.store) return spoil.store(callback);
+        const handle = `handle-${kept.size}`;
+        kept.set(handle, [verifier, state]);
+        callback(null, handle);
+      },
+      verify(_req: Request, handle: string, callback: StateStoreVerifyCallback) {
+        const [verifier, state] = kept.get(handle) ?? ['', undefined];
+        kept.delete(handle);
+        if (spoil.verify) spoil.verify(callback, verifier, state);
+        else callback(null, verifier, state as PendingLoginRecord);
+      },
+    };
+  }
+
+  it.each([
+    ['calls back without a handle', storeThat({ store: (callback) => callback(null, '') }), 'The state store called back without a handle for the pending login'],
+    ['throws', storeThat({ store: () => { throw new Error('store offline'); } }), 'store offline'],
+    ['calls back an error', storeThat({ store: (callback) => callback(new Error('store full')) }), 'store full'],
+  ])('errs before any redirect when store() %s', async (_label, store, message) => {
+    const f = (fixture = await startFixture({ app: { strategy: { store } } }));
+    const response = await f.browser().agent.get('/login');
+    expect(response.status).toBe(500);
+    expect(response.body).toMatchObject({ outcome: 'error', message });
+    expect(f.emulator.requests).toEqual([]);
+  });
+
+  it.each([
+    ['hands back the app state instead of the record', (callback: StateStoreVerifyCallback, verifier: string) => callback(null, verifier, { returnTo: '/x' } as never), 500, {
+      outcome: 'error',
+      name: 'TypeError',
+      message: "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
+    }],
+    ['calls back an error', (callback: StateStoreVerifyCallback) => callback(new Error('store offline')), 500, { outcome: 'error', message: 'store offline' }],
+    ['says no without a message', (callback: StateStoreVerifyCallback) => callback(null, false), 403, { outcome: 'failure', info: { message: STATE_FAILURES.unknown } }],
+    ['says no with its own message', (callback: StateStoreVerifyCallback) => callback(null, false, { message: 'Start again.' }), 403, { outcome: 'failure', info: { message: 'Start again.' } }],
+  ] as const)('ends the callback cleanly when verify() %s', async (_label, verify, status, body) => {
+    const f = (fixture = await startFixture({ app: { strategy: { store: storeThat({ verify }) } } }));
+    const response = await f.browser().login();
+    expect(response.status).toBe(status);
+    expect(response.body).toMatchObject(body);
+    expect(f.emulator.requestsTo('token')).toEqual([]);
   });
 });
