@@ -77,7 +77,7 @@ export interface SalesforceStrategyOptionsBase {
   /**
    * The `http.Agent`/`https.Agent` for every call to Salesforce (token, identity, keys, refresh,
    * revoke): a forward proxy (`new HttpsProxyAgent(process.env.HTTPS_PROXY)`), a private CA, mutual
-   * TLS. `strategy._oauth2.setAgent(agent)` sets it too. Default: keep-alive agents of the package's own.
+   * TLS. `strategy._oauth2.setAgent(agent)` sets it too. Default: the package's own keep-alive agents.
    */
   agent?: Agent;
 }

@@ -10,7 +10,7 @@ import {
   TokenSignatureError,
 } from './errors.js';
 import { IdTokenVerifier } from './id-token.js';
-import { adaptOAuth2, type OAuth2Client } from './oauth2-compat.js';
+import { adaptOAuth2 } from './oauth2-compat.js';
 import {
   resolveOptions,
   type ResolvedOptions,
@@ -150,7 +150,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
     this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
-    adaptOAuth2(this._oauth2 as OAuth2Client, (endpoint, form) => this._requestToken(endpoint, config.login.tokenURL, form));
+    adaptOAuth2(this._oauth2, (endpoint, form) => this._requestToken(endpoint, config.login.tokenURL, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
   }
 
