@@ -33,8 +33,11 @@ export type PendingLoginRecord = Omit<PendingLogin, 'verifier'>;
 
 /** passport-oauth2's `meta` for a state store: where this login goes. */
 export interface StateStoreMeta {
+  /** The authorization endpoint of this login's base. */
   authorizationURL: string;
+  /** The token endpoint of this login's base. */
   tokenURL: string;
+  /** The Connected App's consumer key. */
   clientID: string;
   /** The absolute `redirect_uri` of this request. */
   callbackURL: string;
@@ -61,7 +64,9 @@ export type StateStoreVerifyCallback = (err: Error | null, verifier?: string | f
  * whatever the store. `verify` may also take passport-oauth2's `meta` as its third argument.
  */
 export interface PendingLoginStateStore {
+  /** Keeps a starting login's verifier and `state`, then calls back with their handle. */
   store(req: Request, verifier: string, state: PendingLoginRecord, meta: StateStoreMeta, callback: StateStoreStoreCallback): void;
+  /** Hands back, once, the verifier and `state` that `handle` names. */
   verify:
     | ((req: Request, handle: string, callback: StateStoreVerifyCallback) => void)
     | ((req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void);

@@ -11,6 +11,7 @@ import {
   type StateStoreVerifyCallback,
 } from '../../src/index.js';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
+import { startEmulator } from '../../src/emulator/index.js';
 import type { Browser } from '../helpers/browser.js';
 import { CLIENT_ID, computeCodeChallenge, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
 
@@ -118,6 +119,23 @@ describe.each([4, 5] as const)('CookiePendingLoginStore, without sessions, on Ex
     const { authorizeURL } = await startWithCookie(browser);
     expect((await browser.callback(await browser.authorize(authorizeURL))).body.outcome).toBe('success');
     expect(f.app.verifyCalls[0]?.params.id_token_claims).toMatchObject({ nonce: authorizeURL.searchParams.get('nonce') });
+  });
+
+  it('carries the login base a request chose through the cookie', async () => {
+    const other = await startEmulator({ orgId: '00D5g000007OthErAA', users: [{ username: 'grace@other.example', firstName: 'Grace', lastName: 'Hopper' }] });
+    try {
+      const f = await cookieApp(expressVersion, {}, { strategy: { allowedLoginURLs: [other.url] }, authenticateOptions: () => ({ loginURL: other.url }) });
+      other.addApp({ clientId: CLIENT_ID, redirectUris: [`${f.app.url}/auth/salesforce/callback`] });
+      const browser = f.browser();
+      const { authorizeURL } = await startWithCookie(browser);
+      expect(authorizeURL.origin).toBe(other.url);
+      const response = await browser.callback(await browser.authorize(authorizeURL));
+      expect(response.body).toMatchObject({ outcome: 'success', user: { username: 'grace@other.example', organizationId: '00D5g000007OthErAA' } });
+      expect(other.requestsTo('token')).toHaveLength(1);
+      expect(f.emulator.requests).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses a pending login older than the strategy's pendingLoginTtl, whatever the cookie's own age", async () => {
