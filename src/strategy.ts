@@ -175,9 +175,9 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   /**
    * Loads the profile for the verify callback: GETs the login's identity URL (checked to belong to
    * the login) with the access token in the Authorization header, and maps it to a
-   * `SalesforceProfile`. Override it to replace or extend the profile; `super.userProfile(accessToken,
-   * done)` works only during a login, with that login's access token (it is how it finds the
-   * login's identity URL), and otherwise calls back with a `TypeError`.
+   * `SalesforceProfile`. Override it to replace or extend the profile, calling `done` once;
+   * `super.userProfile(accessToken, done)` works only during a login, with that login's access
+   * token (it is how it finds the login's identity URL), and otherwise calls back with a `TypeError`.
    */
   override userProfile(accessToken: string, done: (err: Error | null, profile?: SalesforceProfile) => void): void {
     this._identityProfile(accessToken).then(
