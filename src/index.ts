@@ -10,9 +10,24 @@ export type {
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
 } from './types.js';
-export type { SalesforceStrategyOptions, SalesforceStrategyOptionsBase, SalesforceStrategyOptionsWithRequest } from './options.js';
+export type {
+  SalesforceStrategyOptions,
+  SalesforceStrategyOptionsBase,
+  SalesforceStrategyOptionsWithRequest,
+  SkipUserProfile,
+  SkipUserProfileCallback,
+} from './options.js';
 export type { SalesforceIdentity, SalesforceProfile } from './profile.js';
-export type { JsonValue, PendingLogin } from './pending-logins.js';
+export type {
+  JsonValue,
+  PendingLogin,
+  PendingLoginRecord,
+  PendingLoginStateStore,
+  StateStoreMeta,
+  StateStoreStoreCallback,
+  StateStoreVerifyCallback,
+} from './pending-logins.js';
+export { CookiePendingLoginStore, type CookiePendingLoginStoreOptions } from './cookie-store.js';
 export type { SalesforceIdTokenClaims } from './id-token.js';
 export { createPkcePair, type PkcePair } from './pkce.js';
 export { verifyTokenSignature, type SignedTokenFields } from './signature.js';

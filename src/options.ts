@@ -1,4 +1,15 @@
+import type { Agent } from 'node:http';
 import { DEFAULT_LOGIN_URL, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import type { PendingLoginStateStore } from './pending-logins.js';
+
+/** Called back by an asynchronous `skipUserProfile` function: `skip` true leaves the identity request out. */
+export type SkipUserProfileCallback = (err: Error | null, skip?: boolean) => void;
+
+/**
+ * `skipUserProfile`, as in passport-oauth2: a boolean, a function of the access token that returns
+ * one, or a function `(accessToken, done)` that calls back `done(err, skip)`.
+ */
+export type SkipUserProfile = boolean | ((accessToken: string, done: SkipUserProfileCallback) => unknown);
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
 export interface SalesforceStrategyOptionsBase {
@@ -36,10 +47,12 @@ export interface SalesforceStrategyOptionsBase {
    */
   verifyTokenSignature?: boolean;
   /**
-   * Skip the identity URL request. The profile then carries only what the token response tells:
-   * `id`, `organizationId`, `identityUrl`, `instanceUrl`. Default: `false`.
+   * Skip the identity URL request (and `userProfile`). The profile then carries only what the
+   * token response tells: `id`, `organizationId`, `identityUrl`, `instanceUrl`. As in
+   * passport-oauth2, a function may decide per login: `(accessToken) => boolean`, or
+   * `(accessToken, done)` calling back `done(err, skip)`. Default: `false`.
    */
-  skipUserProfile?: boolean;
+  skipUserProfile?: SkipUserProfile;
   /** Session property that holds the pending logins. Default: `'salesforce-pkce:' + name`. */
   sessionKey?: string;
   /**
@@ -54,6 +67,19 @@ export interface SalesforceStrategyOptionsBase {
    * Default: Express's `trust proxy` setting.
    */
   trustProxy?: boolean;
+  /**
+   * Where pending logins wait between the redirect to Salesforce and the callback, with
+   * passport-oauth2's PKCE state store interface (`store(req, verifier, state, meta, cb)` /
+   * `verify(req, handle, cb)`): for apps without sessions, `new CookiePendingLoginStore({ secret })`
+   * or a store of your own. Default: the session, under `sessionKey`.
+   */
+  store?: PendingLoginStateStore;
+  /**
+   * The `http.Agent`/`https.Agent` for every call to Salesforce (token, identity, keys, refresh,
+   * revoke): a forward proxy (`new HttpsProxyAgent(process.env.HTTPS_PROXY)`), a private CA, mutual
+   * TLS. `strategy._oauth2.setAgent(agent)` sets it too. Default: the package's own keep-alive agents.
+   */
+  agent?: Agent;
 }
 
 /** Constructor options of a strategy whose verify callback does not take the request. */
@@ -81,10 +107,13 @@ export interface ResolvedOptions {
   pendingLoginTtl: number;
   maxPendingLogins: number;
   verifyTokenSignature: boolean;
-  skipUserProfile: boolean;
+  skipUserProfile: SkipUserProfile;
   sessionKey: string;
   trustProxy: boolean | undefined;
   passReqToCallback: boolean;
+  /** The app's state store; the session store when undefined. */
+  store: PendingLoginStateStore | undefined;
+  agent: Agent | undefined;
   /** Whether a per-request login base (already parsed, without trailing slash) may be used. */
   isAllowedLoginURL: (loginURL: URL) => boolean;
 }
@@ -115,6 +144,33 @@ function positiveNumber(options: Record<string, unknown>, option: string, fallba
     fail(option, `must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return value;
+}
+
+function skipUserProfile(options: Record<string, unknown>): SkipUserProfile {
+  const value = options.skipUserProfile;
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean' && typeof value !== 'function') fail('skipUserProfile', 'must be true, false or a function (accessToken[, done])');
+  return value as SkipUserProfile;
+}
+
+function stateStore(options: Record<string, unknown>): PendingLoginStateStore | undefined {
+  const value = options.store as Partial<Record<'store' | 'verify', unknown>> | undefined;
+  if (value === undefined) return undefined;
+  // The PKCE form of passport-oauth2's interface: a store without the verifier argument would lose it.
+  if (typeof value !== 'object' || value === null || typeof value.store !== 'function' || value.store.length !== 5 || typeof value.verify !== 'function' || value.verify.length < 3) {
+    fail('store', "must be a state store with passport-oauth2's PKCE interface: store(req, verifier, state, meta, callback) and verify(req, handle, callback)");
+  }
+  return value as PendingLoginStateStore;
+}
+
+function agent(options: Record<string, unknown>): Agent | undefined {
+  const value = options.agent;
+  if (value === undefined) return undefined;
+  // What node:http itself needs of an agent; proxy agents extend http.Agent but need not.
+  if (typeof value !== 'object' || value === null || typeof (value as { addRequest?: unknown }).addRequest !== 'function') {
+    fail('agent', 'must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)');
+  }
+  return value as Agent;
 }
 
 function optionalURL(options: Record<string, unknown>, option: string): URL | undefined {
@@ -211,10 +267,12 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     pendingLoginTtl: positiveNumber(options, 'pendingLoginTtl', 600, false),
     maxPendingLogins: positiveNumber(options, 'maxPendingLogins', 10, true),
     verifyTokenSignature,
-    skipUserProfile: optionalBoolean(options, 'skipUserProfile') ?? false,
+    skipUserProfile: skipUserProfile(options),
     sessionKey: optionalString(options, 'sessionKey') ?? `salesforce-pkce:${name}`,
     trustProxy: optionalBoolean(options, 'trustProxy'),
     passReqToCallback,
+    store: stateStore(options),
+    agent: agent(options),
     isAllowedLoginURL: allowedLoginURLs(options.allowedLoginURLs, loginURL),
   };
 }

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { SessionRequiredError } from './errors.js';
 import { randomToken } from './random.js';
 
@@ -23,6 +24,53 @@ export interface PendingLogin {
 
 /** What a login keeps besides its verifier and state. */
 export type PendingLoginExtras = Pick<PendingLogin, 'nonce' | 'loginURL'>;
+
+/**
+ * The pending login without its verifier: what the strategy hands a state store as `state`
+ * and needs back unchanged at the callback. Plain JSON; treat it as opaque.
+ */
+export type PendingLoginRecord = Omit<PendingLogin, 'verifier'>;
+
+/** passport-oauth2's `meta` for a state store: where this login goes. */
+export interface StateStoreMeta {
+  /** The authorization endpoint of this login's base. */
+  authorizationURL: string;
+  /** The token endpoint of this login's base. */
+  tokenURL: string;
+  /** The Connected App's consumer key. */
+  clientID: string;
+  /** The absolute `redirect_uri` of this request. */
+  callbackURL: string;
+}
+
+/** Called by `store()` with the handle to send to Salesforce as `state`. */
+export type StateStoreStoreCallback = (err: Error | null, handle?: string) => void;
+
+/**
+ * Called by `verify()`: with the verifier and the `state` record that `store()` was given, or with
+ * `false` and `{ message }` when the handle names no pending login (the login then fails with
+ * that message and status 403).
+ */
+export type StateStoreVerifyCallback = (err: Error | null, verifier?: string | false, state?: PendingLoginRecord | { message?: string }) => void;
+
+/**
+ * Where pending logins live between the redirect to Salesforce and the callback: passport-oauth2's
+ * PKCE state store interface, so a store written for passport-oauth2 fits.
+ *
+ * `store` keeps the verifier and `state` (a {@link PendingLoginRecord}) and calls back with a
+ * handle: an unguessable string that names them. `verify` is given that handle at the callback,
+ * hands back the verifier and `state` exactly as they were stored, and forgets them, so each
+ * pending login is used once. The strategy itself refuses a record older than `pendingLoginTtl`,
+ * whatever the store. `verify` may also take passport-oauth2's `meta` as its third argument.
+ */
+export interface PendingLoginStateStore {
+  /** Keeps a starting login's verifier and `state`, then calls back with their handle. */
+  store(req: Request, verifier: string, state: PendingLoginRecord, meta: StateStoreMeta, callback: StateStoreStoreCallback): void;
+  /** Hands back, once, the verifier and `state` that `handle` names. */
+  verify:
+    | ((req: Request, handle: string, callback: StateStoreVerifyCallback) => void)
+    | ((req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void);
+}
 
 type PendingLogins = Record<string, PendingLogin>;
 
@@ -67,8 +115,8 @@ function isPendingLogin(value: unknown): value is PendingLogin {
   );
 }
 
-function definedFields(extras: PendingLoginExtras | undefined): PendingLoginExtras {
-  return Object.fromEntries(Object.entries(extras ?? {}).filter((entry) => entry[1] !== undefined));
+function definedFields(extras: PendingLoginExtras): PendingLoginExtras {
+  return Object.fromEntries(Object.entries(extras).filter((entry) => entry[1] !== undefined));
 }
 
 function isJsonValue(value: unknown, depth = 0): value is JsonValue {
@@ -84,8 +132,32 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
 }
 
 /**
- * The session-backed store of pending logins, with passport-oauth2's state store API
- * (`store(req, verifier, state, meta, cb)` / `verify(req, handle, meta, cb)`).
+ * The record of a login starting now. Throws a `TypeError` when the app's `state` is not JSON,
+ * which no store could keep faithfully.
+ */
+export function newPendingLogin(state: unknown, extras: PendingLoginExtras, now: number): PendingLoginRecord {
+  if (state !== undefined && !isJsonValue(state)) {
+    throw new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)');
+  }
+  return { createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
+}
+
+/**
+ * What a store handed back at the callback, checked: the pending login, `'expired'` when it is
+ * older than `ttlMs`, or `undefined` when it is not what `store()` was given.
+ */
+export function takenPendingLogin(verifier: unknown, record: unknown, now: number, ttlMs: number): PendingLogin | 'expired' | undefined {
+  if (typeof verifier !== 'string' || verifier === '' || typeof record !== 'object' || record === null) return undefined;
+  const { createdAt, state, nonce, loginURL } = record as Partial<PendingLoginRecord>;
+  if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return undefined;
+  if ((nonce !== undefined && typeof nonce !== 'string') || (loginURL !== undefined && typeof loginURL !== 'string')) return undefined;
+  if (now - createdAt > ttlMs) return 'expired';
+  return { verifier, createdAt, ...(state === undefined ? {} : { state }), ...definedFields({ nonce, loginURL }) };
+}
+
+/**
+ * The session-backed store of pending logins, with passport-oauth2's PKCE state store API
+ * (`store(req, verifier, state, meta, cb)` / `verify(req, handle, cb)`).
  *
  * Each login gets its own entry keyed by a random handle (the `state` sent to Salesforce), so
  * several tabs can log in at once. An entry is used once; a callback with an unknown handle
@@ -103,26 +175,15 @@ export class PendingLoginStore {
   }
 
   /** Records a new pending login, saves the session, then calls back with its handle. */
-  store(
-    req: SessionRequest,
-    verifier: string,
-    state: unknown,
-    extras: PendingLoginExtras | undefined,
-    callback: (err: Error | null, handle?: string) => void,
-  ): void {
+  store(req: SessionRequest, verifier: string, record: PendingLoginRecord, _meta: unknown, callback: StateStoreStoreCallback): void {
     const session = sessionOf(req);
     if (!session) {
       callback(new SessionRequiredError());
       return;
     }
-    if (state !== undefined && !isJsonValue(state)) {
-      callback(new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
-      return;
-    }
-    const now = Date.now();
-    const logins = this.#liveLogins(session, now);
+    const logins = this.#liveLogins(session, Date.now());
     const handle = randomToken(16);
-    logins[handle] = { verifier, createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
+    logins[handle] = { ...record, verifier };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {
       callback(null, handle);
@@ -132,16 +193,10 @@ export class PendingLoginStore {
   }
 
   /**
-   * Takes the pending login named by `handle` out of the session. Calls back with its verifier,
-   * `state` and the whole entry, or with `false` and a message when the handle is missing,
-   * unknown or expired.
+   * Takes the pending login named by `handle` out of the session. Calls back with its verifier
+   * and the rest of the entry, or with `false` and a message when the handle is missing or unknown.
    */
-  verify(
-    req: SessionRequest,
-    handle: unknown,
-    _meta: unknown,
-    callback: (err: Error | null, verifier: string | false, stateOrInfo?: JsonValue | { message: string }, login?: PendingLogin) => void,
-  ): void {
+  verify(req: SessionRequest, handle: unknown, callback: StateStoreVerifyCallback): void {
     const session = sessionOf(req);
     if (!session) {
       callback(new SessionRequiredError(), false);
@@ -162,12 +217,9 @@ export class PendingLoginStore {
     const { [handle]: _taken, ...remaining } = logins as PendingLogins;
     if (Object.keys(remaining).length > 0) session[this.#key] = remaining;
     else Reflect.deleteProperty(session, this.#key);
-    if (Date.now() - login.createdAt > this.#ttlMs) {
-      callback(null, false, { message: STATE_FAILURES.expired });
-      return;
-    }
     this.#keepAcrossRegeneration(session);
-    callback(null, login.verifier, login.state, login);
+    const { verifier, ...record } = login;
+    callback(null, verifier, record);
   }
 
   /** The session's pending logins without expired ones, and with room for one more. */

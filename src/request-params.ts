@@ -60,6 +60,29 @@ export function authorizationParams(options: SalesforceAuthenticateOptions, defa
   return params;
 }
 
+/** Fields of the authorization request that the strategy sets and `authorizationParams()` may not. */
+export const STRATEGY_AUTHORIZATION_FIELDS: readonly string[] = ['response_type', 'client_id', 'redirect_uri', 'state', 'nonce', 'code_challenge', 'code_challenge_method'];
+
+/** Fields of the code exchange that the strategy sets and `tokenParams()` may not. */
+export const STRATEGY_TOKEN_FIELDS: readonly string[] = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'client_id', 'client_secret'];
+
+/**
+ * What an `authorizationParams()` or `tokenParams()` override returned, as request fields: an
+ * object of strings (`undefined` values left out). Throws a `TypeError` naming the method for
+ * anything else, and for a field the strategy sets itself.
+ */
+export function extraParams(method: 'authorizationParams' | 'tokenParams', value: unknown, strategyFields: readonly string[]): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${method}() must return an object of strings`);
+  const params: Record<string, string> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (field === undefined) continue;
+    if (typeof field !== 'string') throw new TypeError(`${method}() must return an object of strings; ${name} is ${field === null ? 'null' : `a ${typeof field}`}`);
+    if (strategyFields.includes(name)) throw new TypeError(`${method}() may not set ${name}: the strategy sets it`);
+    params[name] = field;
+  }
+  return params;
+}
+
 /** The callback's query parameters: a value is `undefined` when absent and `null` when repeated. */
 export function callbackParams(req: Request): (name: string) => string | null | undefined {
   const target = req.originalUrl ?? req.url ?? '/';

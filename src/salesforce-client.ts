@@ -28,19 +28,26 @@ interface HttpAnswer {
   body: string;
 }
 
-interface HttpCall {
+/** How a call to Salesforce is made. */
+export interface CallOptions {
+  /** Bound on the whole exchange, in ms. */
+  timeout: number;
+  /** The app's agent (a proxy, a private CA, mutual TLS); the keep-alive agents above when absent. */
+  agent?: http.Agent | undefined;
+}
+
+interface HttpCall extends CallOptions {
   endpoint: SalesforceEndpoint;
   url: URL;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
-  timeout: number;
 }
 
 function send(call: HttpCall): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const transport = call.url.protocol === 'https:' ? https : http;
-    const agent = call.url.protocol === 'https:' ? agents['https:'] : agents['http:'];
+    const agent = call.agent ?? (call.url.protocol === 'https:' ? agents['https:'] : agents['http:']);
     let settled = false;
     const finish = (error: Error | undefined, answer?: HttpAnswer): void => {
       if (settled) return;
@@ -141,8 +148,26 @@ function errorFor(endpoint: SalesforceEndpoint, answer: HttpAnswer, secrets: rea
   return new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
 }
 
-function jsonAnswer(endpoint: SalesforceEndpoint, answer: HttpAnswer, secrets: readonly string[]): Record<string, unknown> {
-  if (answer.status < 200 || answer.status > 299) throw errorFor(endpoint, answer, secrets);
+/**
+ * The app's reading of an error answer (passport-oauth2's `parseErrorResponse`), given the body
+ * with the call's secrets redacted: an `Error` replaces the typed error; anything else, or a
+ * throw, keeps it.
+ */
+export type ErrorAnswerParser = (body: string, status: number) => Error | null | undefined;
+
+function appError(answer: HttpAnswer, secrets: readonly string[], parseError: ErrorAnswerParser | undefined): Error | undefined {
+  if (!parseError) return undefined;
+  try {
+    const error = parseError(redact(answer.body, secrets), answer.status);
+    return error instanceof Error ? error : undefined;
+  } catch {
+    // As in passport-oauth2: a parser that cannot read the answer leaves the default error.
+    return undefined;
+  }
+}
+
+function jsonAnswer(endpoint: SalesforceEndpoint, answer: HttpAnswer, secrets: readonly string[], parseError?: ErrorAnswerParser): Record<string, unknown> {
+  if (answer.status < 200 || answer.status > 299) throw appError(answer, secrets, parseError) ?? errorFor(endpoint, answer, secrets);
   const json = parseJsonObject(answer.body);
   if (!json) throw new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
   return json;
@@ -161,20 +186,27 @@ export interface TokenResponse extends Record<string, unknown> {
   id_token?: string;
 }
 
-function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, string>, timeout: number): Promise<HttpAnswer> {
+function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, string>, options: CallOptions): Promise<HttpAnswer> {
   return send({
     endpoint,
     url,
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
-    timeout,
+    timeout: options.timeout,
+    agent: options.agent,
   });
 }
 
-async function getJson(endpoint: SalesforceEndpoint, url: URL, headers: Record<string, string>, timeout: number, secrets: readonly string[]): Promise<{ json: Record<string, unknown>; raw: string }> {
-  const answer = await send({ endpoint, url, method: 'GET', headers, timeout });
+async function getJson(endpoint: SalesforceEndpoint, url: URL, headers: Record<string, string>, options: CallOptions, secrets: readonly string[]): Promise<{ json: Record<string, unknown>; raw: string }> {
+  const answer = await send({ endpoint, url, method: 'GET', headers, timeout: options.timeout, agent: options.agent });
   return { json: jsonAnswer(endpoint, answer, secrets), raw: answer.body };
+}
+
+/** Options of a token request. */
+export interface TokenCallOptions extends CallOptions {
+  /** Reads an error answer before the default typed error is made. */
+  parseError?: ErrorAnswerParser | undefined;
 }
 
 /** POSTs a form to the token endpoint and returns its JSON, which must carry an `access_token`. */
@@ -182,10 +214,10 @@ export async function requestToken(
   endpoint: 'token' | 'refresh',
   url: URL,
   form: Record<string, string>,
-  timeout: number,
+  options: TokenCallOptions,
 ): Promise<TokenResponse> {
-  const answer = await postForm(endpoint, url, form, timeout);
-  const json = jsonAnswer(endpoint, answer, formSecrets(form));
+  const answer = await postForm(endpoint, url, form, options);
+  const json = jsonAnswer(endpoint, answer, formSecrets(form), options.parseError);
   if (typeof json.access_token !== 'string' || json.access_token === '') {
     throw new SalesforceResponseError(endpoint, answer.status, 'no access_token in the answer');
   }
@@ -197,18 +229,22 @@ export async function requestToken(
   return json as TokenResponse;
 }
 
-/** GETs the identity URL with the access token in an `Authorization: Bearer` header (never the query string). */
-export function fetchIdentity(url: URL, accessToken: string, timeout: number): Promise<{ json: Record<string, unknown>; raw: string }> {
-  return getJson('identity', url, { authorization: `Bearer ${accessToken}` }, timeout, [accessToken]);
+/**
+ * GETs the identity URL with the access token in the `Authorization` header (never the query
+ * string): `authorization` is the header's value, `Bearer {accessToken}` unless the app chose
+ * another scheme.
+ */
+export function fetchIdentity(url: URL, accessToken: string, authorization: string, options: CallOptions): Promise<{ json: Record<string, unknown>; raw: string }> {
+  return getJson('identity', url, { authorization }, options, [accessToken]);
 }
 
 /** GETs a JSON Web Key Set (`/id/keys`). */
-export async function fetchKeys(url: URL, timeout: number): Promise<Record<string, unknown>> {
-  return (await getJson('keys', url, {}, timeout, [])).json;
+export async function fetchKeys(url: URL, options: CallOptions): Promise<Record<string, unknown>> {
+  return (await getJson('keys', url, {}, options, [])).json;
 }
 
 /** POSTs `token=` to the revoke endpoint; resolves when Salesforce answered 200. */
-export async function revokeToken(url: URL, token: string, timeout: number): Promise<void> {
-  const answer = await postForm('revoke', url, { token }, timeout);
+export async function revokeToken(url: URL, token: string, options: CallOptions): Promise<void> {
+  const answer = await postForm('revoke', url, { token }, options);
   if (answer.status !== 200) throw errorFor('revoke', answer, [token]);
 }

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
 import { checkIdentityURL, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
@@ -9,13 +10,24 @@ import {
   TokenSignatureError,
 } from './errors.js';
 import { IdTokenVerifier } from './id-token.js';
+import { adaptOAuth2 } from './oauth2-compat.js';
 import {
   resolveOptions,
   type ResolvedOptions,
   type SalesforceStrategyOptions,
   type SalesforceStrategyOptionsWithRequest,
+  type SkipUserProfile,
 } from './options.js';
-import { PendingLoginStore, type PendingLogin } from './pending-logins.js';
+import {
+  newPendingLogin,
+  PendingLoginStore,
+  STATE_FAILURES,
+  takenPendingLogin,
+  type PendingLogin,
+  type PendingLoginStateStore,
+  type StateStoreMeta,
+  type StateStoreVerifyCallback,
+} from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
 import { randomToken } from './random.js';
 import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
@@ -23,11 +35,14 @@ import {
   authorizationParams,
   callbackParams,
   callbackText,
+  extraParams,
   hasOpenIdScope,
   redirectURI,
+  STRATEGY_AUTHORIZATION_FIELDS,
+  STRATEGY_TOKEN_FIELDS,
   type SalesforceAuthenticateOptions,
 } from './request-params.js';
-import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
+import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
 import { verifyTokenSignature } from './signature.js';
 import type {
   AnyVerifyFunction,
@@ -52,8 +67,35 @@ declare module 'passport' {
   }
 }
 
+/** What the default `userProfile` needs of the login an access token belongs to. */
+interface ProfileLogin {
+  /** The identity URL, already checked to belong to the login. */
+  identityURL: URL;
+  instanceUrl: string | undefined;
+  /** Logins in progress with this access token (Salesforce may hand a user's token out twice). */
+  users: number;
+}
+
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
+ *
+ * It extends passport-oauth2's `Strategy` and replaces its `authenticate`, honouring what
+ * passport-oauth2 users customise:
+ * - `authorizationParams(options)` and `tokenParams(options)`: extra fields on the authorization
+ *   request and on the code exchange; the strategy's own fields (`client_id`, `redirect_uri`,
+ *   `state`, `code_challenge`, `code_verifier`, `code`, `grant_type`, `client_secret`, …) cannot
+ *   be set by them (a `TypeError` says which);
+ * - `userProfile(accessToken, done)`: its default reads the login's identity URL; override it to
+ *   replace or extend the profile;
+ * - `parseErrorResponse(body, status)`: an `Error` it returns replaces the typed error of a
+ *   failed token request (code exchange and `refresh()`);
+ * - `skipUserProfile` (option): `true`, or a function as in passport-oauth2;
+ * - `store` (option): passport-oauth2's PKCE state store interface;
+ * - `_oauth2`: `setAgent(agent)` sets the agent of every call to Salesforce (as the `agent`
+ *   option does), `setAuthMethod(scheme)` the identity request's Authorization scheme;
+ *   `getOAuthAccessToken()` goes through the strategy's client; `get()` sends the token in the
+ *   Authorization header; `useAuthorizationHeaderforGET(false)` and `setAccessTokenName()`
+ *   throw, because access tokens never go in URLs.
  *
  * @example
  * passport.use(new SalesforcePkceStrategy({
@@ -67,11 +109,16 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   /** @internal */
   private readonly _config: ResolvedOptions;
   /** @internal */
-  private readonly _pendingLogins: PendingLoginStore;
-  /** @internal */
   private readonly _verifyCallback: AnyVerifyFunction;
   /** @internal */
   private readonly _idTokens: IdTokenVerifier;
+  /** @internal The logins whose profile is being loaded, by access token: the default userProfile's context. */
+  private readonly _profileLogins = new Map<string, ProfileLogin>();
+  // passport-oauth2's own members, set here, read by the flow: code that reads or replaces them keeps working.
+  /** @internal */
+  declare private _stateStore: PendingLoginStateStore;
+  /** @internal */
+  declare private _skipUserProfile: SkipUserProfile;
 
   // One overload per verify arity, so the four-argument form's parameters are inferred.
   /* eslint-disable @typescript-eslint/unified-signatures */
@@ -99,24 +146,60 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     );
     this.name = config.name;
     this._config = config;
-    this._pendingLogins = new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
+    this._stateStore = config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
+    this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
-    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, config.requestTimeout));
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
+    adaptOAuth2(this._oauth2, (endpoint, form) => this._requestToken(endpoint, config.login.tokenURL, form));
+    if (config.agent) this._oauth2.setAgent(config.agent);
   }
 
   /**
    * Maps the per-request options to Salesforce's authorization parameters: `scope` (space-separated;
-   * the strategy's `scope` when absent), `prompt`, `login_hint` and `display`.
+   * the strategy's `scope` when absent), `prompt`, `login_hint` and `display`. Override it to add
+   * parameters; `super.authorizationParams(options)` gives these.
    */
   override authorizationParams(options: SalesforceAuthenticateOptions): Record<string, string> {
     return authorizationParams(options, this._config.scope);
+  }
+
+  /**
+   * Extra fields for the code exchange, from the callback's `authenticate` options. Default: none.
+   * The strategy's own fields (`grant_type`, `code`, `redirect_uri`, `code_verifier`,
+   * `client_id`, `client_secret`) cannot be set here.
+   */
+  override tokenParams(_options: SalesforceAuthenticateOptions): Record<string, string> {
+    return {};
+  }
+
+  /**
+   * Loads the profile for the verify callback: GETs the login's identity URL (checked to belong to
+   * the login) with the access token in the Authorization header, and maps it to a
+   * `SalesforceProfile`. Override it to replace or extend the profile, calling `done` once;
+   * `super.userProfile(accessToken, done)` works only during a login, with that login's access
+   * token (it is how it finds the login's identity URL), and otherwise calls back with a `TypeError`.
+   */
+  override userProfile(accessToken: string, done: (err: Error | null, profile?: SalesforceProfile) => void): void {
+    this._identityProfile(accessToken).then(
+      (profile) => done(null, profile),
+      (error: unknown) => done(error as Error),
+    );
+  }
+
+  /**
+   * Reads an error answer of the token endpoint (code exchange and `refresh()`); `body` has the
+   * call's secrets redacted. Return an `Error` to raise it instead of the strategy's own
+   * `SalesforceOAuthError`/`SalesforceResponseError`; `null` (the default) keeps those.
+   */
+  override parseErrorResponse(_body: string, _status: number): Error | null {
+    return null;
   }
 
   /** Starts a login (redirect to Salesforce) or finishes one (the callback with `code` or `error`). */
   override authenticate(req: Request, options: SalesforceAuthenticateOptions = {}): void {
     const param = callbackParams(req);
     if (param('code') !== undefined || param('error') !== undefined) {
-      this._finishLogin(req, param).catch((error: unknown) => this.error(error as Error));
+      this._finishLogin(req, param, options).catch((error: unknown) => this.error(error as Error));
     } else {
       this._startLogin(req, options);
     }
@@ -131,7 +214,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
-    const tokens = await requestToken('refresh', login.tokenURL, this._clientForm({ grant_type: 'refresh_token', refresh_token: refreshToken }), this._config.requestTimeout);
+    const tokens = await this._requestToken('refresh', login.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken });
     this._checkSignature(tokens);
     const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login)) : undefined;
     const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -155,7 +238,23 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    */
   async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
     if (typeof token !== 'string' || token === '') throw new TypeError('revoke(token): token must be a non-empty string');
-    await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._config.requestTimeout);
+    await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._callOptions());
+  }
+
+  /**
+   * @internal passport-oauth2's own step, with its `skipUserProfile` semantics: a function of
+   * more than one argument is `(accessToken, done)` and calls back `done(err, skip)`; any other is
+   * called with the access token and returns `skip`. Then `userProfile`, unless skipped.
+   */
+  private _loadUserProfile(accessToken: string, done: (err: unknown, profile?: SalesforceProfile) => void): void {
+    const skip = this._skipUserProfile;
+    const load = (skipIt: unknown): void => {
+      if (skipIt) done(null);
+      else this.userProfile(accessToken, done);
+    };
+    if (typeof skip !== 'function') load(skip);
+    else if (skip.length > 1) skip(accessToken, (err, skipIt) => (err ? done(err) : load(skipIt)));
+    else load((skip as (accessToken: string) => unknown)(accessToken));
   }
 
   /** @internal */
@@ -163,7 +262,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     let params: Record<string, string>;
     let redirectTo: string;
     try {
-      params = this.authorizationParams(options);
+      params = extraParams('authorizationParams', this.authorizationParams(options), STRATEGY_AUTHORIZATION_FIELDS);
       redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
     } catch (error) {
       this.error(error as Error);
@@ -179,34 +278,43 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const pkce = createPkcePair();
     const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
-    this._pendingLogins.store(req, pkce.codeVerifier, options.state, { nonce, loginURL }, (err, handle) => {
-      if (err || !handle) {
-        this.error(err ?? new Error('The pending login could not be stored'));
-        return;
-      }
-      const query = {
-        ...params,
-        ...(nonce === undefined ? {} : { nonce }),
-        response_type: 'code',
-        client_id: this._config.clientID,
-        redirect_uri: redirectTo,
-        state: handle,
-        code_challenge: pkce.codeChallenge,
-        code_challenge_method: pkce.codeChallengeMethod,
-      };
-      // Login URLs carry no query or fragment (parseSalesforceURL refuses them), so the query is appended.
-      this.redirect(`${login.authorizationURL.href}?${new URLSearchParams(query).toString()}`);
-    });
+    try {
+      const record = newPendingLogin(options.state, { nonce, loginURL }, Date.now());
+      this._stateStore.store(req, pkce.codeVerifier, record, this._storeMeta(login, redirectTo), (err, handle) => {
+        if (err) {
+          this.error(err);
+          return;
+        }
+        if (typeof handle !== 'string' || handle === '') {
+          this.error(new TypeError('The state store called back without a handle for the pending login'));
+          return;
+        }
+        const query = {
+          ...params,
+          ...(nonce === undefined ? {} : { nonce }),
+          response_type: 'code',
+          client_id: this._config.clientID,
+          redirect_uri: redirectTo,
+          state: handle,
+          code_challenge: pkce.codeChallenge,
+          code_challenge_method: pkce.codeChallengeMethod,
+        };
+        // Login URLs carry no query or fragment (parseSalesforceURL refuses them), so the query is appended.
+        this.redirect(`${login.authorizationURL.href}?${new URLSearchParams(query).toString()}`);
+      });
+    } catch (error) {
+      this.error(error as Error);
+    }
   }
 
   /** @internal */
-  private async _finishLogin(req: Request, param: (name: string) => string | null | undefined): Promise<void> {
-    const pending = await new Promise<PendingLogin | { message: string }>((resolve, reject) => {
-      this._pendingLogins.verify(req, param('state'), undefined, (err, verifier, stateOrInfo, login) => {
-        if (err) reject(err);
-        else resolve(verifier === false || !login ? (stateOrInfo as { message: string }) : login);
-      });
-    });
+  private async _finishLogin(req: Request, param: (name: string) => string | null | undefined, options: SalesforceAuthenticateOptions): Promise<void> {
+    const handle = param('state');
+    if (typeof handle !== 'string' || handle === '') {
+      this.fail({ message: STATE_FAILURES.missing }, 403);
+      return;
+    }
+    const pending = await this._takePendingLogin(req, handle);
     if (!('verifier' in pending)) {
       this.fail(pending, 403);
       return;
@@ -224,14 +332,15 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.fail({ message: 'The callback carries no single authorization code' }, 400);
       return;
     }
-    // The login base comes from the session, never from the callback's query.
+    // The login base comes from the pending login, never from the callback's query.
     const login = this._loginTarget(pending.loginURL);
-    const tokens = await requestToken(
-      'token',
-      login.tokenURL,
-      this._clientForm({ grant_type: 'authorization_code', code, redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy), code_verifier: pending.verifier }),
-      this._config.requestTimeout,
-    );
+    const tokens = await this._requestToken('token', login.tokenURL, {
+      ...extraParams('tokenParams', this.tokenParams(options), STRATEGY_TOKEN_FIELDS),
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy),
+      code_verifier: pending.verifier,
+    });
     this._checkSignature(tokens);
     const params = tokens as SalesforceTokenParams;
     // Any id_token reaching the app is verified: also one a Connected App grants without openid
@@ -244,6 +353,37 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     this._callVerify(req, params, profile, pending.state);
   }
 
+  /**
+   * @internal The pending login named by `handle`, taken from the state store and checked, or
+   * why the callback is refused.
+   */
+  private async _takePendingLogin(req: Request, handle: string): Promise<PendingLogin | { message: string }> {
+    const store = this._stateStore;
+    const { verifier, state } = await new Promise<{ verifier: unknown; state: unknown }>((resolve, reject) => {
+      const callback: StateStoreVerifyCallback = (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state }));
+      // passport-oauth2 passes `meta` to a verify that takes four arguments.
+      if (store.verify.length >= 4) {
+        const meta = this._storeMeta(this._config.login, redirectURI(this._config.callbackURL, req, this._config.trustProxy));
+        (store.verify as (req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void).call(store, req, handle, meta, callback);
+      } else {
+        (store.verify as (req: Request, handle: string, callback: StateStoreVerifyCallback) => void).call(store, req, handle, callback);
+      }
+    });
+    if (typeof verifier !== 'string') {
+      const message = (state as { message?: unknown } | undefined)?.message;
+      return { message: typeof message === 'string' ? message : STATE_FAILURES.unknown };
+    }
+    const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
+    if (pending === 'expired') return { message: STATE_FAILURES.expired };
+    if (!pending) throw new TypeError("The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged");
+    return pending;
+  }
+
+  /** @internal passport-oauth2's `meta` for the state store. */
+  private _storeMeta(login: LoginTarget, callbackURL: string): StateStoreMeta {
+    return { authorizationURL: login.authorizationURL.href, tokenURL: login.tokenURL.href, clientID: this._config.clientID, callbackURL };
+  }
+
   /** @internal The configured login, or a per-request one checked against `allowedLoginURLs`. */
   private _loginTarget(loginURL: string | undefined): LoginTarget {
     if (loginURL === undefined) return this._config.login;
@@ -253,10 +393,23 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     return loginTarget(base);
   }
 
-  /** @internal The client's credentials on a token request: the secret only when one is configured. */
-  private _clientForm(form: Record<string, string>): Record<string, string> {
+  /** @internal How every call to Salesforce is made: `requestTimeout`, and the agent set on `_oauth2`. */
+  private _callOptions(): CallOptions {
+    const agent = (this._oauth2 as unknown as { _agent?: Agent | boolean })._agent;
+    return { timeout: this._config.requestTimeout, agent: typeof agent === 'object' ? agent : undefined };
+  }
+
+  /**
+   * @internal A token request with the client's credentials (the secret only when one is
+   * configured), read by `parseErrorResponse` when it fails.
+   */
+  private _requestToken(endpoint: 'token' | 'refresh', tokenURL: URL, form: Record<string, string>): Promise<TokenResponse> {
     const { clientID, clientSecret } = this._config;
-    return { ...form, client_id: clientID, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
+    const credentials = { client_id: clientID, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
+    return requestToken(endpoint, tokenURL, { ...form, ...credentials }, {
+      ...this._callOptions(),
+      parseError: (body, status) => this.parseErrorResponse(body, status),
+    });
   }
 
   /** @internal */
@@ -271,22 +424,44 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     return { issuer: login.baseURL, audience: this._config.clientID, nonce };
   }
 
-  /** @internal */
+  /**
+   * @internal The profile for the verify callback: the identity URL is checked to belong to the
+   * login whatever `userProfile` does; a skipped profile is what the identity URL tells.
+   */
   private async _profile(tokens: TokenResponse, login: LoginTarget): Promise<SalesforceProfile> {
     const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
     const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl });
     if (!check.ok) throw new IdentityOriginError(check.origin);
-    if (this._config.skipUserProfile) {
-      const profile = profileFromIdentityUrl(check.url.href, instanceUrl);
-      if (!profile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
-      return profile;
+    const accessToken = tokens.access_token;
+    const known = this._profileLogins.get(accessToken);
+    if (known) known.users += 1;
+    else this._profileLogins.set(accessToken, { identityURL: check.url, instanceUrl, users: 1 });
+    let loaded: SalesforceProfile | undefined;
+    try {
+      loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
+        this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
+      });
+    } finally {
+      const entry = this._profileLogins.get(accessToken);
+      if (entry && --entry.users === 0) this._profileLogins.delete(accessToken);
     }
-    const { json, raw } = await fetchIdentity(check.url, tokens.access_token, this._config.requestTimeout);
-    const profile = buildProfile(json, raw, instanceUrl);
-    if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
+    if (loaded !== undefined) return loaded;
+    const profile = profileFromIdentityUrl(check.url.href, instanceUrl);
+    if (!profile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
     return profile;
   }
 
+  /** @internal The default userProfile's work: the identity of the login in progress with this access token. */
+  private async _identityProfile(accessToken: string): Promise<SalesforceProfile> {
+    const login = this._profileLogins.get(accessToken);
+    if (!login) {
+      throw new TypeError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none');
+    }
+    const { json, raw } = await fetchIdentity(login.identityURL, accessToken, this._oauth2.buildAuthHeader(accessToken), this._callOptions());
+    const profile = buildProfile(json, raw, login.instanceUrl);
+    if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
+    return profile;
+  }
   /** @internal */
   private _callVerify(req: Request, params: SalesforceTokenParams, profile: SalesforceProfile, state: unknown): void {
     let answered = false;

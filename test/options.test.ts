@@ -1,7 +1,11 @@
+import http from 'node:http';
+import https from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { normaliseScope, resolveOptions } from '../src/options.js';
 
 const required = { clientID: '3MVG9.consumer.key', callbackURL: '/auth/salesforce/callback' };
+const STORE_INTERFACE =
+  "SalesforcePkceStrategy: options.store must be a state store with passport-oauth2's PKCE interface: store(req, verifier, state, meta, callback) and verify(req, handle, callback)";
 
 describe('resolveOptions', () => {
   it('applies every default', () => {
@@ -28,8 +32,18 @@ describe('resolveOptions', () => {
       sessionKey: 'salesforce-pkce:salesforce',
       trustProxy: undefined,
       passReqToCallback: false,
+      store: undefined,
+      agent: undefined,
       isAllowedLoginURL: expect.any(Function),
     });
+  });
+
+  it('keeps a state store, an agent and a skipUserProfile function as given', () => {
+    const store = { store: (_req: unknown, _verifier: unknown, _state: unknown, _meta: unknown, _cb: unknown) => undefined, verify: (_req: unknown, _handle: unknown, _cb: unknown) => undefined };
+    const agent = new http.Agent();
+    const skipUserProfile = (accessToken: string) => accessToken.length > 0;
+    expect(resolveOptions({ ...required, store, agent, skipUserProfile })).toMatchObject({ store, agent, skipUserProfile });
+    expect(resolveOptions({ ...required, agent: new https.Agent() }).agent).toBeInstanceOf(https.Agent);
   });
 
   it('checks the signature by default when a secret is set', () => {
@@ -106,7 +120,13 @@ describe('resolveOptions', () => {
     [{ ...required, maxPendingLogins: '10' }, 'SalesforcePkceStrategy: options.maxPendingLogins must be a positive integer'],
     [{ ...required, verifyTokenSignature: true }, 'SalesforcePkceStrategy: options.verifyTokenSignature needs options.clientSecret: the signature is keyed with the consumer secret'],
     [{ ...required, verifyTokenSignature: 'yes' }, 'SalesforcePkceStrategy: options.verifyTokenSignature must be true or false'],
-    [{ ...required, skipUserProfile: 1 }, 'SalesforcePkceStrategy: options.skipUserProfile must be true or false'],
+    [{ ...required, skipUserProfile: 1 }, 'SalesforcePkceStrategy: options.skipUserProfile must be true, false or a function (accessToken[, done])'],
+    [{ ...required, store: 'session' }, STORE_INTERFACE],
+    [{ ...required, store: { store: () => undefined, verify: () => undefined } }, STORE_INTERFACE],
+    // passport-oauth2's StateStore without PKCE: store(req, meta, callback) would lose the verifier.
+    [{ ...required, store: { store: (_req: unknown, _meta: unknown, _cb: unknown) => undefined, verify: (_req: unknown, _handle: unknown, _cb: unknown) => undefined } }, STORE_INTERFACE],
+    [{ ...required, agent: 'http://proxy.example:3128' }, 'SalesforcePkceStrategy: options.agent must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)'],
+    [{ ...required, agent: { keepAlive: true } }, 'SalesforcePkceStrategy: options.agent must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)'],
     [{ ...required, name: '' }, 'SalesforcePkceStrategy: options.name must be a non-empty string'],
     [{ ...required, sessionKey: [] }, 'SalesforcePkceStrategy: options.sessionKey must be a non-empty string'],
     [{ ...required, trustProxy: 'true' }, 'SalesforcePkceStrategy: options.trustProxy must be true or false'],

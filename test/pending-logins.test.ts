@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionRequiredError } from '../src/errors.js';
-import { PendingLoginStore, STATE_FAILURES } from '../src/pending-logins.js';
+import { newPendingLogin, PendingLoginStore, STATE_FAILURES, takenPendingLogin, type PendingLoginRecord } from '../src/pending-logins.js';
 
 type Session = Record<string, unknown> & { saves: number; save(cb: (err?: unknown) => void): void };
 
@@ -14,22 +14,24 @@ function store(ttl = 600, max = 10): PendingLoginStore {
 
 function storeLogin(s: PendingLoginStore, req: object, verifier: string, state?: unknown): string {
   let handle = '';
-  s.store(req, verifier, state, undefined, (err, h) => {
+  s.store(req, verifier, newPendingLogin(state, {}, Date.now()), undefined, (err, h) => {
     if (err) throw err;
     handle = h ?? '';
   });
   return handle;
 }
 
-function verifyLogin(s: PendingLoginStore, req: object, handle: unknown): { verifier: string | false; info: unknown } {
-  let result: { verifier: string | false; info: unknown } | undefined;
-  s.verify(req, handle, undefined, (err, verifier, info) => {
+function verifyLogin(s: PendingLoginStore, req: object, handle: unknown): { verifier: string | false | undefined; info: unknown } {
+  let result: { verifier: string | false | undefined; info: unknown } | undefined;
+  s.verify(req, handle, (err, verifier, info) => {
     if (err) throw err;
     result = { verifier, info };
   });
   if (!result) throw new Error('verify did not call back');
   return result;
 }
+
+const RECORD: PendingLoginRecord = { createdAt: 1_700_000_000_000 };
 
 describe('PendingLoginStore', () => {
   it('keeps one plain-JSON entry per login, keyed by a 22-character handle, and saves the session first', () => {
@@ -43,11 +45,11 @@ describe('PendingLoginStore', () => {
     expect(JSON.parse(JSON.stringify(entries))).toEqual(entries);
   });
 
-  it('hands the verifier and state back once, then forgets the entry', () => {
+  it('hands the verifier and the rest of the entry back once, then forgets the entry', () => {
     const s = store();
     const req = { session: session() };
     const handle = storeLogin(s, req, 'verifier-1', { returnTo: '/x' });
-    expect(verifyLogin(s, req, handle)).toEqual({ verifier: 'verifier-1', info: { returnTo: '/x' } });
+    expect(verifyLogin(s, req, handle)).toEqual({ verifier: 'verifier-1', info: { createdAt: expect.any(Number), state: { returnTo: '/x' } } });
     expect(req.session.pending).toBeUndefined();
     expect(verifyLogin(s, req, handle)).toEqual({ verifier: false, info: { message: STATE_FAILURES.unknown } });
   });
@@ -78,15 +80,6 @@ describe('PendingLoginStore', () => {
     expect(verifyLogin(s, req, genuine).verifier).toBe('verifier-1');
   });
 
-  it('refuses an expired login and removes it', async () => {
-    const s = store(0.05);
-    const req = { session: session() };
-    const handle = storeLogin(s, req, 'verifier-1');
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(verifyLogin(s, req, handle)).toEqual({ verifier: false, info: { message: STATE_FAILURES.expired } });
-    expect(req.session.pending).toBeUndefined();
-  });
-
   it('drops the oldest pending login beyond the cap and expired ones on the next login', async () => {
     const s = store(600, 3);
     const req = { session: session() };
@@ -113,27 +106,9 @@ describe('PendingLoginStore', () => {
     expect(Buffer.byteLength(JSON.stringify(req.session))).toBeLessThan(8 * 1024);
   });
 
-  it('refuses state that is not JSON', () => {
-    const req = { session: session() };
-    let error: unknown;
-    store().store(req, 'v', { when: new Date() }, undefined, (err) => {
-      error = err;
-    });
-    expect(error).toEqual(new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
-    expect(req.session.pending).toBeUndefined();
-  });
-
-  it('keeps state whose objects have a null prototype, as querystring.parse (Express 5 req.query) makes them', () => {
-    const s = store();
-    const req = { session: session() };
-    const state = Object.assign(Object.create(null) as object, { returnTo: '/reports', tags: [Object.assign(Object.create(null) as object, { a: 1 })] });
-    const handle = storeLogin(s, req, 'v', state);
-    expect(verifyLogin(s, req, handle)).toEqual({ verifier: 'v', info: state });
-  });
-
   it('reports a missing session with a SessionRequiredError that names express-session', () => {
     let error: unknown;
-    store().store({}, 'v', undefined, undefined, (err) => {
+    store().store({}, 'v', RECORD, undefined, (err) => {
       error = err;
     });
     expect(error).toBeInstanceOf(SessionRequiredError);
@@ -143,10 +118,53 @@ describe('PendingLoginStore', () => {
   it('reports a session that cannot be saved', () => {
     const req = { session: { save: (cb: (err?: unknown) => void) => cb(new Error('store down')) } };
     let error: unknown;
-    store().store(req, 'v', undefined, undefined, (err) => {
+    store().store(req, 'v', RECORD, undefined, (err) => {
       error = err;
     });
     expect((error as Error).message).toBe('The session could not be saved before the redirect to Salesforce');
     expect((error as Error).cause).toEqual(new Error('store down'));
+  });
+});
+
+describe('newPendingLogin', () => {
+  it('records the start time, the state and only the extras that are set', () => {
+    expect(newPendingLogin({ returnTo: '/x' }, { nonce: 'n-1', loginURL: undefined }, 42)).toEqual({ createdAt: 42, state: { returnTo: '/x' }, nonce: 'n-1' });
+    expect(newPendingLogin(undefined, {}, 42)).toEqual({ createdAt: 42 });
+  });
+
+  it('refuses state that is not JSON', () => {
+    expect(() => newPendingLogin({ when: new Date() }, {}, 42)).toThrow(
+      new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'),
+    );
+  });
+
+  it('keeps state whose objects have a null prototype, as querystring.parse (Express 5 req.query) makes them', () => {
+    const state = Object.assign(Object.create(null) as object, { returnTo: '/reports', tags: [Object.assign(Object.create(null) as object, { a: 1 })] });
+    expect(newPendingLogin(state, {}, 42).state).toBe(state);
+  });
+});
+
+describe('takenPendingLogin', () => {
+  const ttl = 600_000;
+
+  it('gives back the pending login a store handed back', () => {
+    const record = { createdAt: 1_000, state: { returnTo: '/x' }, nonce: 'n-1', loginURL: 'https://acme.my.salesforce.com' };
+    expect(takenPendingLogin('verifier-1', record, 2_000, ttl)).toEqual({ verifier: 'verifier-1', ...record });
+  });
+
+  it('says expired once the record is older than the TTL, whatever the store kept', () => {
+    expect(takenPendingLogin('verifier-1', { createdAt: 1_000 }, 1_000 + ttl, ttl)).toEqual({ verifier: 'verifier-1', createdAt: 1_000 });
+    expect(takenPendingLogin('verifier-1', { createdAt: 1_000 }, 1_001 + ttl, ttl)).toBe('expired');
+  });
+
+  it.each([
+    ['no verifier', '', { createdAt: 1_000 }],
+    ['no record', 'verifier-1', undefined],
+    ['the app state instead of the record', 'verifier-1', { returnTo: '/x' }],
+    ['a createdAt that is not a number', 'verifier-1', { createdAt: '1000' }],
+    ['a nonce that is not a string', 'verifier-1', { createdAt: 1_000, nonce: 7 }],
+    ['a loginURL that is not a string', 'verifier-1', { createdAt: 1_000, loginURL: {} }],
+  ])('refuses %s', (_label, verifier, record) => {
+    expect(takenPendingLogin(verifier, record, 2_000, ttl)).toBeUndefined();
   });
 });

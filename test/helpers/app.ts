@@ -32,9 +32,13 @@ export interface TestAppOptions {
   strategy: Omit<SalesforceStrategyOptions, 'callbackURL'> & { callbackURL?: string };
   /** Per-request authenticate options, from the /login request. */
   authenticateOptions?: (req: Request) => SalesforceAuthenticateOptions;
+  /** Per-request authenticate options of the callback. */
+  callbackOptions?: (req: Request) => SalesforceAuthenticateOptions;
   /** Replaces the recording verify callback. */
   verify?: SalesforceVerifyFunctionWithParams;
-  /** Leave express-session out. */
+  /** A subclass of the strategy to construct instead. */
+  strategyClass?: new (options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams) => SalesforcePkceStrategy;
+  /** Leave express-session out; the callback then answers without logging the user into a session. */
   withoutSession?: boolean;
   /** express-session's store. Default: its MemoryStore. */
   sessionStore?: session.Store;
@@ -56,7 +60,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     verifyCalls.push({ accessToken, refreshToken, params, profile: profile as unknown as Record<string, unknown> });
     done(null, { id: profile.id, username: profile.username, organizationId: profile.organizationId });
   };
-  const strategy = new SalesforcePkceStrategy({ callbackURL: '/auth/salesforce/callback', ...options.strategy }, options.verify ?? verify);
+  const Strategy = options.strategyClass ?? SalesforcePkceStrategy;
+  const strategy = new Strategy({ callbackURL: '/auth/salesforce/callback', ...options.strategy }, options.verify ?? verify);
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
@@ -76,13 +81,18 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     })(req, res, next);
   });
   app.get('/auth/salesforce/callback', (req, res, next) => {
-    passport.authenticate(strategy.name, (err: unknown, user: Express.User | false, info: unknown, status: unknown) => {
+    const callbackOptions = (options.callbackOptions?.(req) ?? {}) as AuthenticateOptions;
+    passport.authenticate(strategy.name, callbackOptions, (err: unknown, user: Express.User | false, info: unknown, status: unknown) => {
       if (err) {
         next(err);
         return;
       }
       if (!user) {
         res.status(typeof status === 'number' ? status : 401).json({ outcome: 'failure', info });
+        return;
+      }
+      if (options.withoutSession) {
+        res.json({ outcome: 'success', user, info });
         return;
       }
       req.logIn(user, (loginError) => {

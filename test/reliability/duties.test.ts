@@ -27,7 +27,7 @@ describe('client duties', () => {
   });
 
   it('keeps S256 PKCE and state on when the options try to turn them off', async () => {
-    const f = (fixture = await startFixture({ app: { strategy: { pkce: false, state: false, store: { store: () => undefined, verify: () => undefined } } as never } }));
+    const f = (fixture = await startFixture({ app: { strategy: { pkce: false, state: false } as never } }));
     const browser = f.browser();
     const authorizeURL = await browser.startLogin();
     const handle = authorizeURL.searchParams.get('state') ?? '';

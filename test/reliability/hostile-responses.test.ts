@@ -303,7 +303,7 @@ describe('random input to the pure modules', () => {
       }),
       propertyParameters(1000),
     );
-    const optionName = fc.constantFrom('clientID', 'callbackURL', 'clientSecret', 'loginURL', 'authorizationURL', 'tokenURL', 'name', 'scope', 'requestTimeout', 'pendingLoginTtl', 'maxPendingLogins', 'verifyTokenSignature', 'skipUserProfile', 'sessionKey', 'trustProxy', 'passReqToCallback', 'allowedLoginURLs', '__proto__');
+    const optionName = fc.constantFrom('clientID', 'callbackURL', 'clientSecret', 'loginURL', 'authorizationURL', 'tokenURL', 'name', 'scope', 'requestTimeout', 'pendingLoginTtl', 'maxPendingLogins', 'verifyTokenSignature', 'skipUserProfile', 'sessionKey', 'trustProxy', 'passReqToCallback', 'allowedLoginURLs', 'store', 'agent', '__proto__');
     fc.assert(
       fc.property(fc.array(fc.tuple(optionName, anything), { maxLength: 6 }), fc.boolean(), (entries, withRequired) => {
         const options = objectOf([...(withRequired ? ([['clientID', 'x'], ['callbackURL', '/cb']] as const) : []), ...entries]);

@@ -1,0 +1,214 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Request } from 'express';
+import { STATE_FAILURES, type PendingLoginRecord, type PendingLoginStateStore, type StateStoreStoreCallback, type StateStoreVerifyCallback } from './pending-logins.js';
+import { randomToken } from './random.js';
+
+/** Options of {@link CookiePendingLoginStore}. */
+export interface CookiePendingLoginStoreOptions {
+  /**
+   * The key material: a string of at least 32 characters or at least 32 random bytes, from the
+   * app's secrets (never from source code). An array rotates keys: the first seals new cookies,
+   * every one opens them. Required.
+   */
+  secret: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+  /** Cookie name prefix; each pending login's cookie is `{name}.{handle}`. Default: `'salesforce-pkce'`. */
+  name?: string;
+  /** Seconds a pending login's cookie lives; keep it at least the strategy's `pendingLoginTtl`. Default: `600`. */
+  maxAge?: number;
+  /** Pending-login cookies kept per browser (several tabs); the oldest is cleared beyond it. Default: `10`. */
+  max?: number;
+  /**
+   * The `Secure` attribute: `'auto'` sets it when the request came over https (Express's
+   * `req.secure`), and then names the cookie `__Host-{name}.{handle}` so no sibling subdomain can
+   * set it. Default: `'auto'`.
+   */
+  secure?: boolean | 'auto';
+}
+
+/** Browsers keep cookies of up to 4096 bytes, name and attributes included. */
+const MAX_COOKIE_BYTES = 4000;
+const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_INFO = 'passport-salesforce-pkce pending login cookie v1';
+
+/** What a cookie seals: the verifier, the strategy's record, and when the cookie was made. */
+interface Sealed {
+  verifier: string;
+  state: PendingLoginRecord;
+  sealedAt: number;
+}
+
+function fail(option: string, problem: string): never {
+  throw new TypeError(`CookiePendingLoginStore: options.${option} ${problem}`);
+}
+
+function deriveKey(secret: unknown): Buffer {
+  const material = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret instanceof Uint8Array ? Buffer.from(secret) : undefined;
+  if (!material || material.length < 32) fail('secret', 'must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))');
+  // HKDF turns a passphrase-like string into a uniform AES-256 key, bound to this one use.
+  return Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), KEY_INFO, 32));
+}
+
+function seal(key: Buffer, name: string, sealed: Sealed): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  // The cookie's name (which carries the handle) is authenticated, so a value cannot be moved to another handle.
+  cipher.setAAD(Buffer.from(name, 'utf8'));
+  const body = Buffer.concat([cipher.update(JSON.stringify(sealed), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+}
+
+function open(keys: readonly Buffer[], name: string, value: string): Sealed | undefined {
+  const bytes = Buffer.from(value, 'base64url');
+  if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
+  const iv = bytes.subarray(0, IV_BYTES);
+  const tag = bytes.subarray(bytes.length - TAG_BYTES);
+  const body = bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES);
+  for (const key of keys) {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(Buffer.from(name, 'utf8'));
+      decipher.setAuthTag(tag);
+      const sealed = JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Sealed;
+      return typeof sealed.verifier === 'string' && typeof sealed.sealedAt === 'number' ? sealed : undefined;
+    } catch {
+      // Another key, or a forged or damaged value: try the next key.
+    }
+  }
+  return undefined;
+}
+
+/** The request's cookies whose names start with `prefix`, first value of each name only. */
+function cookiesNamed(req: Request, prefix: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return found;
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 0) continue;
+    const name = pair.slice(0, at).trim();
+    if (name.startsWith(prefix) && !found.has(name)) found.set(name, pair.slice(at + 1).trim());
+  }
+  return found;
+}
+
+function appendSetCookie(res: ServerResponse, cookie: string): void {
+  const existing = res.getHeader('set-cookie');
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  res.setHeader('set-cookie', [...list, cookie]);
+}
+
+/**
+ * A state store for apps without sessions (`session: false`, JSON APIs): each pending login is
+ * its own short-lived cookie, sealed with AES-256-GCM under a key derived from the app's secret,
+ * `HttpOnly` and `SameSite=Lax` (sent on Salesforce's redirect back, not on cross-site
+ * subrequests), `Secure` and `__Host-` prefixed over https. The cookie holds the PKCE verifier,
+ * the OpenID nonce, the chosen login base, the app's `state` and the start time; nobody without the
+ * key can read or alter it, and the cookie's name binds it to its handle.
+ *
+ * One-time use: the cookie is cleared by the callback that uses it, so the browser does not send
+ * it again. A copy taken before then stays readable until it expires, but replaying it needs
+ * Salesforce's authorization code too, which Salesforce accepts only once. The strategy refuses a
+ * pending login older than its `pendingLoginTtl` whatever the cookie says.
+ *
+ * Needs Express (it sets cookies through `req.res`).
+ *
+ * @example
+ * new SalesforcePkceStrategy({
+ *   clientID: process.env.SF_CLIENT_ID!,
+ *   callbackURL: '/auth/salesforce/callback',
+ *   store: new CookiePendingLoginStore({ secret: process.env.LOGIN_COOKIE_SECRET! }),
+ * }, verify);
+ */
+export class CookiePendingLoginStore implements PendingLoginStateStore {
+  readonly #keys: readonly Buffer[];
+  readonly #name: string;
+  readonly #maxAge: number;
+  readonly #max: number;
+  readonly #secure: boolean | 'auto';
+
+  constructor(options: CookiePendingLoginStoreOptions) {
+    if (typeof options !== 'object' || options === null) fail('secret', 'is required');
+    const secrets = Array.isArray(options.secret) ? (options.secret as unknown[]) : [options.secret];
+    if (secrets.length === 0) fail('secret', 'must name at least one key');
+    this.#keys = secrets.map(deriveKey);
+    this.#name = options.name ?? 'salesforce-pkce';
+    if (typeof this.#name !== 'string' || !NAME_PATTERN.test(this.#name)) fail('name', 'must be 1 to 64 letters, digits, "-" or "_"');
+    this.#maxAge = options.maxAge ?? 600;
+    if (typeof this.#maxAge !== 'number' || !Number.isInteger(this.#maxAge) || this.#maxAge <= 0) fail('maxAge', 'must be a positive integer (seconds)');
+    this.#max = options.max ?? 10;
+    if (typeof this.#max !== 'number' || !Number.isInteger(this.#max) || this.#max <= 0) fail('max', 'must be a positive integer');
+    this.#secure = options.secure ?? 'auto';
+    if (this.#secure !== 'auto' && typeof this.#secure !== 'boolean') fail('secure', 'must be true, false or "auto"');
+  }
+
+  /** Sets the pending login's cookie on the response and calls back with its handle. */
+  store(req: Request, verifier: string, state: PendingLoginRecord, _meta: unknown, callback: StateStoreStoreCallback): void {
+    const res = req.res;
+    if (!res) {
+      callback(new TypeError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+      return;
+    }
+    const prefix = this.#prefix(req);
+    const now = Date.now();
+    const handle = randomToken(16);
+    const name = `${prefix}${handle}`;
+    const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
+    if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
+      callback(new TypeError(`The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`));
+      return;
+    }
+    for (const stale of this.#staleCookies(req, prefix, now)) appendSetCookie(res, this.#clearing(req, stale));
+    appendSetCookie(res, cookie);
+    callback(null, handle);
+  }
+
+  /** Reads and clears the cookie of the pending login named by `handle`. */
+  verify(req: Request, handle: string, callback: StateStoreVerifyCallback): void {
+    const name = `${this.#prefix(req)}${handle}`;
+    const value = HANDLE_PATTERN.test(handle) ? cookiesNamed(req, name).get(name) : undefined;
+    if (value === undefined) {
+      callback(null, false, { message: STATE_FAILURES.unknown });
+      return;
+    }
+    if (req.res) appendSetCookie(req.res, this.#clearing(req, name));
+    const sealed = open(this.#keys, name, value);
+    if (!sealed) callback(null, false, { message: STATE_FAILURES.unknown });
+    else if (Date.now() - sealed.sealedAt > this.#maxAge * 1000) callback(null, false, { message: STATE_FAILURES.expired });
+    else callback(null, sealed.verifier, sealed.state);
+  }
+
+  #isSecure(req: Request): boolean {
+    if (this.#secure !== 'auto') return this.#secure;
+    return req.secure === true || (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  }
+
+  #prefix(req: Request): string {
+    return `${this.#isSecure(req) ? '__Host-' : ''}${this.#name}.`;
+  }
+
+  #attributes(req: Request, maxAge: number): string {
+    return `Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${this.#isSecure(req) ? '; Secure' : ''}`;
+  }
+
+  #clearing(req: Request, name: string): string {
+    return `${name}=; ${this.#attributes(req, 0)}`;
+  }
+
+  /** This store's cookies to clear before a new one: unreadable, expired, and the oldest beyond `max - 1`. */
+  #staleCookies(req: Request, prefix: string, now: number): string[] {
+    const stale: string[] = [];
+    const live: Array<[string, number]> = [];
+    for (const [name, value] of cookiesNamed(req, prefix)) {
+      if (!HANDLE_PATTERN.test(name.slice(prefix.length))) continue;
+      const sealed = open(this.#keys, name, value);
+      if (sealed && now - sealed.sealedAt <= this.#maxAge * 1000) live.push([name, sealed.sealedAt]);
+      else stale.push(name);
+    }
+    live.sort((a, b) => a[1] - b[1]);
+    return [...stale, ...live.slice(0, Math.max(0, live.length - (this.#max - 1))).map(([name]) => name)];
+  }
+}
