@@ -24,7 +24,7 @@ export interface SalesforceStrategyOptionsBase {
   name?: string;
   /** Scopes to request, e.g. `['api', 'refresh_token']`. Default: none (the Connected App's scopes). */
   scope?: string | readonly string[];
-  /** Bound in ms on every HTTP call to Salesforce. Default: `10000`. */
+  /** Bound in ms on every HTTP call to Salesforce, at most 2^31 - 1 (Node's longest timer). Default: `10000`. */
   requestTimeout?: number;
   /** Seconds a started login may take to come back. Default: `600`. */
   pendingLoginTtl?: number;
@@ -114,6 +114,18 @@ function positiveNumber(options: Record<string, unknown>, option: string, fallba
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     fail(option, `must be a positive ${integer ? 'integer' : 'number'}`);
   }
+  return value;
+}
+
+/**
+ * Node.js keeps a timer for at most 2^31 - 1 ms; a longer one fires after 1 ms (with a
+ * TimeoutOverflowWarning), which would end every call to Salesforce at once.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timeout(options: Record<string, unknown>, option: string, fallback: number): number {
+  const value = positiveNumber(options, option, fallback, true);
+  if (value > MAX_TIMER_MS) fail(option, `must be at most ${MAX_TIMER_MS} (about 24.8 days), the longest timer Node.js keeps`);
   return value;
 }
 
@@ -207,7 +219,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       tokenURL: optionalURL(options, 'tokenURL'),
     }),
     scope,
-    requestTimeout: positiveNumber(options, 'requestTimeout', 10_000, true),
+    requestTimeout: timeout(options, 'requestTimeout', 10_000),
     pendingLoginTtl: positiveNumber(options, 'pendingLoginTtl', 600, false),
     maxPendingLogins: positiveNumber(options, 'maxPendingLogins', 10, true),
     verifyTokenSignature,

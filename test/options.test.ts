@@ -101,6 +101,8 @@ describe('resolveOptions', () => {
     [{ ...required, scope: ['api', 'bad"scope'] }, 'SalesforcePkceStrategy: options.scope contains a scope with characters RFC 6749 does not allow'],
     [{ ...required, requestTimeout: 0 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
     [{ ...required, requestTimeout: 1.5 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
+    [{ ...required, requestTimeout: 2 ** 31 }, 'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps'],
+    [{ ...required, requestTimeout: 1e12 }, 'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps'],
     [{ ...required, pendingLoginTtl: -1 }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
     [{ ...required, pendingLoginTtl: Number.NaN }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
     [{ ...required, maxPendingLogins: '10' }, 'SalesforcePkceStrategy: options.maxPendingLogins must be a positive integer'],
