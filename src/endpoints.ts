@@ -41,6 +41,55 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
+/** Salesforce's shared login hosts (production and Developer Edition, sandboxes). */
+const SALESFORCE_LOGIN_HOSTS: ReadonlySet<string> = new Set(['login.salesforce.com', 'test.salesforce.com']);
+
+/**
+ * Suffixes under which every host is run by Salesforce, never by a customer: My Domains of every
+ * kind (`acme`, `acme--uat.sandbox`, `*.scratch`, `*.develop`, …), Government Cloud My Domains,
+ * Experience Cloud sites, and the older Force.com sites and communities.
+ */
+const SALESFORCE_HOST_SUFFIXES: readonly string[] = ['.my.salesforce.com', '.my.salesforce.mil', '.my.site.com', '.force.com'];
+
+/** Instances of orgs from before My Domain (`na1`, `cs42`, `eu5`, …), still seen as `instance_url`. */
+const SALESFORCE_INSTANCE_HOST = /^[a-z]{2,4}\d{1,3}\.salesforce\.com$/;
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+/**
+ * Whether Salesforce itself runs `hostname` (as the URL parser gives it: lower-case, Punycode).
+ * A customer can own a host on no suffix listed here, so the consumer secret, a code or a token
+ * sent to such a host reaches Salesforce.
+ */
+export function isSalesforceHost(hostname: string): boolean {
+  if (SALESFORCE_LOGIN_HOSTS.has(hostname) || SALESFORCE_INSTANCE_HOST.test(hostname)) return true;
+  const suffix = SALESFORCE_HOST_SUFFIXES.find((candidate) => hostname.endsWith(candidate));
+  if (suffix === undefined) return false;
+  const labels = hostname.slice(0, -suffix.length).split('.');
+  return labels.every((label) => DNS_LABEL.test(label));
+}
+
+/**
+ * First path segments under which a Salesforce host runs an org's own code (Apex REST under
+ * `/services/apexrest`, Visualforce under `/apex`): a login base there would send the token
+ * request to that code.
+ */
+const ORG_CODE_SEGMENTS: ReadonlySet<string> = new Set(['services', 'apex']);
+
+/**
+ * Whether a login base is one a pattern of `allowedLoginURLs` may admit: https on a host
+ * Salesforce runs, on its default port, with at most an Experience Cloud site prefix as path; or
+ * a loopback host (a local emulator). Everything else must be listed as an exact URL.
+ */
+export function isSalesforceLoginBase(url: URL): boolean {
+  if (isLoopbackHost(url.hostname)) return isSecureOrLoopback(url);
+  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password || !isSalesforceHost(url.hostname)) return false;
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') return true;
+  const segment = /^\/([A-Za-z0-9_-]{1,80})$/.exec(path)?.[1];
+  return segment !== undefined && !ORG_CODE_SEGMENTS.has(segment.toLowerCase());
+}
+
 function isSecureOrLoopback(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }

@@ -11,7 +11,8 @@ export type SalesforceErrorCode =
   | 'TOKEN_SIGNATURE_MISMATCH'
   | 'IDENTITY_ORIGIN_REJECTED'
   | 'ID_TOKEN_INVALID'
-  | 'SESSION_REQUIRED';
+  | 'SESSION_REQUIRED'
+  | 'LOGIN_URL_NOT_ALLOWED';
 
 /**
  * Base class of every error the strategy produces. Messages never contain a token, an
@@ -166,5 +167,26 @@ export class SessionRequiredError extends SalesforceError {
       'SalesforcePkceStrategy needs a session to keep the PKCE verifier: add express-session ' +
         '(app.use(session({ secret, resave: false, saveUninitialized: false }))) before passport.initialize()',
     );
+  }
+}
+
+/**
+ * A login base (a request's `loginURL`, or one kept with a pending login or passed to `refresh()`
+ * or `revoke()`) that `allowedLoginURLs` does not allow, or that a RegExp or function of it
+ * admitted although Salesforce does not run that host. Nothing was sent to it.
+ */
+export class LoginURLNotAllowedError extends SalesforceError {
+  override name = 'LoginURLNotAllowedError';
+  /** The refused login base, without trailing slash. */
+  readonly loginURL: string;
+
+  constructor(loginURL: string, reason: 'not-listed' | 'not-salesforce') {
+    super(
+      'LOGIN_URL_NOT_ALLOWED',
+      reason === 'not-listed'
+        ? `loginURL ${loginURL} is not in allowedLoginURLs`
+        : `loginURL ${loginURL} is not a Salesforce login host; a custom domain must be listed in allowedLoginURLs as an exact URL`,
+    );
+    this.loginURL = loginURL;
   }
 }

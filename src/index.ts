@@ -20,6 +20,7 @@ export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {
   IdentityOriginError,
   IdTokenError,
+  LoginURLNotAllowedError,
   SalesforceAuthorizationError,
   SalesforceError,
   SalesforceNetworkError,

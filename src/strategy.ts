@@ -4,6 +4,7 @@ import { checkIdentityURL, loginBase, loginTarget, parseSalesforceURL, type Logi
 import {
   IdentityOriginError,
   IdTokenError,
+  LoginURLNotAllowedError,
   SalesforceAuthorizationError,
   SalesforceResponseError,
   TokenSignatureError,
@@ -173,6 +174,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     try {
       login = this._loginTarget(options.loginURL);
     } catch (error) {
+      // Refused before any redirect: nothing has reached the host the request named.
       this.fail({ message: (error as Error).message }, 400);
       return;
     }
@@ -249,7 +251,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (loginURL === undefined) return this._config.login;
     const base = parseSalesforceURL(loginURL, 'loginURL');
     if (loginBase(base) === this._config.login.baseURL) return this._config.login;
-    if (!this._config.isAllowedLoginURL(base)) throw new TypeError(`loginURL ${loginBase(base)} is not in allowedLoginURLs`);
+    const verdict = this._config.isAllowedLoginURL(base);
+    if (verdict !== 'allowed') throw new LoginURLNotAllowedError(loginBase(base), verdict);
     return loginTarget(base);
   }
 

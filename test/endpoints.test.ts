@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdentityURL, loginEndpoints, parseSalesforceURL } from '../src/endpoints.js';
+import { checkIdentityURL, isSalesforceLoginBase, loginEndpoints, parseSalesforceURL } from '../src/endpoints.js';
 
 describe('parseSalesforceURL', () => {
   it.each([
@@ -69,5 +69,48 @@ describe('checkIdentityURL', () => {
     expect(checkIdentityURL('http://127.0.0.1:4000/id/a/b', loopback).ok).toBe(true);
     expect(checkIdentityURL('http://127.0.0.1:4001/id/a/b', loopback).ok).toBe(true);
     expect(checkIdentityURL('http://127.0.0.1:4002/id/a/b', loopback)).toEqual({ ok: false, origin: 'http://127.0.0.1:4002' });
+  });
+});
+
+describe('isSalesforceLoginBase', () => {
+  it.each([
+    'https://login.salesforce.com',
+    'https://test.salesforce.com',
+    'https://acme.my.salesforce.com',
+    'https://acme--uat.sandbox.my.salesforce.com',
+    'https://acme-dev-ed.develop.my.salesforce.com',
+    'https://power-ruby-1234.scratch.my.salesforce.com',
+    'https://agency.my.salesforce.mil',
+    'https://acme.my.site.com/partners',
+    'https://acme--uat.sandbox.my.site.com/partnersvforcesite',
+    'https://acme.force.com/customers',
+    'https://acme.secure.force.com',
+    'https://acme.my.salesforce.com/AppCentral',
+    'http://127.0.0.1:8080',
+    'http://localhost:3000/site',
+    'https://[::1]:8443',
+  ])('admits %s', (base) => {
+    expect(isSalesforceLoginBase(parseSalesforceURL(base, 'loginURL'))).toBe(true);
+  });
+
+  it.each([
+    ['an unanchored pattern\'s catch', 'https://acme.my.salesforce.com.evil.example'],
+    ['a suffix without its dot', 'https://evilsalesforce.com'],
+    ['a look-alike My Domain suffix', 'https://acme.mysalesforce.com'],
+    ['the bare domain', 'https://salesforce.com'],
+    ['a host Salesforce does not run on salesforce.com', 'https://www.salesforce.com'],
+    ['a public site.com host', 'https://evil.site.com'],
+    ['the bare force.com', 'https://force.com'],
+    ['a fully qualified name with its trailing dot', 'https://acme.my.salesforce.com.'],
+    ['a non-default port', 'https://acme.my.salesforce.com:8443'],
+    ['an Apex REST path, where an org runs its own code', 'https://evil.my.site.com/services/apexrest/steal'],
+    ['a Visualforce path', 'https://evil.my.site.com/apex'],
+    ['a nested path', 'https://acme.my.site.com/partners/more'],
+    ['an encoded path', 'https://acme.my.site.com/part%2Fners'],
+    ['a custom domain', 'https://login.acme.com'],
+    ['plain http on a public host', 'http://acme.my.salesforce.com'],
+    ['plain http on a private address', 'http://10.0.0.1'],
+  ])('refuses %s (%s)', (_label, base) => {
+    expect(isSalesforceLoginBase(new URL(base))).toBe(false);
   });
 });

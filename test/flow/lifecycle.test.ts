@@ -95,7 +95,12 @@ describe('refresh', () => {
     fixture = await startFixture();
     await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new TypeError('refresh(refreshToken): refreshToken must be a non-empty string'));
     await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new TypeError('revoke(token): token must be a non-empty string'));
-    await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toThrow(new TypeError('loginURL https://evil.example is not in allowedLoginURLs'));
+    await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toMatchObject({
+      name: 'LoginURLNotAllowedError',
+      code: 'LOGIN_URL_NOT_ALLOWED',
+      message: 'loginURL https://evil.example is not in allowedLoginURLs',
+      loginURL: 'https://evil.example',
+    });
     expect(fixture.emulator.requests).toHaveLength(0);
   });
 });
