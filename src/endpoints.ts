@@ -2,11 +2,11 @@
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 
 /**
- * Domains Salesforce owns, whose subdomains may serve an identity URL even when they are neither
- * the login host nor the `instance_url` host (e.g. `login.salesforce.com` for a My Domain login):
- * My Domains and instances (`salesforce.com`), Visualforce and older sites (`force.com`),
- * Experience Cloud (`site.com`), legacy hosts (`cloudforce.com`, `database.com`) and
- * Government Cloud (`salesforce.mil`, `crmforce.mil`).
+ * Domains Salesforce owns: My Domains and instances (`salesforce.com`), Visualforce, files and
+ * older sites (`force.com`), Experience Cloud (`site.com`), legacy hosts (`cloudforce.com`,
+ * `database.com`) and Government Cloud (`salesforce.mil`, `crmforce.mil`). Customers publish
+ * content on some of their subdomains, so ownership alone does not make a host safe for a token;
+ * apps use it to recognise Salesforce's URLs, such as profile photos on `*.file.force.com`.
  */
 export const SALESFORCE_OWNED_DOMAINS: readonly string[] = [
   'salesforce.com',
@@ -150,24 +150,28 @@ export function loginTarget(base: URL, overrides: { authorizationURL?: URL; toke
   };
 }
 
-function isSalesforceOwned(hostname: string): boolean {
-  return SALESFORCE_OWNED_DOMAINS.some((domain) => hostname === domain || hostname.endsWith(`.${domain}`));
-}
+/**
+ * Hosts that serve the identity URL of any org, besides the login's own origins and its instance:
+ * Salesforce puts `login.salesforce.com` (`test.salesforce.com` for sandboxes) in `id` even when
+ * the user logged in through a My Domain.
+ */
+const IDENTITY_ORIGINS: readonly string[] = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 
 /** Where the identity URL of a token response may be fetched from. */
 export interface IdentityOriginContext {
   /** Origins of the login: the login base, and the token endpoint when it was set apart. */
   loginOrigins: readonly string[];
-  /** `instance_url` from the token response, when present. */
-  instanceUrl?: unknown;
+  /** `instance_url` from the token response, once `checkInstanceURL` accepted it. */
+  instanceUrl?: URL | undefined;
 }
 
 export type IdentityURLCheck = { ok: true; url: URL } | { ok: false; origin: string };
 
 /**
  * Decides whether the identity URL (`id` in the token response) may be fetched with the access
- * token: only from the login's own origins, the `instance_url` origin, or an https host of a
- * Salesforce-owned domain. Anything else would hand the token to a stranger.
+ * token: only from an origin this login can produce: the login's own origins, its checked
+ * `instance_url`, or `login`/`test.salesforce.com`. Other hosts on Salesforce's domains are not
+ * enough: customers publish content on `*.my.site.com` and `*.force.com`.
  */
 export function checkIdentityURL(id: unknown, context: IdentityOriginContext): IdentityURLCheck {
   let url: URL;
@@ -176,18 +180,28 @@ export function checkIdentityURL(id: unknown, context: IdentityOriginContext): I
   } catch {
     return { ok: false, origin: 'an invalid URL' };
   }
-  const trusted = new Set(context.loginOrigins);
-  if (typeof context.instanceUrl === 'string') {
-    try {
-      trusted.add(new URL(context.instanceUrl).origin);
-    } catch {
-      // An unparseable instance_url adds no trusted origin.
-    }
-  }
-  const allowed =
-    !url.username &&
-    !url.password &&
-    isSecureOrLoopback(url) &&
-    (trusted.has(url.origin) || (url.protocol === 'https:' && isSalesforceOwned(url.hostname)));
+  const trusted = new Set([...context.loginOrigins, ...IDENTITY_ORIGINS]);
+  if (context.instanceUrl) trusted.add(context.instanceUrl.origin);
+  const allowed = !url.username && !url.password && isSecureOrLoopback(url) && trusted.has(url.origin);
   return allowed ? { ok: true, url } : { ok: false, origin: url.origin };
+}
+
+export type InstanceURLCheck = { ok: true; url: URL | undefined } | { ok: false };
+
+/**
+ * Checks `instance_url` from a token response, where apps send the access token for API calls:
+ * absent, or an https URL on a host Salesforce runs, or on the login's own origin (a custom
+ * domain the developer configured), or on a loopback host when the login itself is one (the
+ * emulator). Anything else (`javascript:`, a foreign host) is a broken or forged answer.
+ */
+export function checkInstanceURL(value: unknown, login: LoginTarget): InstanceURLCheck {
+  if (value === undefined) return { ok: true, url: undefined };
+  if (typeof value !== 'string' || !URL.canParse(value)) return { ok: false };
+  const url = new URL(value);
+  if (url.username || url.password || url.search || url.hash || !isSecureOrLoopback(url)) return { ok: false };
+  const allowed =
+    login.origins.includes(url.origin) ||
+    (url.protocol === 'https:' && url.port === '' && isSalesforceHost(url.hostname)) ||
+    (isLoopbackHost(url.hostname) && isLoopbackHost(login.base.hostname));
+  return allowed ? { ok: true, url } : { ok: false };
 }

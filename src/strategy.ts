@@ -7,7 +7,6 @@ import {
   LoginURLNotAllowedError,
   SalesforceAuthorizationError,
   SalesforceResponseError,
-  TokenSignatureError,
 } from './errors.js';
 import { IdTokenVerifier } from './id-token.js';
 import {
@@ -29,7 +28,7 @@ import {
   type SalesforceAuthenticateOptions,
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
-import { verifyTokenSignature } from './signature.js';
+import { checkTokenResponse } from './token-checks.js';
 import type {
   AnyVerifyFunction,
   SalesforceTokenCallOptions,
@@ -133,7 +132,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
     const tokens = await requestToken('refresh', login.tokenURL, this._clientForm({ grant_type: 'refresh_token', refresh_token: refreshToken }), this._config.requestTimeout);
-    this._checkSignature(tokens);
+    this._checkTokens('refresh', tokens, login);
     const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login)) : undefined;
     const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
     const issuedAt = Number(tokens.issued_at);
@@ -234,7 +233,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this._clientForm({ grant_type: 'authorization_code', code, redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy), code_verifier: pending.verifier }),
       this._config.requestTimeout,
     );
-    this._checkSignature(tokens);
+    const instanceUrl = this._checkTokens('token', tokens, login);
     const params = tokens as SalesforceTokenParams;
     // Any id_token reaching the app is verified: also one a Connected App grants without openid
     // being asked for (then there is no nonce to check).
@@ -242,7 +241,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (typeof tokens.id_token === 'string') {
       params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, pending.nonce));
     }
-    const profile = await this._profile(tokens, login);
+    const profile = await this._profile(tokens, login, instanceUrl);
     this._callVerify(req, params, profile, pending.state);
   }
 
@@ -263,10 +262,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private _checkSignature(tokens: TokenResponse): void {
-    if (this._config.verifyTokenSignature && !verifyTokenSignature(tokens, this._config.clientSecret ?? '')) {
-      throw new TokenSignatureError();
-    }
+  private _checkTokens(endpoint: 'token' | 'refresh', tokens: TokenResponse, login: LoginTarget): URL | undefined {
+    return checkTokenResponse(endpoint, tokens, { login, verifySignature: this._config.verifyTokenSignature, clientSecret: this._config.clientSecret });
   }
 
   /** @internal */
@@ -275,9 +272,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private async _profile(tokens: TokenResponse, login: LoginTarget): Promise<SalesforceProfile> {
-    const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
-    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl });
+  private async _profile(tokens: TokenResponse, login: LoginTarget, instance: URL | undefined): Promise<SalesforceProfile> {
+    // Checked by checkTokenResponse: a string, or absent.
+    const instanceUrl = instance === undefined ? undefined : tokens.instance_url;
+    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl: instance });
     if (!check.ok) throw new IdentityOriginError(check.origin);
     if (this._config.skipUserProfile) {
       const profile = profileFromIdentityUrl(check.url.href, instanceUrl);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkIdentityURL, SALESFORCE_OWNED_DOMAINS } from '../../src/endpoints.js';
+import { checkIdentityURL, checkInstanceURL, loginTarget } from '../../src/endpoints.js';
 import { IdTokenError, SalesforceResponseError } from '../../src/errors.js';
 import { IdTokenVerifier } from '../../src/id-token.js';
 import { normaliseScope, resolveOptions } from '../../src/options.js';
@@ -45,7 +45,7 @@ interface TokenCase {
   accessToken: Labelled<'ok' | 'absent-or-wrong-type' | 'breaks-header'>;
   refreshToken: unknown;
   id: Labelled<'identity' | 'foreign' | 'garbage'>;
-  instanceUrl: unknown;
+  instanceUrl: Labelled<'absent' | 'salesforce' | 'refused'>;
   extras: Array<[string, unknown]>;
 }
 interface IdentityCase {
@@ -71,7 +71,12 @@ function tokenCase(identityUrl: string): fc.Arbitrary<TokenCase> {
       },
       { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 30 }).filter((s) => !/^\s*https?:/i.test(s)), fc.constantFrom<unknown>(undefined, null, 42, [], {}, 'javascript:alert(1)', 'file:///etc/passwd')).map((value) => ({ label: 'garbage' as const, value })) },
     ),
-    instanceUrl: fc.oneof(fc.constant(undefined), fc.constantFrom<unknown>('https://acme.my.salesforce.com', 'not a url', 42, null, 'http://127.0.0.2')),
+    instanceUrl: fc.oneof(
+      fc.constant({ label: 'absent' as const, value: undefined }),
+      // The app's login is the loopback emulator, so another loopback host is an instance it can have.
+      fc.constantFrom<unknown>('https://acme.my.salesforce.com', 'https://na1.salesforce.com', 'http://127.0.0.2').map((value) => ({ label: 'salesforce' as const, value })),
+      fc.constantFrom<unknown>('not a url', 42, null, 'javascript:alert(1)', 'https://evil.example', 'http://acme.my.salesforce.com', 'https://acme.my.salesforce.com.evil.example').map((value) => ({ label: 'refused' as const, value })),
+    ),
     extras: extraFields.map((entries) => entries.map(([key, value]) => [key, value] as [string, unknown])),
   });
 }
@@ -161,7 +166,7 @@ describe('random token responses and identity documents through a real app', () 
           ['access_token', token.accessToken.value],
           ['refresh_token', token.refreshToken],
           ['id', token.id.value],
-          ['instance_url', token.instanceUrl],
+          ['instance_url', token.instanceUrl.value],
           ['token_type', 'Bearer'],
           ['issued_at', String(Date.now())],
           ...token.extras,
@@ -179,7 +184,9 @@ describe('random token responses and identity documents through a real app', () 
             ? { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, no access_token in the answer' }
             : token.accessToken.label === 'breaks-header'
               ? { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, the access_token is not an RFC 6749 token' }
-              : token.id.label !== 'identity'
+              : token.instanceUrl.label === 'refused'
+                ? { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, the instance_url is not an https URL of a Salesforce host' }
+                : token.id.label !== 'identity'
                 ? { name: 'IdentityOriginError' }
                 : identity.identity.label === 'not-identity'
                   ? { name: 'SalesforceResponseError', message: expect.stringMatching(/^Salesforce identity request failed: HTTP 200, (the answer is not a Salesforce identity|a body that is not a JSON object)$/) }
@@ -271,24 +278,29 @@ describe('random input to the pure modules', () => {
     );
   });
 
-  it('checkIdentityURL: an origin is trusted only if it is the login, the instance or an https Salesforce domain', () => {
-    const login = 'https://acme.my.salesforce.com';
+  it('checkInstanceURL and checkIdentityURL: the token goes only to the login, its checked instance, or login/test.salesforce.com', () => {
+    const login = loginTarget(new URL('https://acme.my.salesforce.com'));
     const hostileUrl = fc.oneof(
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
-      fc.constantFrom('https://login.salesforce.com.evil.example/id/x', 'https://evil.example\\@login.salesforce.com/id', 'https://a:b@login.salesforce.com/id', 'http://na1.salesforce.com/id', 'https://xn--slesforce-51a.com/id', 'HTTPS://LOGIN.SALESFORCE.COM/id', 'https://login.salesforce.com./id', 'https://[::1]/id', 'http://127.0.0.1:8080/id', 'javascript:alert(1)//login.salesforce.com'),
+      fc.constantFrom('https://login.salesforce.com.evil.example/id/x', 'https://evil.example\\@login.salesforce.com/id', 'https://a:b@login.salesforce.com/id', 'http://na1.salesforce.com/id', 'https://xn--slesforce-51a.com/id', 'HTTPS://LOGIN.SALESFORCE.COM/id', 'https://login.salesforce.com./id', 'https://[::1]/id', 'http://127.0.0.1:8080/id', 'javascript:alert(1)//login.salesforce.com', 'https://evil.my.site.com/id', 'https://acme.file.force.com/id'),
       anything,
     );
+    const instanceCandidate = fc.oneof(fc.constant(undefined), fc.webUrl(), hostileUrl, fc.constantFrom('https://acme--uat.sandbox.my.salesforce.com', 'https://acme.my.site.com/partners'), anything);
     fc.assert(
-      fc.property(hostileUrl, fc.oneof(fc.constant(undefined), fc.webUrl(), anything), (id, instanceUrl) => {
-        const check = checkIdentityURL(id, { loginOrigins: [login], instanceUrl });
+      fc.property(hostileUrl, instanceCandidate, (id, instanceUrl) => {
+        const instance = checkInstanceURL(instanceUrl, login);
+        if (instance.ok && instance.url) {
+          const { url } = instance;
+          expect(url.protocol, url.href).toBe('https:');
+          expect(url.username + url.password + url.search + url.hash).toBe('');
+          const salesforce = /^(login|test)\.salesforce\.com$|^[a-z]{2,4}\d{1,3}\.salesforce\.com$|^([a-z0-9-]+\.)+(my\.salesforce\.com|my\.salesforce\.mil|my\.site\.com|force\.com)$/;
+          expect(url.origin === login.base.origin || salesforce.test(url.hostname), url.href).toBe(true);
+        }
+        const check = checkIdentityURL(id, { loginOrigins: login.origins, instanceUrl: instance.ok ? instance.url : undefined });
         if (!check.ok) return;
-        const trusted = new Set([login, typeof instanceUrl === 'string' && URL.canParse(instanceUrl) ? new URL(instanceUrl).origin : login]);
-        const { url } = check;
-        expect(url.username + url.password).toBe('');
-        const salesforceOwned = url.protocol === 'https:' && SALESFORCE_OWNED_DOMAINS.some((domain) => url.hostname === domain || url.hostname.endsWith(`.${domain}`));
-        const loopback = url.protocol === 'http:' && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
-        expect(trusted.has(url.origin) || salesforceOwned, url.href).toBe(true);
-        expect(url.protocol === 'https:' || loopback, url.href).toBe(true);
+        const trusted = new Set([login.base.origin, 'https://login.salesforce.com', 'https://test.salesforce.com', ...(instance.ok && instance.url ? [instance.url.origin] : [])]);
+        expect(check.url.username + check.url.password).toBe('');
+        expect(trusted.has(check.url.origin), check.url.href).toBe(true);
       }),
       propertyParameters(2000),
     );

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
+
+/**
+ * What the strategy checks in Salesforce's token response after the code exchange, before any
+ * further request is made with the access token.
+ */
+
+let fixture: Fixture | undefined;
+
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+async function start(options: FixtureOptions = {}): Promise<Fixture> {
+  fixture = await startFixture({ ...options, app: { ...options.app, strategy: { requestTimeout: 500, ...options.app?.strategy } } });
+  return fixture;
+}
+
+/** Makes the token endpoint answer 200 with the emulator's usual fields, `fields` overriding them. */
+function serveToken(f: Fixture, fields: Record<string, unknown>): void {
+  const { emulator } = f;
+  const body = {
+    access_token: '00D5g000004EmUl!AQ0AQServed.access.token',
+    id: `${emulator.url}/id/${emulator.orgId}/${emulator.users[0]?.userId}`,
+    instance_url: emulator.url,
+    token_type: 'Bearer',
+    issued_at: String(Date.now()),
+    ...fields,
+  };
+  emulator.setFault('token', { kind: 'status', status: 200, body: JSON.stringify(body), contentType: 'application/json;charset=UTF-8' });
+}
+
+describe('instance_url', () => {
+  it.each([
+    ['a script URL', { instance_url: 'javascript:alert(1)' }],
+    ['a foreign host that would also have widened the identity check', { instance_url: 'https://evil.example', id: 'https://evil.example/id/00D5g000004EmUlEAK/0055g00000AdaAAAAA' }],
+    ['plain http on a Salesforce host', { instance_url: 'http://acme.my.salesforce.com' }],
+    ['not a string', { instance_url: ['https://acme.my.salesforce.com'] }],
+  ])('fails the login on %s, before the access token goes anywhere', async (_label, fields) => {
+    const f = await start();
+    serveToken(f, fields);
+    const response = await f.browser().login();
+    expect(response.status).toBe(500);
+    expect(response.body).toMatchObject({
+      outcome: 'error',
+      name: 'SalesforceResponseError',
+      code: 'SALESFORCE_RESPONSE_ERROR',
+      message: 'Salesforce token request failed: HTTP 200, the instance_url is not an https URL of a Salesforce host',
+    });
+    expect(f.app.verifyCalls).toHaveLength(0);
+    expect(f.emulator.requestsTo('identity')).toHaveLength(0);
+  });
+
+  it('hands a Salesforce instance_url to the profile and params', async () => {
+    const f = await start({ app: { strategy: { skipUserProfile: true } } });
+    serveToken(f, { instance_url: 'https://acme.my.salesforce.com' });
+    expect((await f.browser().login()).body.outcome).toBe('success');
+    expect(f.app.verifyCalls[0]?.params.instance_url).toBe('https://acme.my.salesforce.com');
+    expect(f.app.verifyCalls[0]?.profile.instanceUrl).toBe('https://acme.my.salesforce.com');
+  });
+});
+
+describe('identity URL', () => {
+  it.each([
+    ['an Experience Cloud site of another org', 'https://evil.my.site.com'],
+    ['a Salesforce file host, where customers publish content', 'https://acme.file.force.com'],
+    ['another My Domain', 'https://other.my.salesforce.com'],
+  ])('is refused on %s, with no request', async (_label, origin) => {
+    const f = await start();
+    serveToken(f, { id: `${origin}/id/00D5g000004EmUlEAK/0055g00000AdaAAAAA` });
+    const response = await f.browser().login();
+    expect(response.body).toMatchObject({
+      outcome: 'error',
+      name: 'IdentityOriginError',
+      message: `The identity URL's origin ${origin} does not belong to this Salesforce login; it was not fetched`,
+    });
+    expect(f.app.verifyCalls).toHaveLength(0);
+  });
+});
