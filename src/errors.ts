@@ -132,18 +132,35 @@ export class IdentityOriginError extends SalesforceError {
 }
 
 /** Which check an id_token failed. */
-export type IdTokenCheck = 'missing' | 'malformed' | 'signature' | 'key' | 'issuer' | 'audience' | 'expired' | 'not-yet-valid' | 'nonce';
+export type IdTokenCheck =
+  | 'missing'
+  | 'malformed'
+  | 'type'
+  | 'signature'
+  | 'key'
+  | 'issuer'
+  | 'audience'
+  | 'authorized-party'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'too-old'
+  | 'nonce'
+  | 'subject';
 
 const ID_TOKEN_PROBLEMS: Record<IdTokenCheck, string> = {
   missing: 'openid was requested but the token response has no id_token',
   malformed: 'the id_token is not a well-formed RS256 JWT with the claims Salesforce sends',
+  type: 'the id_token header names another type of JWT than an id_token',
   signature: "the id_token signature does not verify against the login host's keys",
   key: "no key of the login host's /id/keys matches the id_token's kid",
   issuer: 'the id_token was not issued by the login host used for this login',
   audience: 'the id_token was not issued to this client id',
+  'authorized-party': 'the id_token names several audiences, or an azp, and azp is not this client id',
   expired: 'the id_token has expired',
-  'not-yet-valid': 'the id_token is not valid yet',
+  'not-yet-valid': 'the id_token is not valid yet, or was issued in the future',
+  'too-old': 'the id_token was issued more than 15 minutes ago',
   nonce: 'the id_token nonce does not match this login',
+  subject: "the id_token's sub is not the user of the token response's identity URL",
 };
 
 /** An id_token failed verification; `check` says which check. The login fails. */

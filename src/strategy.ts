@@ -8,7 +8,7 @@ import {
   SalesforceAuthorizationError,
   SalesforceResponseError,
 } from './errors.js';
-import { IdTokenVerifier } from './id-token.js';
+import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
 import {
   resolveOptions,
   type ResolvedOptions,
@@ -101,7 +101,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     this._config = config;
     this._pendingLogins = new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._verifyCallback = verify;
-    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, config.requestTimeout));
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, config.requestTimeout), config.requestTimeout);
   }
 
   /**
@@ -133,7 +133,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const login = this._loginTarget(options.loginURL);
     const tokens = await requestToken('refresh', login.tokenURL, this._clientForm({ grant_type: 'refresh_token', refresh_token: refreshToken }), this._config.requestTimeout);
     this._checkTokens('refresh', tokens, login);
-    const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login)) : undefined;
+    const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)) : undefined;
     const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
     const issuedAt = Number(tokens.issued_at);
     return {
@@ -239,7 +239,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     // being asked for (then there is no nonce to check).
     if (pending.nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
     if (typeof tokens.id_token === 'string') {
-      params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, pending.nonce));
+      params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens, pending.nonce));
     }
     const profile = await this._profile(tokens, login, instanceUrl);
     this._callVerify(req, params, profile, pending.state);
@@ -267,8 +267,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private _idTokenExpectations(login: LoginTarget, nonce?: string): { issuer: string; audience: string; nonce?: string } {
-    return { issuer: login.baseURL, audience: this._config.clientID, nonce };
+  private _idTokenExpectations(login: LoginTarget, tokens: TokenResponse, nonce?: string): IdTokenExpectations {
+    return { issuer: login.baseURL, audience: this._config.clientID, nonce, identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined };
   }
 
   /** @internal */
@@ -277,14 +277,17 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const instanceUrl = instance === undefined ? undefined : tokens.instance_url;
     const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl: instance });
     if (!check.ok) throw new IdentityOriginError(check.origin);
-    if (this._config.skipUserProfile) {
-      const profile = profileFromIdentityUrl(check.url.href, instanceUrl);
-      if (!profile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
-      return profile;
-    }
+    const idProfile = profileFromIdentityUrl(check.url.href, instanceUrl);
+    if (!idProfile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
+    if (this._config.skipUserProfile) return idProfile;
     const { json, raw } = await fetchIdentity(check.url, tokens.access_token, this._config.requestTimeout);
     const profile = buildProfile(json, raw, instanceUrl);
     if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
+    // The user the tokens were issued to (and the id_token's sub) is the one in `id`; an identity
+    // of anyone else would log the session in as them.
+    if (profile.id !== idProfile.id || profile.organizationId !== idProfile.organizationId) {
+      throw new SalesforceResponseError('identity', 200, "the identity is another user than the token response's id");
+    }
     return profile;
   }
 

@@ -79,3 +79,21 @@ describe('identity URL', () => {
     expect(f.app.verifyCalls).toHaveLength(0);
   });
 });
+
+describe('identity document', () => {
+  it("fails the login when it describes another user than the token response's id", async () => {
+    const f = await start();
+    const { emulator } = f;
+    const id = `${emulator.url}/id/${emulator.orgId}/${emulator.users[0]?.userId}`;
+    const other = { id: `${emulator.url}/id/${emulator.orgId}/0055g00000OthErAAA`, user_id: '0055g00000OthErAAA', organization_id: emulator.orgId, username: 'eve@example.com' };
+    emulator.setFault('identity', { kind: 'status', status: 200, body: JSON.stringify(other), contentType: 'application/json' });
+    const response = await f.browser().login();
+    expect(response.body).toMatchObject({
+      outcome: 'error',
+      name: 'SalesforceResponseError',
+      message: "Salesforce identity request failed: HTTP 200, the identity is another user than the token response's id",
+    });
+    expect(f.app.verifyCalls).toHaveLength(0);
+    expect(emulator.requestsTo('identity')[0]?.path).toBe(new URL(id).pathname);
+  });
+});

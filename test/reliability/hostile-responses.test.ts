@@ -49,7 +49,7 @@ interface TokenCase {
   extras: Array<[string, unknown]>;
 }
 interface IdentityCase {
-  identity: Labelled<'identity' | 'not-identity'>;
+  identity: Labelled<'identity' | 'another-user' | 'not-identity'>;
   extras: Array<[string, unknown]>;
 }
 
@@ -81,44 +81,51 @@ function tokenCase(identityUrl: string): fc.Arbitrary<TokenCase> {
   });
 }
 
-const identityCase: fc.Arbitrary<IdentityCase> = fc.record({
-  identity: fc.oneof(
-    {
-      weight: 3,
-      arbitrary: fc
-        .record({
-          id: fc.string({ maxLength: 60 }),
-          user_id: fc.string({ minLength: 1, maxLength: 18 }),
-          organization_id: fc.string({ minLength: 1, maxLength: 18 }),
-          username: anyJson,
-          display_name: anyJson,
-          first_name: anyJson,
-          last_name: anyJson,
-          email: anyJson,
-          email_verified: anyJson,
-          photos: anyJson,
-          urls: anyJson,
-          active: anyJson,
-          user_type: anyJson,
-          locale: anyJson,
-          timezone: anyJson,
-        }, { requiredKeys: ['id', 'user_id', 'organization_id'] })
-        .map((value) => ({ label: 'identity' as const, value })),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .oneof(
-          anyJson.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as Record<string, unknown>).user_id !== 'string'),
-          fc.record({ id: fc.string(), user_id: fc.constantFrom<unknown>('', 5, null, []), organization_id: fc.string({ minLength: 1 }) }),
-          fc.record({ id: fc.string(), user_id: fc.string({ minLength: 1 }), organization_id: fc.constantFrom<unknown>('', 5, null, {}) }),
-          fc.record({ id: fc.constantFrom<unknown>(5, null, {}), user_id: fc.string({ minLength: 1 }), organization_id: fc.string({ minLength: 1 }) }),
-        )
-        .map((value) => ({ label: 'not-identity' as const, value })),
-    },
-  ),
-  extras: extraFields.map((entries) => entries.map(([key, value]) => [key, value] as [string, unknown])),
-});
+/** Identity documents; with `user`, most are that user's (the token response's) and some another's. */
+function identityCase(user?: { userId: string; organizationId: string }): fc.Arbitrary<IdentityCase> {
+  const randomIds = fc.record({ userId: fc.string({ minLength: 1, maxLength: 18 }), organizationId: fc.string({ minLength: 1, maxLength: 18 }) });
+  const ids = user ? fc.oneof({ weight: 3, arbitrary: fc.constant(user) }, { weight: 1, arbitrary: randomIds }) : randomIds;
+  return fc.record({
+    identity: fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({
+            id: fc.string({ maxLength: 60 }),
+            ids,
+            username: anyJson,
+            display_name: anyJson,
+            first_name: anyJson,
+            last_name: anyJson,
+            email: anyJson,
+            email_verified: anyJson,
+            photos: anyJson,
+            urls: anyJson,
+            active: anyJson,
+            user_type: anyJson,
+            locale: anyJson,
+            timezone: anyJson,
+          }, { requiredKeys: ['id', 'ids'] })
+          .map(({ ids: { userId, organizationId }, ...fields }) => ({
+            label: user && (userId !== user.userId || organizationId !== user.organizationId) ? ('another-user' as const) : ('identity' as const),
+            value: { ...fields, user_id: userId, organization_id: organizationId },
+          })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .oneof(
+            anyJson.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as Record<string, unknown>).user_id !== 'string'),
+            fc.record({ id: fc.string(), user_id: fc.constantFrom<unknown>('', 5, null, []), organization_id: fc.string({ minLength: 1 }) }),
+            fc.record({ id: fc.string(), user_id: fc.string({ minLength: 1 }), organization_id: fc.constantFrom<unknown>('', 5, null, {}) }),
+            fc.record({ id: fc.constantFrom<unknown>(5, null, {}), user_id: fc.string({ minLength: 1 }), organization_id: fc.string({ minLength: 1 }) }),
+          )
+          .map((value) => ({ label: 'not-identity' as const, value })),
+      },
+    ),
+    extras: extraFields.map((entries) => entries.map(([key, value]) => [key, value] as [string, unknown])),
+  });
+}
 
 function withExtras(value: unknown, extras: Array<[string, unknown]>): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
@@ -161,7 +168,7 @@ describe('random token responses and identity documents through a real app', () 
     const seen = new Map<string, number>();
 
     await fc.assert(
-      fc.asyncProperty(tokenCase(identityUrl), identityCase, async (token, identity) => {
+      fc.asyncProperty(tokenCase(identityUrl), identityCase({ userId: emulator.users[0]?.userId ?? '', organizationId: emulator.orgId }), async (token, identity) => {
         const tokenBody = objectOf([
           ['access_token', token.accessToken.value],
           ['refresh_token', token.refreshToken],
@@ -190,7 +197,9 @@ describe('random token responses and identity documents through a real app', () 
                 ? { name: 'IdentityOriginError' }
                 : identity.identity.label === 'not-identity'
                   ? { name: 'SalesforceResponseError', message: expect.stringMatching(/^Salesforce identity request failed: HTTP 200, (the answer is not a Salesforce identity|a body that is not a JSON object)$/) }
-                  : undefined;
+                  : identity.identity.label === 'another-user'
+                    ? { name: 'SalesforceResponseError', message: "Salesforce identity request failed: HTTP 200, the identity is another user than the token response's id" }
+                    : undefined;
         seen.set(expected?.name ?? 'success', (seen.get(expected?.name ?? 'success') ?? 0) + 1);
 
         expect(probeForPollution()).toEqual([]);
@@ -230,7 +239,7 @@ describe('random input to the pure modules', () => {
 
   it('buildProfile: a profile with the promised types exactly when the JSON is an identity, never a throw', () => {
     fc.assert(
-      fc.property(fc.oneof(identityCase.map((c) => withExtras(c.identity.value, c.extras)), anything), (json) => {
+      fc.property(fc.oneof(identityCase().map((c) => withExtras(c.identity.value, c.extras)), anything), (json) => {
         const profile = buildProfile(json, 'raw', 'https://acme.my.salesforce.com');
         const record = json as Record<string, unknown>;
         const isIdentity =
@@ -368,7 +377,7 @@ describe('random input to the pure modules', () => {
       );
     });
 
-    it('accepts a signed token with random claims only when issuer, audience, times and nonce are right', async () => {
+    it('accepts a signed token with random claims only when issuer, audience, authorized party, times and nonce are right', async () => {
       const now = Math.floor(Date.now() / 1000);
       const claims = fc.record(
         {
@@ -376,8 +385,9 @@ describe('random input to the pure modules', () => {
           aud: fc.oneof(fc.constant(audience), fc.constant([audience, 'other']), fc.constantFrom('other', ''), anyJson),
           sub: fc.oneof(fc.constant('https://login.salesforce.com/id/00D/005'), anyJson),
           exp: fc.oneof(fc.integer({ min: now - 3600, max: now + 3600 }), anyJson),
-          iat: fc.oneof(fc.integer({ min: now - 3600, max: now + 3600 }), anyJson),
+          iat: fc.oneof(fc.integer({ min: now - 3600, max: now + 3600 }), fc.integer({ min: now - 400 * 86_400, max: now + 4000 * 86_400 }), anyJson),
           nonce: fc.oneof(fc.constant('n'), fc.constant('other'), anyJson),
+          azp: fc.oneof(fc.constant(audience), fc.constant('other'), anyJson),
         },
         { requiredKeys: [] },
       );
@@ -399,7 +409,9 @@ describe('random input to the pure modules', () => {
           expect(payload.nonce).toBe('n');
           expect(typeof payload.sub).toBe('string');
           expect(typeof payload.exp === 'number' && payload.exp + 30 >= seconds).toBe(true);
-          expect(typeof payload.iat).toBe('number');
+          expect(typeof payload.iat === 'number' && payload.iat <= seconds + 30 && payload.iat >= seconds - 15 * 60 - 30).toBe(true);
+          if (Array.isArray(payload.aud) && payload.aud.length > 1) expect(payload.azp).toBe(audience);
+          if (payload.azp !== undefined) expect(payload.azp).toBe(audience);
         }),
         propertyParameters(300),
       );
