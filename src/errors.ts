@@ -30,25 +30,54 @@ export class SalesforceError extends Error {
 }
 
 /**
+ * Error codes Salesforce and the OAuth RFCs document for the token, identity and revoke
+ * endpoints. Only these reach a message: any other text Salesforce sends may repeat what the
+ * request carried, in some encoding no redaction foresees.
+ */
+const DOCUMENTED_ERROR_CODES: ReadonlySet<string> = new Set([
+  // RFC 6749 §5.2, RFC 7009 §2.2.1
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+  'unsupported_token_type', 'invalid_token', 'server_error', 'temporarily_unavailable',
+  // Salesforce's token endpoint
+  'invalid_client_id', 'redirect_uri_mismatch', 'redirect_uri_missing', 'inactive_user', 'inactive_org', 'rate_limit_exceeded',
+  'invalid_app_access', 'app_blocked', 'oauth_flow_disabled', 'OAUTH_APP_BLOCKED',
+  // Salesforce's identity URL
+  'Bad_OAuth_Token', 'Missing_OAuth_Token', 'Wrong_Org', 'HTTPS_Required', 'Bad_Id', 'Inactive', 'No_Access', 'No_Site_Endpoint',
+  'Invalid_Version', 'Invalid_Callback',
+]);
+
+/**
  * Salesforce answered an OAuth call with its error JSON, e.g. `invalid_grant` /
- * `invalid code verifier`. `error` and `error_description` are Salesforce's own words.
+ * `invalid code verifier`. `error` and `error_description` are Salesforce's own words, read from
+ * the error on request; loggers, `util.inspect` and `JSON.stringify` do not write them, and the
+ * message names `error` only when it is a documented error code, because an answer may repeat
+ * what the request carried (the code, the verifier, the consumer secret, a refresh token).
  */
 export class SalesforceOAuthError extends SalesforceError {
   override name = 'SalesforceOAuthError';
-  /** Salesforce's `error`, e.g. `invalid_grant`. */
-  readonly error: string;
-  /** Salesforce's `error_description`, e.g. `expired authorization code`; `''` when absent. */
-  readonly error_description: string;
   /** The HTTP status of the answer. */
   readonly status: number;
   readonly endpoint: SalesforceEndpoint;
+  readonly #error: string;
+  readonly #errorDescription: string;
 
   constructor(endpoint: SalesforceEndpoint, status: number, error: string, errorDescription: string) {
-    super('SALESFORCE_OAUTH_ERROR', `Salesforce ${endpoint} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`);
+    const words = DOCUMENTED_ERROR_CODES.has(error) ? error : 'an error code Salesforce does not document';
+    super('SALESFORCE_OAUTH_ERROR', `Salesforce ${endpoint} request failed: HTTP ${status}, ${words}`);
     this.endpoint = endpoint;
     this.status = status;
-    this.error = error;
-    this.error_description = errorDescription;
+    this.#error = error;
+    this.#errorDescription = errorDescription;
+  }
+
+  /** Salesforce's `error`, e.g. `invalid_grant`. */
+  get error(): string {
+    return this.#error;
+  }
+
+  /** Salesforce's `error_description`, e.g. `expired authorization code`; `''` when absent. */
+  get error_description(): string {
+    return this.#errorDescription;
   }
 }
 

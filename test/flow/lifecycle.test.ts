@@ -85,7 +85,7 @@ describe('refresh', () => {
     const error = await rejection(fixture.app.strategy.refresh(refreshToken));
     expect(error).toMatchObject({
       name: 'SalesforceOAuthError',
-      message: 'Salesforce refresh request failed: invalid_grant (expired access/refresh token)',
+      message: 'Salesforce refresh request failed: HTTP 400, invalid_grant',
       error_description: 'expired access/refresh token',
     });
     expect(await identityStatus(fixture, accessToken)).toBe(403);

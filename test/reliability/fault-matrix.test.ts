@@ -55,7 +55,7 @@ const FAULTS: FaultRow[] = [
     fault: { kind: 'status', status: 500, body: '{"error":"unknown_error","error_description":"retry your request"}', contentType: 'application/json;charset=UTF-8' },
     outcome: {
       type: SalesforceOAuthError,
-      fields: (endpoint) => ({ code: 'SALESFORCE_OAUTH_ERROR', status: 500, error: 'unknown_error', error_description: 'retry your request', message: `Salesforce ${endpoint} request failed: unknown_error (retry your request)` }),
+      fields: (endpoint) => ({ code: 'SALESFORCE_OAUTH_ERROR', status: 500, error: 'unknown_error', error_description: 'retry your request', message: `Salesforce ${endpoint} request failed: HTTP 500, an error code Salesforce does not document` }),
     },
   },
   { label: '500 HTML maintenance page', fault: { kind: 'html' }, outcome: response(500, 'an HTML page instead of JSON') },
