@@ -1,3 +1,5 @@
+import { InvalidOptionError } from './errors.js';
+
 /** Where production and Developer Edition users log in. */
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 
@@ -100,22 +102,22 @@ function isSecureOrLoopback(url: URL): boolean {
  */
 export function parseSalesforceURL(value: unknown, optionName: string): URL {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new TypeError(`${optionName} must be a URL string such as ${DEFAULT_LOGIN_URL}`);
+    throw new InvalidOptionError(`${optionName} must be a URL string such as ${DEFAULT_LOGIN_URL}`);
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`${optionName} must be an absolute URL such as ${DEFAULT_LOGIN_URL}`);
+    throw new InvalidOptionError(`${optionName} must be an absolute URL such as ${DEFAULT_LOGIN_URL}`);
   }
   if (!isSecureOrLoopback(url)) {
-    throw new TypeError(`${optionName} must use https: (http: is accepted only for localhost and 127.0.0.1)`);
+    throw new InvalidOptionError(`${optionName} must use https: (http: is accepted only for localhost and 127.0.0.1)`);
   }
   if (url.username || url.password) {
-    throw new TypeError(`${optionName} must not contain credentials`);
+    throw new InvalidOptionError(`${optionName} must not contain credentials`);
   }
   if (url.search || url.hash) {
-    throw new TypeError(`${optionName} must not contain a query string or fragment`);
+    throw new InvalidOptionError(`${optionName} must not contain a query string or fragment`);
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;

@@ -12,7 +12,11 @@ export type SalesforceErrorCode =
   | 'IDENTITY_ORIGIN_REJECTED'
   | 'ID_TOKEN_INVALID'
   | 'SESSION_REQUIRED'
-  | 'LOGIN_URL_NOT_ALLOWED';
+  | 'SESSION_SAVE_FAILED'
+  | 'HOST_HEADER_MISSING'
+  | 'LOGIN_URL_NOT_ALLOWED'
+  | 'VERIFY_CALLBACK_FAILED'
+  | 'INVALID_OPTION';
 
 /**
  * Base class of every error the strategy produces. Messages never contain a token, an
@@ -235,4 +239,44 @@ export class LoginURLNotAllowedError extends SalesforceError {
     );
     this.loginURL = loginURL;
   }
+}
+
+/** The session store failed to save the pending login; the browser was not sent to Salesforce. The store's error is the `cause`. */
+export class SessionSaveError extends SalesforceError {
+  override name = 'SessionSaveError';
+
+  constructor(cause?: unknown) {
+    super('SESSION_SAVE_FAILED', 'The session could not be saved before the redirect to Salesforce', { cause });
+  }
+}
+
+/** A relative `callbackURL` cannot be resolved: the request has no `Host` header (an HTTP/1.0 client). */
+export class MissingHostHeaderError extends SalesforceError {
+  override name = 'MissingHostHeaderError';
+
+  constructor() {
+    super('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header');
+  }
+}
+
+/**
+ * The verify callback threw or rejected with something that is not an `Error` (which it may
+ * throw itself: an `Error` reaches the app unchanged). The thrown value is the `cause`.
+ */
+export class VerifyCallbackError extends SalesforceError {
+  override name = 'VerifyCallbackError';
+
+  constructor(cause: unknown) {
+    super('VERIFY_CALLBACK_FAILED', 'The verify callback failed without an Error', { cause });
+  }
+}
+
+/**
+ * A constructor option, an `authenticate` option or an argument of `refresh()`/`revoke()` is
+ * wrong; the message names it. A `TypeError`, with the stable `code` every error of the
+ * strategy has.
+ */
+export class InvalidOptionError extends TypeError {
+  override name = 'InvalidOptionError';
+  readonly code = 'INVALID_OPTION' satisfies SalesforceErrorCode;
 }

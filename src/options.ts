@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors.js';
 import { DEFAULT_LOGIN_URL, isSalesforceLoginBase, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
@@ -98,7 +99,7 @@ export interface ResolvedOptions {
 const PREFIX = 'SalesforcePkceStrategy';
 
 function fail(option: string, problem: string): never {
-  throw new TypeError(`${PREFIX}: options.${option} ${problem}`);
+  throw new InvalidOptionError(`${PREFIX}: options.${option} ${problem}`);
 }
 
 function optionalString(options: Record<string, unknown>, option: string): string | undefined {
@@ -144,7 +145,7 @@ function parseOption(value: string, option: string): URL {
   try {
     return parseSalesforceURL(value, `options.${option}`);
   } catch (error) {
-    throw new TypeError(`${PREFIX}: ${(error as Error).message}`, { cause: error });
+    throw new InvalidOptionError(`${PREFIX}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -253,7 +254,7 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
 /** Validates constructor options; every problem is a `TypeError` naming the option. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
+    throw new InvalidOptionError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
   }
   const options = input as Record<string, unknown>;
   const clientID = optionalString(options, 'clientID') ?? fail('clientID', "is required: the Connected App's consumer key");

@@ -1,4 +1,4 @@
-import { SessionRequiredError } from './errors.js';
+import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
 import { randomToken } from './random.js';
 
 /** A JSON value, as any express-session store can keep it. */
@@ -116,7 +116,7 @@ export class PendingLoginStore {
       return;
     }
     if (state !== undefined && !isJsonValue(state)) {
-      callback(new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
+      callback(new InvalidOptionError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
       return;
     }
     const now = Date.now();
@@ -128,7 +128,7 @@ export class PendingLoginStore {
       callback(null, handle);
       return;
     }
-    session.save((err) => callback(err ? new Error('The session could not be saved before the redirect to Salesforce', { cause: err }) : null, handle));
+    session.save((err) => callback(err ? new SessionSaveError(err) : null, handle));
   }
 
   /**

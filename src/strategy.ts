@@ -4,9 +4,12 @@ import { checkIdentityURL, loginBase, loginTarget, parseSalesforceURL, type Logi
 import {
   IdentityOriginError,
   IdTokenError,
+  InvalidOptionError,
   LoginURLNotAllowedError,
   SalesforceAuthorizationError,
   SalesforceResponseError,
+  SessionSaveError,
+  VerifyCallbackError,
 } from './errors.js';
 import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
 import {
@@ -83,7 +86,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
     if (typeof verify !== 'function') {
-      throw new TypeError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
+      throw new InvalidOptionError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
     }
     super(
       {
@@ -129,7 +132,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * token is a `SalesforceOAuthError` with `invalid_grant` / `expired access/refresh token`.
    */
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
-    if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('refresh(refreshToken): refreshToken must be a non-empty string');
+    if (typeof refreshToken !== 'string' || refreshToken === '') throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
     const tokens = await requestToken('refresh', login.tokenURL, this._clientForm({ grant_type: 'refresh_token', refresh_token: refreshToken }), this._config.requestTimeout);
     this._checkTokens('refresh', tokens, login);
@@ -154,7 +157,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise.
    */
   async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
-    if (typeof token !== 'string' || token === '') throw new TypeError('revoke(token): token must be a non-empty string');
+    if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');
     await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._config.requestTimeout);
   }
 
@@ -182,7 +185,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const loginURL = login === this._config.login ? undefined : login.baseURL;
     this._pendingLogins.store(req, pkce.codeVerifier, options.state, { nonce, loginURL }, (err, handle) => {
       if (err || !handle) {
-        this.error(err ?? new Error('The pending login could not be stored'));
+        this.error(err ?? new SessionSaveError());
         return;
       }
       const query = {
@@ -313,12 +316,12 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
       // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
       if (answered) throw error;
-      done(error ?? new Error('The verify callback threw'));
+      done(error instanceof Error ? error : new VerifyCallbackError(error));
       return;
     }
     // An async verify callback that rejects before calling done must not hang the request.
     if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      Promise.resolve(returned).catch((error: unknown) => done(error ?? new Error('The verify callback rejected')));
+      Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkIdentityURL, checkInstanceURL, isSalesforceLoginBase, loginEndpoints, loginTarget, parseSalesforceURL } from '../src/endpoints.js';
+import { InvalidOptionError } from '../src/errors.js';
 
 describe('parseSalesforceURL', () => {
   it.each([
@@ -28,7 +29,7 @@ describe('parseSalesforceURL', () => {
     ['https://login.salesforce.com/?x=1', 'options.loginURL must not contain a query string or fragment'],
     ['https://login.salesforce.com/#top', 'options.loginURL must not contain a query string or fragment'],
   ])('rejects %j with a TypeError naming the option', (value, message) => {
-    expect(() => parseSalesforceURL(value, 'options.loginURL')).toThrow(new TypeError(message));
+    expect(() => parseSalesforceURL(value, 'options.loginURL')).toThrow(new InvalidOptionError(message));
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseScope, resolveOptions } from '../src/options.js';
+import { InvalidOptionError } from '../src/errors.js';
 
 const required = { clientID: '3MVG9.consumer.key', callbackURL: '/auth/salesforce/callback' };
 
@@ -131,6 +132,6 @@ describe('resolveOptions', () => {
     [{ ...required, allowedLoginURLs: ['https://*.my.salesforce.com'] }, 'SalesforcePkceStrategy: options.allowedLoginURLs entry "https://*.my.salesforce.com" is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/'],
     [{ ...required, allowedLoginURLs: [/^https:\/\/login\.acme\.com$/] }, 'SalesforcePkceStrategy: options.allowedLoginURLs entry /^https:\\/\\/login\\.acme\\.com$/ can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string "https://login.acme.com"'],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
-    expect(() => resolveOptions(options)).toThrow(new TypeError(message));
+    expect(() => resolveOptions(options)).toThrow(new InvalidOptionError(message));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionRequiredError } from '../src/errors.js';
+import { InvalidOptionError, SessionRequiredError } from '../src/errors.js';
 import { PendingLoginStore, STATE_FAILURES } from '../src/pending-logins.js';
 
 type Session = Record<string, unknown> & { saves: number; save(cb: (err?: unknown) => void): void };
@@ -119,7 +119,7 @@ describe('PendingLoginStore', () => {
     store().store(req, 'v', { when: new Date() }, undefined, (err) => {
       error = err;
     });
-    expect(error).toEqual(new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
+    expect(error).toEqual(new InvalidOptionError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'));
     expect(req.session.pending).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SalesforceOAuthError } from '../../src/errors.js';
+import { InvalidOptionError, SalesforceOAuthError } from '../../src/errors.js';
 import { CLIENT_SECRET, startFixture, type Fixture } from '../helpers/fixture.js';
 
 let fixture: Fixture | undefined;
@@ -93,8 +93,8 @@ describe('refresh', () => {
 
   it('rejects a bad argument with a TypeError', async () => {
     fixture = await startFixture();
-    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new TypeError('refresh(refreshToken): refreshToken must be a non-empty string'));
-    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new TypeError('revoke(token): token must be a non-empty string'));
+    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string'));
+    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new InvalidOptionError('revoke(token): token must be a non-empty string'));
     await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toMatchObject({
       name: 'LoginURLNotAllowedError',
       code: 'LOGIN_URL_NOT_ALLOWED',
