@@ -1,3 +1,5 @@
+import type { SalesforceTokenSet } from './types.js';
+
 /** Which Salesforce call an error came from. */
 export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys';
 
@@ -18,6 +20,9 @@ export type SalesforceErrorCode =
   | 'VERIFY_CALLBACK_FAILED'
   | 'INVALID_OPTION';
 
+/** Token sets Salesforce issued before the error that carries them; kept apart so no logger writes them. */
+const issuedTokens = new WeakMap<SalesforceError, SalesforceTokenSet>();
+
 /**
  * Base class of every error the strategy produces. Messages never contain a token, an
  * authorization code or a code verifier, so they are safe to log.
@@ -31,6 +36,23 @@ export class SalesforceError extends Error {
     super(message, options);
     this.code = code;
   }
+
+  /**
+   * On a `refresh()` that Salesforce answered 200 but a later check failed: the new token set
+   * Salesforce issued. With refresh token rotation the old refresh token is already spent, so
+   * store `tokens.refreshToken`; use `tokens.accessToken` only if you accept what failed (the
+   * error says what). `undefined` on every other error. Read it explicitly: `util.inspect`,
+   * `JSON.stringify` and loggers do not write it.
+   */
+  get tokens(): SalesforceTokenSet | undefined {
+    return issuedTokens.get(this);
+  }
+}
+
+/** @internal Hands the token set Salesforce issued to the app on the error that ends a refresh. */
+export function withIssuedTokens(error: unknown, tokens: SalesforceTokenSet): unknown {
+  if (error instanceof SalesforceError) issuedTokens.set(error, tokens);
+  return error;
 }
 
 /**

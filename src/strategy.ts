@@ -7,9 +7,11 @@ import {
   InvalidOptionError,
   LoginURLNotAllowedError,
   SalesforceAuthorizationError,
+  SalesforceError,
   SalesforceResponseError,
   SessionSaveError,
   VerifyCallbackError,
+  withIssuedTokens,
 } from './errors.js';
 import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
 import {
@@ -32,6 +34,7 @@ import {
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
 import { checkTokenResponse } from './token-checks.js';
+import { toTokenSet } from './token-set.js';
 import type {
   AnyVerifyFunction,
   SalesforceTokenCallOptions,
@@ -127,29 +130,32 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   /**
    * Exchanges a refresh token for a new access token. Sends the client secret only when one is
-   * configured, checks the `signature` when `verifyTokenSignature` is on, and verifies an
-   * id_token when one comes back. Rejects with a `SalesforceError`; a revoked or expired refresh
-   * token is a `SalesforceOAuthError` with `invalid_grant` / `expired access/refresh token`.
+   * configured, checks the `signature` when `verifyTokenSignature` is on, checks `instance_url`,
+   * and verifies an id_token when one comes back. Rejects with a `SalesforceError`; a revoked or
+   * expired refresh token is a `SalesforceOAuthError` with `invalid_grant` /
+   * `expired access/refresh token`.
+   *
+   * Once Salesforce has answered 200 the new token set is never lost, because with refresh token
+   * rotation the old refresh token is already spent: when a later check fails, the rejection
+   * carries the token set as `err.tokens` (store its `refreshToken`); when the login host's keys
+   * cannot be fetched, the refresh resolves with `idToken` but without `idTokenClaims`.
    */
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
     const tokens = await requestToken('refresh', login.tokenURL, this._clientForm({ grant_type: 'refresh_token', refresh_token: refreshToken }), this._config.requestTimeout);
-    this._checkTokens('refresh', tokens, login);
-    const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)) : undefined;
-    const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-    const issuedAt = Number(tokens.issued_at);
-    return {
-      accessToken: tokens.access_token,
-      refreshToken: text(tokens.refresh_token),
-      instanceUrl: text(tokens.instance_url),
-      id: text(tokens.id),
-      issuedAt: Number.isFinite(issuedAt) ? issuedAt : undefined,
-      scope: text(tokens.scope),
-      tokenType: text(tokens.token_type),
-      idToken: text(tokens.id_token),
-      idTokenClaims,
-    };
+    try {
+      this._checkTokens('refresh', tokens, login);
+      if (typeof tokens.id_token !== 'string') return toTokenSet(tokens);
+      const claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)).catch((error: unknown) => {
+        // Keys that cannot be had say nothing against a token response that passed every other check.
+        if (error instanceof SalesforceError && 'endpoint' in error && error.endpoint === 'keys') return undefined;
+        throw error;
+      });
+      return toTokenSet(tokens, claims);
+    } catch (error) {
+      throw withIssuedTokens(error, toTokenSet(tokens));
+    }
   }
 
   /**
@@ -236,16 +242,27 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this._clientForm({ grant_type: 'authorization_code', code, redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy), code_verifier: pending.verifier }),
       this._config.requestTimeout,
     );
+    let profile: SalesforceProfile;
+    try {
+      profile = await this._checkLogin(tokens, login, pending.nonce);
+    } catch (error) {
+      // Tokens the app will never see must not stay valid at Salesforce.
+      await revokeToken(login.revokeURL, tokens.refresh_token ?? tokens.access_token, this._config.requestTimeout).catch(() => undefined);
+      throw error;
+    }
+    this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
+  }
+
+  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
+  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
     const instanceUrl = this._checkTokens('token', tokens, login);
-    const params = tokens as SalesforceTokenParams;
     // Any id_token reaching the app is verified: also one a Connected App grants without openid
     // being asked for (then there is no nonce to check).
-    if (pending.nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+    if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
     if (typeof tokens.id_token === 'string') {
-      params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens, pending.nonce));
+      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens, nonce));
     }
-    const profile = await this._profile(tokens, login, instanceUrl);
-    this._callVerify(req, params, profile, pending.state);
+    return this._profile(tokens, login, instanceUrl);
   }
 
   /** @internal The configured login, or a per-request one checked against `allowedLoginURLs`. */

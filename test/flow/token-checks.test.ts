@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
+import type { EmulatorFault } from '../../src/emulator/index.js';
+import { CLIENT_ID, CLIENT_SECRET, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
+import { startTokenProxy, type TokenProxy } from '../helpers/token-proxy.js';
 
 /**
  * What the strategy checks in Salesforce's token response after the code exchange, before any
@@ -7,10 +9,13 @@ import { startFixture, type Fixture, type FixtureOptions } from '../helpers/fixt
  */
 
 let fixture: Fixture | undefined;
+let proxy: TokenProxy | undefined;
 
 afterEach(async () => {
   await fixture?.close();
+  await proxy?.close();
   fixture = undefined;
+  proxy = undefined;
 });
 
 async function start(options: FixtureOptions = {}): Promise<Fixture> {
@@ -95,5 +100,76 @@ describe('identity document', () => {
     });
     expect(f.app.verifyCalls).toHaveLength(0);
     expect(emulator.requestsTo('identity')[0]?.path).toBe(new URL(id).pathname);
+  });
+});
+
+describe('a login that fails after the code exchange', () => {
+  /** An app whose token requests pass through a proxy that records what Salesforce issued. */
+  async function startProxied(options: { confidential?: boolean; requestTimeout?: number; scope?: string[] } = {}): Promise<{ f: Fixture; p: TokenProxy }> {
+    const p = (proxy = await startTokenProxy());
+    const secret = options.confidential ? { clientSecret: CLIENT_SECRET } : {};
+    const f = await start({
+      app: { strategy: { ...secret, scope: options.scope ?? ['openid', 'api', 'refresh_token'], tokenURL: p.tokenURL, requestTimeout: options.requestTimeout ?? 500 } },
+      connectedApp: secret,
+    });
+    p.target = f.emulator.url;
+    return { f, p };
+  }
+
+  /** Whether a refresh token still works at the emulator. */
+  async function refreshStatus(f: Fixture, refreshToken: string): Promise<number> {
+    const response = await fetch(`${f.emulator.url}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+    });
+    return response.status;
+  }
+
+  it.each<[string, boolean, (f: Fixture, p: TokenProxy) => void, string]>([
+    ['a signature that does not match', true, (_f, p) => {
+      p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
+    }, 'TokenSignatureError'],
+    ['an instance_url the strategy refuses', false, (_f, p) => {
+      p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
+    }, 'SalesforceResponseError'],
+    ['an id_token that fails its checks', false, (f) => f.emulator.setIdTokenTweak({ claims: { aud: 'another-client' } }), 'IdTokenError'],
+    ['keys that cannot be fetched', false, (f) => f.emulator.setFault('keys', { kind: 'status', status: 503, body: 'Service Unavailable' }), 'SalesforceResponseError'],
+    ['an identity URL outside the login', false, (_f, p) => {
+      p.tamper = (answer) => ({ ...answer, id: `https://evil.my.site.com/id/${String(answer.id).split('/id/')[1]}` });
+    }, 'IdentityOriginError'],
+    ['an identity request that fails', false, (f) => f.emulator.setFault('identity', { kind: 'status', status: 503, body: 'Service Unavailable' }), 'SalesforceResponseError'],
+  ])('%s: the tokens Salesforce issued are revoked, not left valid and unknown', async (_label, confidential, breakIt, name) => {
+    const { f, p } = await startProxied({ confidential });
+    breakIt(f, p);
+    const response = await f.browser().login();
+    expect(response.body).toMatchObject({ outcome: 'error', name });
+    expect(f.app.verifyCalls).toHaveLength(0);
+    const issued = p.issued[0] ?? {};
+    expect(f.emulator.requestsTo('revoke').map((request) => request.body)).toEqual([{ token: issued.refresh_token }]);
+    f.emulator.clearFaults();
+    expect(await refreshStatus(f, String(issued.refresh_token))).toBe(400);
+    const identity = await fetch(String(issued.id), { headers: { authorization: `Bearer ${String(issued.access_token)}` } });
+    expect(identity.status).toBe(403);
+  });
+
+  it('waits for the revocation at most requestTimeout, and reports the failed check', async () => {
+    const { f, p } = await startProxied({ confidential: true, requestTimeout: 300 });
+    p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
+    f.emulator.setFault('revoke', { kind: 'hang' } satisfies EmulatorFault);
+    const started = Date.now();
+    const response = await f.browser().login();
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'TokenSignatureError' });
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(f.emulator.requestsTo('revoke')).toHaveLength(1);
+  });
+
+  it('revokes the access token when no refresh token was issued', async () => {
+    const { f, p } = await startProxied({ confidential: true, scope: ['openid', 'api'] });
+    p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
+    expect((await f.browser().login()).body).toMatchObject({ outcome: 'error', name: 'TokenSignatureError' });
+    const issued = p.issued[0] ?? {};
+    expect(issued.refresh_token).toBeUndefined();
+    expect(f.emulator.requestsTo('revoke').map((request) => request.body)).toEqual([{ token: issued.access_token }]);
+    expect((await fetch(String(issued.id), { headers: { authorization: `Bearer ${String(issued.access_token)}` } })).status).toBe(403);
   });
 });
