@@ -246,8 +246,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     try {
       profile = await this._checkLogin(tokens, login, pending.nonce);
     } catch (error) {
-      // Tokens the app will never see must not stay valid at Salesforce.
-      await revokeToken(login.revokeURL, tokens.refresh_token ?? tokens.access_token, this._config.requestTimeout).catch(() => undefined);
+      // Tokens the app will never see must not stay valid at Salesforce. A refresh token takes
+      // its access tokens with it.
+      const issued = typeof tokens.refresh_token === 'string' && tokens.refresh_token !== '' ? tokens.refresh_token : tokens.access_token;
+      await revokeToken(login.revokeURL, issued, this._config.requestTimeout).catch(() => undefined);
       throw error;
     }
     this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
