@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
+import { InvalidOptionError, StateStoreError } from './errors.js';
 import { STATE_FAILURES, type PendingLoginRecord, type PendingLoginStateStore, type StateStoreStoreCallback, type StateStoreVerifyCallback } from './pending-logins.js';
 import { randomToken } from './random.js';
 
@@ -42,7 +43,7 @@ interface Sealed {
 }
 
 function fail(option: string, problem: string): never {
-  throw new TypeError(`CookiePendingLoginStore: options.${option} ${problem}`);
+  throw new InvalidOptionError(`CookiePendingLoginStore: options.${option} ${problem}`);
 }
 
 function deriveKey(secret: unknown): Buffer {
@@ -149,7 +150,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
   store(req: Request, verifier: string, state: PendingLoginRecord, _meta: unknown, callback: StateStoreStoreCallback): void {
     const res = req.res;
     if (!res) {
-      callback(new TypeError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+      callback(new StateStoreError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
       return;
     }
     const prefix = this.#prefix(req);
@@ -158,7 +159,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     const name = `${prefix}${handle}`;
     const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
-      callback(new TypeError(`The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`));
+      callback(new StateStoreError(`The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`));
       return;
     }
     for (const stale of this.#staleCookies(req, prefix, now)) appendSetCookie(res, this.#clearing(req, stale));

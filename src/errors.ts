@@ -1,3 +1,5 @@
+import type { SalesforceTokenSet } from './types.js';
+
 /** Which Salesforce call an error came from. */
 export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys';
 
@@ -11,7 +13,16 @@ export type SalesforceErrorCode =
   | 'TOKEN_SIGNATURE_MISMATCH'
   | 'IDENTITY_ORIGIN_REJECTED'
   | 'ID_TOKEN_INVALID'
-  | 'SESSION_REQUIRED';
+  | 'SESSION_REQUIRED'
+  | 'SESSION_SAVE_FAILED'
+  | 'HOST_HEADER_MISSING'
+  | 'LOGIN_URL_NOT_ALLOWED'
+  | 'VERIFY_CALLBACK_FAILED'
+  | 'STATE_STORE_FAILED'
+  | 'INVALID_OPTION';
+
+/** Token sets Salesforce issued before the error that carries them; kept apart so no logger writes them. */
+const issuedTokens = new WeakMap<SalesforceError, SalesforceTokenSet>();
 
 /**
  * Base class of every error the strategy produces. Messages never contain a token, an
@@ -26,28 +37,74 @@ export class SalesforceError extends Error {
     super(message, options);
     this.code = code;
   }
+
+  /**
+   * On a `refresh()` that Salesforce answered 200 but a later check failed: the new token set
+   * Salesforce issued. With refresh token rotation the old refresh token is already spent, so
+   * store `tokens.refreshToken`; use `tokens.accessToken` only if you accept what failed (the
+   * error says what). `undefined` on every other error. Read it explicitly: `util.inspect`,
+   * `JSON.stringify` and loggers do not write it.
+   */
+  get tokens(): SalesforceTokenSet | undefined {
+    return issuedTokens.get(this);
+  }
+}
+
+/** @internal Hands the token set Salesforce issued to the app on the error that ends a refresh. */
+export function withIssuedTokens(error: unknown, tokens: SalesforceTokenSet): unknown {
+  if (error instanceof SalesforceError) issuedTokens.set(error, tokens);
+  return error;
 }
 
 /**
+ * Error codes Salesforce and the OAuth RFCs document for the token, identity and revoke
+ * endpoints. Only these reach a message: any other text Salesforce sends may repeat what the
+ * request carried, in some encoding no redaction foresees.
+ */
+const DOCUMENTED_ERROR_CODES: ReadonlySet<string> = new Set([
+  // RFC 6749 §5.2, RFC 7009 §2.2.1
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+  'unsupported_token_type', 'invalid_token', 'server_error', 'temporarily_unavailable',
+  // Salesforce's token endpoint
+  'invalid_client_id', 'redirect_uri_mismatch', 'redirect_uri_missing', 'inactive_user', 'inactive_org', 'rate_limit_exceeded',
+  'invalid_app_access', 'app_blocked', 'oauth_flow_disabled', 'OAUTH_APP_BLOCKED',
+  // Salesforce's identity URL
+  'Bad_OAuth_Token', 'Missing_OAuth_Token', 'Wrong_Org', 'HTTPS_Required', 'Bad_Id', 'Inactive', 'No_Access', 'No_Site_Endpoint',
+  'Invalid_Version', 'Invalid_Callback',
+]);
+
+/**
  * Salesforce answered an OAuth call with its error JSON, e.g. `invalid_grant` /
- * `invalid code verifier`. `error` and `error_description` are Salesforce's own words.
+ * `invalid code verifier`. `error` and `error_description` are Salesforce's own words, read from
+ * the error on request; loggers, `util.inspect` and `JSON.stringify` do not write them, and the
+ * message names `error` only when it is a documented error code, because an answer may repeat
+ * what the request carried (the code, the verifier, the consumer secret, a refresh token).
  */
 export class SalesforceOAuthError extends SalesforceError {
   override name = 'SalesforceOAuthError';
-  /** Salesforce's `error`, e.g. `invalid_grant`. */
-  readonly error: string;
-  /** Salesforce's `error_description`, e.g. `expired authorization code`; `''` when absent. */
-  readonly error_description: string;
   /** The HTTP status of the answer. */
   readonly status: number;
   readonly endpoint: SalesforceEndpoint;
+  readonly #error: string;
+  readonly #errorDescription: string;
 
   constructor(endpoint: SalesforceEndpoint, status: number, error: string, errorDescription: string) {
-    super('SALESFORCE_OAUTH_ERROR', `Salesforce ${endpoint} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`);
+    const words = DOCUMENTED_ERROR_CODES.has(error) ? error : 'an error code Salesforce does not document';
+    super('SALESFORCE_OAUTH_ERROR', `Salesforce ${endpoint} request failed: HTTP ${status}, ${words}`);
     this.endpoint = endpoint;
     this.status = status;
-    this.error = error;
-    this.error_description = errorDescription;
+    this.#error = error;
+    this.#errorDescription = errorDescription;
+  }
+
+  /** Salesforce's `error`, e.g. `invalid_grant`. */
+  get error(): string {
+    return this.#error;
+  }
+
+  /** Salesforce's `error_description`, e.g. `expired authorization code`; `''` when absent. */
+  get error_description(): string {
+    return this.#errorDescription;
   }
 }
 
@@ -131,18 +188,35 @@ export class IdentityOriginError extends SalesforceError {
 }
 
 /** Which check an id_token failed. */
-export type IdTokenCheck = 'missing' | 'malformed' | 'signature' | 'key' | 'issuer' | 'audience' | 'expired' | 'not-yet-valid' | 'nonce';
+export type IdTokenCheck =
+  | 'missing'
+  | 'malformed'
+  | 'type'
+  | 'signature'
+  | 'key'
+  | 'issuer'
+  | 'audience'
+  | 'authorized-party'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'too-old'
+  | 'nonce'
+  | 'subject';
 
 const ID_TOKEN_PROBLEMS: Record<IdTokenCheck, string> = {
   missing: 'openid was requested but the token response has no id_token',
   malformed: 'the id_token is not a well-formed RS256 JWT with the claims Salesforce sends',
+  type: 'the id_token header names another type of JWT than an id_token',
   signature: "the id_token signature does not verify against the login host's keys",
   key: "no key of the login host's /id/keys matches the id_token's kid",
   issuer: 'the id_token was not issued by the login host used for this login',
   audience: 'the id_token was not issued to this client id',
+  'authorized-party': 'the id_token names several audiences, or an azp, and azp is not this client id',
   expired: 'the id_token has expired',
-  'not-yet-valid': 'the id_token is not valid yet',
+  'not-yet-valid': 'the id_token is not valid yet, or was issued in the future',
+  'too-old': 'the id_token was issued more than 15 minutes ago',
   nonce: 'the id_token nonce does not match this login',
+  subject: "the id_token's sub is not the user of the token response's identity URL",
 };
 
 /** An id_token failed verification; `check` says which check. The login fails. */
@@ -167,4 +241,78 @@ export class SessionRequiredError extends SalesforceError {
         '(app.use(session({ secret, resave: false, saveUninitialized: false }))) before passport.initialize()',
     );
   }
+}
+
+/**
+ * A login base (a request's `loginURL`, or one kept with a pending login or passed to `refresh()`
+ * or `revoke()`) that `allowedLoginURLs` does not allow, or that a RegExp or function of it
+ * admitted although Salesforce does not run that host. Nothing was sent to it.
+ */
+export class LoginURLNotAllowedError extends SalesforceError {
+  override name = 'LoginURLNotAllowedError';
+  /** The refused login base, without trailing slash. */
+  readonly loginURL: string;
+
+  constructor(loginURL: string, reason: 'not-listed' | 'not-salesforce') {
+    super(
+      'LOGIN_URL_NOT_ALLOWED',
+      reason === 'not-listed'
+        ? `loginURL ${loginURL} is not in allowedLoginURLs`
+        : `loginURL ${loginURL} is not a Salesforce login host; a custom domain must be listed in allowedLoginURLs as an exact URL`,
+    );
+    this.loginURL = loginURL;
+  }
+}
+
+/** The session store failed to save the pending login; the browser was not sent to Salesforce. The store's error is the `cause`. */
+export class SessionSaveError extends SalesforceError {
+  override name = 'SessionSaveError';
+
+  constructor(cause?: unknown) {
+    super('SESSION_SAVE_FAILED', 'The session could not be saved before the redirect to Salesforce', { cause });
+  }
+}
+
+/** A relative `callbackURL` cannot be resolved: the request has no `Host` header (an HTTP/1.0 client). */
+export class MissingHostHeaderError extends SalesforceError {
+  override name = 'MissingHostHeaderError';
+
+  constructor() {
+    super('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header');
+  }
+}
+
+/**
+ * The verify callback threw or rejected with something that is not an `Error` (which it may
+ * throw itself: an `Error` reaches the app unchanged). The thrown value is the `cause`.
+ */
+export class VerifyCallbackError extends SalesforceError {
+  override name = 'VerifyCallbackError';
+
+  constructor(cause: unknown) {
+    super('VERIFY_CALLBACK_FAILED', 'The verify callback failed without an Error', { cause });
+  }
+}
+
+/**
+ * The `store` of pending logins broke its contract: no handle for a starting login, a pending
+ * login handed back unlike the one it was given, or a login that it cannot keep (a cookie too
+ * large, no response to set it on). The message says which.
+ */
+export class StateStoreError extends SalesforceError {
+  override name = 'StateStoreError';
+
+  constructor(problem: string) {
+    super('STATE_STORE_FAILED', problem);
+  }
+}
+
+/**
+ * A constructor option, an `authenticate` option, what an overridden method returned, or an
+ * argument of a method is wrong; the message names it. A `TypeError`, with the stable `code`
+ * every error of the strategy has.
+ */
+export class InvalidOptionError extends TypeError {
+  override name = 'InvalidOptionError';
+  readonly code = 'INVALID_OPTION' satisfies SalesforceErrorCode;
 }

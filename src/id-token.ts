@@ -1,7 +1,6 @@
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-
-type KeyResolver = ReturnType<typeof createLocalJWKSet>;
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
 import { IdTokenError, SalesforceResponseError, type IdTokenCheck } from './errors.js';
+import { identityIds } from './profile.js';
 
 /** What an id_token must match. */
 export interface IdTokenExpectations {
@@ -11,6 +10,8 @@ export interface IdTokenExpectations {
   audience: string;
   /** The nonce sent with the authorization request; absent for refreshed tokens. */
   nonce?: string;
+  /** The token response's `id`: `sub` must name the same org and user. Absent: not compared. */
+  identityUrl?: string;
 }
 
 /** The verified claims of a Salesforce id_token. */
@@ -22,6 +23,8 @@ export interface SalesforceIdTokenClaims extends JWTPayload {
   iat: number;
   nonce?: string;
   at_hash?: string;
+  /** The client the token was issued to, when `aud` names several. */
+  azp?: string;
   name?: string;
   given_name?: string;
   family_name?: string;
@@ -35,11 +38,37 @@ export type KeySetFetcher = (url: URL) => Promise<Record<string, unknown>>;
 
 /** Salesforce's allowance for clocks that disagree, in seconds. */
 const CLOCK_TOLERANCE = 30;
-/** Login hosts whose keys are kept; beyond it the least recently fetched are dropped. */
+/**
+ * The oldest `iat` accepted, in seconds. Salesforce mints the id_token for the token response, at
+ * the latest when the code (valid 15 minutes) is redeemed; an older one is a replay.
+ */
+const MAX_TOKEN_AGE = 15 * 60;
+/** Login hosts whose keys are kept; beyond it the least recently used are dropped. */
 const MAX_CACHED_KEY_SETS = 100;
+/**
+ * jose's remote key set: keys are fetched again when 10 minutes old (a withdrawn key stops
+ * verifying), and at most once per 30 s for a `kid` they do not have (Salesforce rotates keys,
+ * and tokens naming made-up kids must not turn every login into a fetch).
+ */
+const KEY_CACHE_MAX_AGE_MS = 10 * 60_000;
+const KEY_REFETCH_COOLDOWN_MS = 30_000;
+/**
+ * `typ` values of an id_token (RFC 7519 §5.1; Salesforce sends `JWT`). Other explicit types
+ * (`at+jwt`, `logout+jwt`, …) are different tokens signed with the same keys (RFC 8725 §3.11).
+ */
+const ID_TOKEN_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt']);
+
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
+
+/** Carries the key fetcher's own error through jose, which would otherwise be taken for a bad token. */
+class KeyFetchFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super('The key set could not be fetched');
+  }
+}
 
 function checkFailed(error: unknown): IdTokenCheck {
-  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'too-old' : 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return 'issuer';
     if (error.claim === 'aud') return 'audience';
@@ -51,68 +80,84 @@ function checkFailed(error: unknown): IdTokenCheck {
   return 'malformed';
 }
 
-/**
- * Verifies Salesforce id_tokens: RS256 against the login host's `/id/keys`, issuer, audience,
- * expiry with a small clock skew, and nonce. Keys are cached per login host and fetched again
- * once when a token names a kid the cache does not know (Salesforce rotates its keys).
- */
-export class IdTokenVerifier {
-  private readonly keySets = new Map<string, Promise<KeyResolver>>();
-
-  constructor(private readonly fetchKeySet: KeySetFetcher) {}
-
-  async verify(idToken: string, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
-    const keysURL = new URL(`${expected.issuer}/id/keys`);
-    try {
-      return await this.check(idToken, await this.keys(keysURL, false), expected);
-    } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-    }
-    try {
-      return await this.check(idToken, await this.keys(keysURL, true), expected);
-    } catch (error) {
-      throw error instanceof errors.JWKSNoMatchingKey ? new IdTokenError('key', { cause: error }) : error;
+/** The claim checks jose leaves to the client: sub, typ, azp, nonce and the binding to the user. */
+function checkClaims(payload: JWTPayload, type: unknown, expected: IdTokenExpectations): void {
+  // OpenID Connect Core §2: `sub` is a string; jose only checks that it is present.
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('malformed');
+  if (type !== undefined && (typeof type !== 'string' || !ID_TOKEN_TYPES.has(type.toLowerCase()))) throw new IdTokenError('type');
+  // OpenID Connect Core §3.1.3.7 (3)-(5): with several audiences azp must be this client, and so must any azp.
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if ((audiences.length > 1 || payload.azp !== undefined) && payload.azp !== expected.audience) throw new IdTokenError('authorized-party');
+  if (expected.nonce !== undefined && payload.nonce !== expected.nonce) throw new IdTokenError('nonce');
+  if (expected.identityUrl !== undefined) {
+    // The same org and user, not the same string: Salesforce may name the identity on
+    // login.salesforce.com in one place and on the My Domain in the other.
+    const subject = identityIds(payload.sub);
+    const identity = identityIds(expected.identityUrl);
+    if (!subject || !identity || subject.organizationId !== identity.organizationId || subject.userId !== identity.userId) {
+      throw new IdTokenError('subject');
     }
   }
+}
 
-  private async check(idToken: string, keys: KeyResolver, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
+/**
+ * Verifies Salesforce id_tokens: RS256 against the login host's `/id/keys`, issuer, audience and
+ * authorized party, expiry and issue time with a small clock skew, type, nonce, and that `sub`
+ * is the user of the token response. Keys come from one jose remote key set per login host,
+ * fetched through the strategy's HTTP client.
+ */
+export class IdTokenVerifier {
+  private readonly keySets = new Map<string, RemoteKeySet>();
+
+  constructor(
+    private readonly fetchKeySet: KeySetFetcher,
+    private readonly timeout = 10_000,
+  ) {}
+
+  async verify(idToken: string, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
     let payload: JWTPayload;
+    let type: unknown;
     try {
-      ({ payload } = await jwtVerify(idToken, keys, {
+      ({ payload, protectedHeader: { typ: type } } = await jwtVerify(idToken, this.keys(new URL(`${expected.issuer}/id/keys`)), {
         issuer: expected.issuer,
         audience: expected.audience,
         algorithms: ['RS256'],
         clockTolerance: CLOCK_TOLERANCE,
+        maxTokenAge: MAX_TOKEN_AGE,
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
       }));
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey) throw error;
+      // The key fetch's own errors (timeout, network, Salesforce's answer) say more than a check name.
+      if (error instanceof KeyFetchFailure) throw error.failure;
+      if (error instanceof errors.JWKSInvalid) throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
       throw new IdTokenError(checkFailed(error), { cause: error });
     }
-    // OpenID Connect Core §2: `sub` is a string; jose only checks that it is present.
-    if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('malformed');
-    if (expected.nonce !== undefined && payload.nonce !== expected.nonce) throw new IdTokenError('nonce');
+    checkClaims(payload, type, expected);
     return payload as SalesforceIdTokenClaims;
   }
 
-  /** The cached key set of a login host, or a fresh one; concurrent logins share one fetch. */
-  private keys(url: URL, refresh: boolean): Promise<KeyResolver> {
-    const cached = this.keySets.get(url.href);
-    if (cached && !refresh) return cached;
-    const fetched = this.fetchKeySet(url).then((json) => {
-      try {
-        return createLocalJWKSet(json as unknown as JSONWebKeySet);
-      } catch (error) {
-        throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
-      }
-    });
-    this.keySets.delete(url.href);
-    this.keySets.set(url.href, fetched);
+  /** The key set of a login host; the most recently used hosts are kept. */
+  private keys(url: URL): RemoteKeySet {
+    let keySet = this.keySets.get(url.href);
+    if (keySet) {
+      this.keySets.delete(url.href);
+    } else {
+      keySet = createRemoteJWKSet(url, {
+        cacheMaxAge: KEY_CACHE_MAX_AGE_MS,
+        cooldownDuration: KEY_REFETCH_COOLDOWN_MS,
+        timeoutDuration: this.timeout,
+        // jose's fetch would bypass the strategy's agents, timeouts and typed errors.
+        [customFetch]: async (href: string) => {
+          try {
+            return Response.json(await this.fetchKeySet(new URL(href)));
+          } catch (failure) {
+            throw new KeyFetchFailure(failure);
+          }
+        },
+      });
+    }
+    this.keySets.set(url.href, keySet);
     if (this.keySets.size > MAX_CACHED_KEY_SETS) this.keySets.delete(this.keySets.keys().next().value as string);
-    // A failed fetch is not cached: the next login tries again.
-    fetched.catch(() => {
-      if (this.keySets.get(url.href) === fetched) this.keySets.delete(url.href);
-    });
-    return fetched;
+    return keySet;
   }
 }

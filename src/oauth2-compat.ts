@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors.js';
 import type { TokenResponse } from './salesforce-client.js';
 
 /**
@@ -29,7 +30,7 @@ const QUERY_TOKENS_REFUSED = 'access tokens are sent only in the Authorization h
 function formFields(params: unknown): Record<string, string> {
   if (params === undefined || params === null) return {};
   if (typeof params !== 'object' || !Object.values(params).every((value) => typeof value === 'string')) {
-    throw new TypeError('_oauth2.getOAuthAccessToken(code, params, callback): params must be an object of strings');
+    throw new InvalidOptionError('_oauth2.getOAuthAccessToken(code, params, callback): params must be an object of strings');
   }
   return { ...(params as Record<string, string>) };
 }
@@ -48,10 +49,10 @@ function formFields(params: unknown): Record<string, string> {
 export function adaptOAuth2(oauth2: OAuth2Client, exchange: TokenExchange): void {
   oauth2.useAuthorizationHeaderforGET(true);
   oauth2.useAuthorizationHeaderforGET = (useIt) => {
-    if (useIt !== true) throw new TypeError(`_oauth2.useAuthorizationHeaderforGET(${String(useIt)}): ${QUERY_TOKENS_REFUSED}`);
+    if (useIt !== true) throw new InvalidOptionError(`_oauth2.useAuthorizationHeaderforGET(${String(useIt)}): ${QUERY_TOKENS_REFUSED}`);
   };
   oauth2.setAccessTokenName = () => {
-    throw new TypeError(`_oauth2.setAccessTokenName(): ${QUERY_TOKENS_REFUSED}`);
+    throw new InvalidOptionError(`_oauth2.setAccessTokenName(): ${QUERY_TOKENS_REFUSED}`);
   };
   oauth2.getProtectedResource = (url, accessToken, callback) => oauth2.get(url, accessToken, callback);
   oauth2.getOAuthAccessToken = (code, params, callback) => {

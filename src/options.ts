@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
-import { DEFAULT_LOGIN_URL, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { DEFAULT_LOGIN_URL, isSalesforceLoginBase, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { InvalidOptionError } from './errors.js';
 import type { PendingLoginStateStore } from './pending-logins.js';
 
 /** Called back by an asynchronous `skipUserProfile` function: `skip` true leaves the identity request out. */
@@ -35,7 +36,7 @@ export interface SalesforceStrategyOptionsBase {
   name?: string;
   /** Scopes to request, e.g. `['api', 'refresh_token']`. Default: none (the Connected App's scopes). */
   scope?: string | readonly string[];
-  /** Bound in ms on every HTTP call to Salesforce. Default: `10000`. */
+  /** Bound in ms on every HTTP call to Salesforce, at most 2^31 - 1 (Node's longest timer). Default: `10000`. */
   requestTimeout?: number;
   /** Seconds a started login may take to come back. Default: `600`. */
   pendingLoginTtl?: number;
@@ -59,7 +60,13 @@ export interface SalesforceStrategyOptionsBase {
    * Login bases a request may choose with `passport.authenticate(name, { loginURL })`, for apps
    * that log each customer in through their own My Domain: URL strings (matched exactly, without
    * a trailing slash), RegExps tested against that string, or a function of the parsed URL.
-   * The configured `loginURL` is always allowed. Default: only `loginURL`.
+   * The configured `loginURL` is always allowed. An exact string may name any https host (a
+   * custom domain); what a RegExp or function admits must also be https on a host Salesforce runs
+   * (`login`/`test.salesforce.com`, `*.my.salesforce.com` in all its sandbox, scratch and
+   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com` and `*.force.com`
+   * with at most a site prefix) or a loopback host, whatever the pattern says: one foreign host
+   * would let an attacker collect codes, verifiers and the consumer secret (authorization-server
+   * mix-up). Default: only `loginURL`.
    */
   allowedLoginURLs?: ReadonlyArray<string | RegExp> | ((loginURL: URL) => boolean);
   /**
@@ -115,13 +122,13 @@ export interface ResolvedOptions {
   store: PendingLoginStateStore | undefined;
   agent: Agent | undefined;
   /** Whether a per-request login base (already parsed, without trailing slash) may be used. */
-  isAllowedLoginURL: (loginURL: URL) => boolean;
+  isAllowedLoginURL: (loginURL: URL) => LoginURLVerdict;
 }
 
 const PREFIX = 'SalesforcePkceStrategy';
 
 function fail(option: string, problem: string): never {
-  throw new TypeError(`${PREFIX}: options.${option} ${problem}`);
+  throw new InvalidOptionError(`${PREFIX}: options.${option} ${problem}`);
 }
 
 function optionalString(options: Record<string, unknown>, option: string): string | undefined {
@@ -173,6 +180,18 @@ function agent(options: Record<string, unknown>): Agent | undefined {
   return value as Agent;
 }
 
+/**
+ * Node.js keeps a timer for at most 2^31 - 1 ms; a longer one fires after 1 ms (with a
+ * TimeoutOverflowWarning), which would end every call to Salesforce at once.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timeout(options: Record<string, unknown>, option: string, fallback: number): number {
+  const value = positiveNumber(options, option, fallback, true);
+  if (value > MAX_TIMER_MS) fail(option, `must be at most ${MAX_TIMER_MS} (about 24.8 days), the longest timer Node.js keeps`);
+  return value;
+}
+
 function optionalURL(options: Record<string, unknown>, option: string): URL | undefined {
   const value = optionalString(options, option);
   return value === undefined ? undefined : parseOption(value, option);
@@ -182,7 +201,7 @@ function parseOption(value: string, option: string): URL {
   try {
     return parseSalesforceURL(value, `options.${option}`);
   } catch (error) {
-    throw new TypeError(`${PREFIX}: ${(error as Error).message}`, { cause: error });
+    throw new InvalidOptionError(`${PREFIX}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -210,34 +229,88 @@ export function normaliseScope(value: unknown): string | undefined | { error: st
   return scopes.length > 0 ? scopes.join(' ') : undefined;
 }
 
-function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => boolean {
-  const configured = loginBase(loginURL);
-  if (value === undefined) return (candidate) => loginBase(candidate) === configured;
+/**
+ * What `allowedLoginURLs` says of a per-request login base: allowed, not matched by any entry, or
+ * matched by a RegExp or function although Salesforce does not run it (RFC 9700 §4.4 mix-up).
+ */
+export type LoginURLVerdict = 'allowed' | 'not-listed' | 'not-salesforce';
+
+/** The one string a RegExp matches (`/^https:\/\/login\.acme\.com$/`), when it is that simple. */
+function literalOf(pattern: RegExp): string | undefined {
+  const body = /^\^(.*)\$$/.exec(pattern.source)?.[1];
+  if (body === undefined) return undefined;
+  let literal = '';
+  for (let i = 0; i < body.length; i += 1) {
+    const char = body[i] as string;
+    if (char === '\\') {
+      const escaped = body[i + 1] ?? '';
+      if (!/^[./:-]$/.test(escaped)) return undefined;
+      literal += escaped;
+      i += 1;
+    } else if ('^$.*+?()[]{}|'.includes(char)) {
+      return undefined;
+    } else {
+      literal += char;
+    }
+  }
+  return literal;
+}
+
+function checkPattern(pattern: RegExp): void {
+  const literal = literalOf(pattern);
+  if (literal === undefined || !URL.canParse(literal) || isSalesforceLoginBase(new URL(literal))) return;
+  fail(
+    'allowedLoginURLs',
+    `entry ${String(pattern)} can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string ${JSON.stringify(literal)}`,
+  );
+}
+
+function exactEntry(entry: string): string {
+  if (entry.includes('*')) {
+    fail('allowedLoginURLs', `entry ${JSON.stringify(entry)} is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/`);
+  }
+  return loginBase(parseOption(entry, 'allowedLoginURLs'));
+}
+
+/**
+ * The per-request login check. The configured `loginURL` and exact string entries are allowed as
+ * written (the developer named the host, which may be a custom domain); what a RegExp or function
+ * admits must also be a Salesforce login base, whatever the pattern says.
+ */
+function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => LoginURLVerdict {
+  const exact = new Set<string>([loginBase(loginURL)]);
+  let matches: (candidate: URL, base: string) => boolean = () => false;
   if (typeof value === 'function') {
-    return (candidate) => loginBase(candidate) === configured || (value as (url: URL) => unknown)(candidate) === true;
-  }
-  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
-    fail('allowedLoginURLs', 'must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean');
-  }
-  const exact = new Set<string>([configured]);
-  const patterns: RegExp[] = [];
-  for (const entry of value as Array<string | RegExp>) {
-    if (entry instanceof RegExp) patterns.push(entry);
-    else exact.add(loginBase(parseOption(entry, 'allowedLoginURLs')));
-  }
-  return (candidate) => {
-    const base = loginBase(candidate);
-    return exact.has(base) || patterns.some((pattern) => {
+    matches = (candidate) => (value as (url: URL) => unknown)(candidate) === true;
+  } else if (value !== undefined) {
+    if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
+      fail('allowedLoginURLs', 'must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean');
+    }
+    const patterns: RegExp[] = [];
+    for (const entry of value as Array<string | RegExp>) {
+      if (typeof entry === 'string') exact.add(exactEntry(entry));
+      else {
+        checkPattern(entry);
+        patterns.push(entry);
+      }
+    }
+    matches = (_candidate, base) => patterns.some((pattern) => {
       pattern.lastIndex = 0;
       return pattern.test(base);
     });
+  }
+  return (candidate) => {
+    const base = loginBase(candidate);
+    if (exact.has(base)) return 'allowed';
+    if (!matches(candidate, base)) return 'not-listed';
+    return isSalesforceLoginBase(candidate) ? 'allowed' : 'not-salesforce';
   };
 }
 
 /** Validates constructor options; every problem is a `TypeError` naming the option. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
+    throw new InvalidOptionError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
   }
   const options = input as Record<string, unknown>;
   const clientID = optionalString(options, 'clientID') ?? fail('clientID', "is required: the Connected App's consumer key");
@@ -263,7 +336,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       tokenURL: optionalURL(options, 'tokenURL'),
     }),
     scope,
-    requestTimeout: positiveNumber(options, 'requestTimeout', 10_000, true),
+    requestTimeout: timeout(options, 'requestTimeout', 10_000),
     pendingLoginTtl: positiveNumber(options, 'pendingLoginTtl', 600, false),
     maxPendingLogins: positiveNumber(options, 'maxPendingLogins', 10, true),
     verifyTokenSignature,

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { SessionRequiredError } from './errors.js';
+import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
 import { randomToken } from './random.js';
 
 /** A JSON value, as any express-session store can keep it. */
@@ -132,12 +132,12 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
 }
 
 /**
- * The record of a login starting now. Throws a `TypeError` when the app's `state` is not JSON,
- * which no store could keep faithfully.
+ * The record of a login starting now. Throws an {@link InvalidOptionError} (a `TypeError`) when
+ * the app's `state` is not JSON, which no store could keep faithfully.
  */
 export function newPendingLogin(state: unknown, extras: PendingLoginExtras, now: number): PendingLoginRecord {
   if (state !== undefined && !isJsonValue(state)) {
-    throw new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)');
+    throw new InvalidOptionError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)');
   }
   return { createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
 }
@@ -189,7 +189,7 @@ export class PendingLoginStore {
       callback(null, handle);
       return;
     }
-    session.save((err) => callback(err ? new Error('The session could not be saved before the redirect to Salesforce', { cause: err }) : null, handle));
+    session.save((err) => callback(err ? new SessionSaveError(err) : null, handle));
   }
 
   /**

@@ -117,18 +117,18 @@ export function buildProfile(identity: unknown, raw: string, instanceUrl?: strin
   };
 }
 
+/** The org and user ids in an identity URL's path, `/id/{orgId}/{userId}`. */
+export function identityIds(identityUrl: unknown): { organizationId: string; userId: string } | undefined {
+  if (typeof identityUrl !== 'string' || !URL.canParse(identityUrl)) return undefined;
+  const match = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(new URL(identityUrl).pathname);
+  return match ? { organizationId: match[1] as string, userId: match[2] as string } : undefined;
+}
+
 /**
  * The profile that the token response alone supports (for `skipUserProfile`): the user and org
  * ids come from the identity URL's path, `/id/{orgId}/{userId}`; the other fields are empty.
  */
 export function profileFromIdentityUrl(identityUrl: string, instanceUrl?: string): SalesforceProfile | undefined {
-  let path: string;
-  try {
-    path = new URL(identityUrl).pathname;
-  } catch {
-    return undefined;
-  }
-  const match = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(path);
-  if (!match) return undefined;
-  return buildProfile({ id: identityUrl, organization_id: match[1], user_id: match[2] }, '', instanceUrl);
+  const ids = identityIds(identityUrl);
+  return ids ? buildProfile({ id: identityUrl, organization_id: ids.organizationId, user_id: ids.userId }, '', instanceUrl) : undefined;
 }

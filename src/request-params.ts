@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { InvalidOptionError, MissingHostHeaderError } from './errors.js';
 import { normaliseScope } from './options.js';
 import type { JsonValue } from './pending-logins.js';
 
@@ -37,23 +38,23 @@ const DISPLAYS = new Set(['page', 'popup', 'touch', 'mobile']);
 export function authorizationParams(options: SalesforceAuthenticateOptions, defaultScope: string | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   const scope = options.scope === undefined ? defaultScope : normaliseScope(options.scope);
-  if (typeof scope === 'object') throw new TypeError(`authenticate option "scope" ${scope.error}`);
+  if (typeof scope === 'object') throw new InvalidOptionError(`authenticate option "scope" ${scope.error}`);
   if (scope) params.scope = scope;
   if (options.prompt !== undefined) {
     if (typeof options.prompt !== 'string' || !options.prompt.split(' ').every((prompt) => PROMPTS.has(prompt))) {
-      throw new TypeError('authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated');
+      throw new InvalidOptionError('authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated');
     }
     params.prompt = options.prompt;
   }
   if (options.loginHint !== undefined) {
     if (typeof options.loginHint !== 'string' || options.loginHint.length > 512) {
-      throw new TypeError('authenticate option "loginHint" must be a string (a Salesforce username)');
+      throw new InvalidOptionError('authenticate option "loginHint" must be a string (a Salesforce username)');
     }
     params.login_hint = options.loginHint;
   }
   if (options.display !== undefined) {
     if (typeof options.display !== 'string' || !DISPLAYS.has(options.display)) {
-      throw new TypeError('authenticate option "display" must be "page", "popup", "touch" or "mobile"');
+      throw new InvalidOptionError('authenticate option "display" must be "page", "popup", "touch" or "mobile"');
     }
     params.display = options.display;
   }
@@ -72,12 +73,12 @@ export const STRATEGY_TOKEN_FIELDS: readonly string[] = ['grant_type', 'code', '
  * anything else, and for a field the strategy sets itself.
  */
 export function extraParams(method: 'authorizationParams' | 'tokenParams', value: unknown, strategyFields: readonly string[]): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${method}() must return an object of strings`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(`${method}() must return an object of strings`);
   const params: Record<string, string> = {};
   for (const [name, field] of Object.entries(value)) {
     if (field === undefined) continue;
-    if (typeof field !== 'string') throw new TypeError(`${method}() must return an object of strings; ${name} is ${field === null ? 'null' : `a ${typeof field}`}`);
-    if (strategyFields.includes(name)) throw new TypeError(`${method}() may not set ${name}: the strategy sets it`);
+    if (typeof field !== 'string') throw new InvalidOptionError(`${method}() must return an object of strings; ${name} is ${field === null ? 'null' : `a ${typeof field}`}`);
+    if (strategyFields.includes(name)) throw new InvalidOptionError(`${method}() may not set ${name}: the strategy sets it`);
     params[name] = field;
   }
   return params;
@@ -141,6 +142,6 @@ export function redirectURI(callbackURL: string, req: Request, trustProxySetting
   const forwardedProto = trusted ? firstHeaderValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
   const protocol = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
   const host = (trusted && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
-  if (!host) throw new TypeError('The callback URL cannot be resolved: the request has no Host header');
+  if (!host) throw new MissingHostHeaderError();
   return new URL(callbackURL, `${protocol}://${host}`).href;
 }

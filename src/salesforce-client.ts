@@ -14,10 +14,31 @@ import {
  * against the same server, and one timer bounds the whole exchange, body included.
  */
 
+/**
+ * How long an idle keep-alive connection is kept: below the idle limits of load balancers and
+ * proxies (Node servers close at 5 s, most balancers at 60 s or more), so the client closes first
+ * rather than sending a request on a connection the other side is closing.
+ */
+const FREE_SOCKET_TIMEOUT_MS = 4_000;
+
+/** The default agents, one per protocol, shared by every strategy in the process. */
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS }),
 };
+
+/**
+ * Errors of a request sent on a reused keep-alive connection that the server closed as the
+ * request arrived (its idle timer fired before the request reached it). A GET (identity, keys)
+ * then goes again on a new connection, once. A POST never does: a server that read it and then
+ * dropped the connection looks the same, and a refresh sent twice with rotation on would spend
+ * the refresh token the first answer replaced.
+ */
+const CLOSED_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
+function closedByServer(call: HttpCall, request: http.ClientRequest, error: Error): boolean {
+  return call.method === 'GET' && request.reusedSocket && CLOSED_CONNECTION_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
 
 /** Larger answers are not Salesforce's OAuth JSON; stop reading instead of buffering them. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -49,6 +70,7 @@ function send(call: HttpCall): Promise<HttpAnswer> {
     const transport = call.url.protocol === 'https:' ? https : http;
     const agent = call.agent ?? (call.url.protocol === 'https:' ? agents['https:'] : agents['http:']);
     let settled = false;
+    let request: http.ClientRequest;
     const finish = (error: Error | undefined, answer?: HttpAnswer): void => {
       if (settled) return;
       settled = true;
@@ -58,34 +80,43 @@ function send(call: HttpCall): Promise<HttpAnswer> {
     };
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     if (call.body !== undefined) headers['content-length'] = String(Buffer.byteLength(call.body));
-    const request = transport.request(call.url, { method: call.method, headers, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          finish(new SalesforceResponseError(call.endpoint, response.statusCode ?? 0, 'the answer is larger than 1 MiB'));
-          request.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('end', () => {
-        finish(undefined, {
-          status: response.statusCode ?? 0,
-          contentType: String(response.headers['content-type'] ?? ''),
-          body: Buffer.concat(chunks).toString('utf8'),
+    const attempt = (retry: boolean): void => {
+      let answered = false;
+      request = transport.request(call.url, { method: call.method, headers, agent }, (response) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            finish(new SalesforceResponseError(call.endpoint, response.statusCode ?? 0, 'the answer is larger than 1 MiB'));
+            request.destroy();
+            return;
+          }
+          chunks.push(chunk);
         });
+        response.on('end', () => {
+          finish(undefined, {
+            status: response.statusCode ?? 0,
+            contentType: String(response.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        response.on('error', (error) => finish(new SalesforceNetworkError(call.endpoint, error)));
+        response.on('aborted', () => finish(new SalesforceNetworkError(call.endpoint, new Error('aborted'))));
       });
-      response.on('error', (error) => finish(new SalesforceNetworkError(call.endpoint, error)));
-      response.on('aborted', () => finish(new SalesforceNetworkError(call.endpoint, new Error('aborted'))));
-    });
+      request.on('error', (error) => {
+        if (retry && !answered && !settled && closedByServer(call, request, error)) attempt(false);
+        else finish(new SalesforceNetworkError(call.endpoint, error));
+      });
+      request.end(call.body);
+    };
+    // One timer bounds the whole exchange, a second attempt included.
     const timer = setTimeout(() => {
       finish(new SalesforceTimeoutError(call.endpoint, call.timeout));
       request.destroy();
     }, call.timeout);
-    request.on('error', (error) => finish(new SalesforceNetworkError(call.endpoint, error)));
-    request.end(call.body);
+    attempt(true);
   });
 }
 

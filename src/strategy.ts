@@ -5,11 +5,16 @@ import { checkIdentityURL, loginBase, loginTarget, parseSalesforceURL, type Logi
 import {
   IdentityOriginError,
   IdTokenError,
+  InvalidOptionError,
+  LoginURLNotAllowedError,
   SalesforceAuthorizationError,
+  SalesforceError,
   SalesforceResponseError,
-  TokenSignatureError,
+  StateStoreError,
+  VerifyCallbackError,
+  withIssuedTokens,
 } from './errors.js';
-import { IdTokenVerifier } from './id-token.js';
+import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
 import { adaptOAuth2 } from './oauth2-compat.js';
 import {
   resolveOptions,
@@ -43,7 +48,8 @@ import {
   type SalesforceAuthenticateOptions,
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
-import { verifyTokenSignature } from './signature.js';
+import { checkTokenResponse } from './token-checks.js';
+import { toTokenSet } from './token-set.js';
 import type {
   AnyVerifyFunction,
   SalesforceTokenCallOptions,
@@ -130,7 +136,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
     if (typeof verify !== 'function') {
-      throw new TypeError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
+      throw new InvalidOptionError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
     }
     super(
       {
@@ -149,7 +155,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     this._stateStore = config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
-    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()), config.requestTimeout);
     adaptOAuth2(this._oauth2, (endpoint, form) => this._requestToken(endpoint, config.login.tokenURL, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
   }
@@ -207,29 +213,32 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   /**
    * Exchanges a refresh token for a new access token. Sends the client secret only when one is
-   * configured, checks the `signature` when `verifyTokenSignature` is on, and verifies an
-   * id_token when one comes back. Rejects with a `SalesforceError`; a revoked or expired refresh
-   * token is a `SalesforceOAuthError` with `invalid_grant` / `expired access/refresh token`.
+   * configured, checks the `signature` when `verifyTokenSignature` is on, checks `instance_url`,
+   * and verifies an id_token when one comes back. Rejects with a `SalesforceError`; a revoked or
+   * expired refresh token is a `SalesforceOAuthError` with `invalid_grant` /
+   * `expired access/refresh token`.
+   *
+   * Once Salesforce has answered 200 the new token set is never lost, because with refresh token
+   * rotation the old refresh token is already spent: when a later check fails, the rejection
+   * carries the token set as `err.tokens` (store its `refreshToken`); when the login host's keys
+   * cannot be fetched, the refresh resolves with `idToken` but without `idTokenClaims`.
    */
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
-    if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('refresh(refreshToken): refreshToken must be a non-empty string');
+    if (typeof refreshToken !== 'string' || refreshToken === '') throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
     const tokens = await this._requestToken('refresh', login.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken });
-    this._checkSignature(tokens);
-    const idTokenClaims = typeof tokens.id_token === 'string' ? await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login)) : undefined;
-    const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-    const issuedAt = Number(tokens.issued_at);
-    return {
-      accessToken: tokens.access_token,
-      refreshToken: text(tokens.refresh_token),
-      instanceUrl: text(tokens.instance_url),
-      id: text(tokens.id),
-      issuedAt: Number.isFinite(issuedAt) ? issuedAt : undefined,
-      scope: text(tokens.scope),
-      tokenType: text(tokens.token_type),
-      idToken: text(tokens.id_token),
-      idTokenClaims,
-    };
+    try {
+      this._checkTokens('refresh', tokens, login);
+      if (typeof tokens.id_token !== 'string') return toTokenSet(tokens);
+      const claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)).catch((error: unknown) => {
+        // Keys that cannot be had say nothing against a token response that passed every other check.
+        if (error instanceof SalesforceError && 'endpoint' in error && error.endpoint === 'keys') return undefined;
+        throw error;
+      });
+      return toTokenSet(tokens, claims);
+    } catch (error) {
+      throw withIssuedTokens(error, toTokenSet(tokens));
+    }
   }
 
   /**
@@ -237,7 +246,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise.
    */
   async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
-    if (typeof token !== 'string' || token === '') throw new TypeError('revoke(token): token must be a non-empty string');
+    if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');
     await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._callOptions());
   }
 
@@ -272,6 +281,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     try {
       login = this._loginTarget(options.loginURL);
     } catch (error) {
+      // Refused before any redirect: nothing has reached the host the request named.
       this.fail({ message: (error as Error).message }, 400);
       return;
     }
@@ -286,7 +296,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
           return;
         }
         if (typeof handle !== 'string' || handle === '') {
-          this.error(new TypeError('The state store called back without a handle for the pending login'));
+          this.error(new StateStoreError('The state store called back without a handle for the pending login'));
           return;
         }
         const query = {
@@ -341,16 +351,29 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy),
       code_verifier: pending.verifier,
     });
-    this._checkSignature(tokens);
-    const params = tokens as SalesforceTokenParams;
+    let profile: SalesforceProfile;
+    try {
+      profile = await this._checkLogin(tokens, login, pending.nonce);
+    } catch (error) {
+      // Tokens the app will never see must not stay valid at Salesforce. A refresh token takes
+      // its access tokens with it.
+      const issued = typeof tokens.refresh_token === 'string' && tokens.refresh_token !== '' ? tokens.refresh_token : tokens.access_token;
+      await revokeToken(login.revokeURL, issued, this._callOptions()).catch(() => undefined);
+      throw error;
+    }
+    this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
+  }
+
+  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
+  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
+    const instanceUrl = this._checkTokens('token', tokens, login);
     // Any id_token reaching the app is verified: also one a Connected App grants without openid
     // being asked for (then there is no nonce to check).
-    if (pending.nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+    if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
     if (typeof tokens.id_token === 'string') {
-      params.id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, pending.nonce));
+      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens, nonce));
     }
-    const profile = await this._profile(tokens, login);
-    this._callVerify(req, params, profile, pending.state);
+    return this._profile(tokens, login, instanceUrl);
   }
 
   /**
@@ -375,7 +398,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
     if (pending === 'expired') return { message: STATE_FAILURES.expired };
-    if (!pending) throw new TypeError("The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged");
+    if (!pending) throw new StateStoreError("The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged");
     return pending;
   }
 
@@ -389,7 +412,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (loginURL === undefined) return this._config.login;
     const base = parseSalesforceURL(loginURL, 'loginURL');
     if (loginBase(base) === this._config.login.baseURL) return this._config.login;
-    if (!this._config.isAllowedLoginURL(base)) throw new TypeError(`loginURL ${loginBase(base)} is not in allowedLoginURLs`);
+    const verdict = this._config.isAllowedLoginURL(base);
+    if (verdict !== 'allowed') throw new LoginURLNotAllowedError(loginBase(base), verdict);
     return loginTarget(base);
   }
 
@@ -413,55 +437,59 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private _checkSignature(tokens: TokenResponse): void {
-    if (this._config.verifyTokenSignature && !verifyTokenSignature(tokens, this._config.clientSecret ?? '')) {
-      throw new TokenSignatureError();
-    }
+  private _checkTokens(endpoint: 'token' | 'refresh', tokens: TokenResponse, login: LoginTarget): URL | undefined {
+    return checkTokenResponse(endpoint, tokens, { login, verifySignature: this._config.verifyTokenSignature, clientSecret: this._config.clientSecret });
   }
 
   /** @internal */
-  private _idTokenExpectations(login: LoginTarget, nonce?: string): { issuer: string; audience: string; nonce?: string } {
-    return { issuer: login.baseURL, audience: this._config.clientID, nonce };
+  private _idTokenExpectations(login: LoginTarget, tokens: TokenResponse, nonce?: string): IdTokenExpectations {
+    return { issuer: login.baseURL, audience: this._config.clientID, nonce, identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined };
   }
 
   /**
    * @internal The profile for the verify callback: the identity URL is checked to belong to the
    * login whatever `userProfile` does; a skipped profile is what the identity URL tells.
    */
-  private async _profile(tokens: TokenResponse, login: LoginTarget): Promise<SalesforceProfile> {
-    const instanceUrl = typeof tokens.instance_url === 'string' ? tokens.instance_url : undefined;
-    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl });
+  private async _profile(tokens: TokenResponse, login: LoginTarget, instance: URL | undefined): Promise<SalesforceProfile> {
+    // Checked by checkTokenResponse: a string, or absent.
+    const instanceUrl = instance === undefined ? undefined : tokens.instance_url;
+    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl: instance });
     if (!check.ok) throw new IdentityOriginError(check.origin);
+    const idProfile = profileFromIdentityUrl(check.url.href, instanceUrl);
+    if (!idProfile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
     const accessToken = tokens.access_token;
     const known = this._profileLogins.get(accessToken);
     if (known) known.users += 1;
     else this._profileLogins.set(accessToken, { identityURL: check.url, instanceUrl, users: 1 });
-    let loaded: SalesforceProfile | undefined;
     try {
-      loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
+      const loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
         this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
       });
+      return loaded ?? idProfile;
     } finally {
       const entry = this._profileLogins.get(accessToken);
       if (entry && --entry.users === 0) this._profileLogins.delete(accessToken);
     }
-    if (loaded !== undefined) return loaded;
-    const profile = profileFromIdentityUrl(check.url.href, instanceUrl);
-    if (!profile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
-    return profile;
   }
 
   /** @internal The default userProfile's work: the identity of the login in progress with this access token. */
   private async _identityProfile(accessToken: string): Promise<SalesforceProfile> {
     const login = this._profileLogins.get(accessToken);
     if (!login) {
-      throw new TypeError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none');
+      throw new InvalidOptionError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none');
     }
     const { json, raw } = await fetchIdentity(login.identityURL, accessToken, this._oauth2.buildAuthHeader(accessToken), this._callOptions());
     const profile = buildProfile(json, raw, login.instanceUrl);
     if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
+    // The user the tokens were issued to (and the id_token's sub) is the one in the identity URL;
+    // an identity of anyone else would log the session in as them.
+    const issuedTo = profileFromIdentityUrl(login.identityURL.href, login.instanceUrl);
+    if (profile.id !== issuedTo?.id || profile.organizationId !== issuedTo.organizationId) {
+      throw new SalesforceResponseError('identity', 200, "the identity is another user than the token response's id");
+    }
     return profile;
   }
+
   /** @internal */
   private _callVerify(req: Request, params: SalesforceTokenParams, profile: SalesforceProfile, state: unknown): void {
     let answered = false;
@@ -484,12 +512,12 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
       // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
       if (answered) throw error;
-      done(error ?? new Error('The verify callback threw'));
+      done(error instanceof Error ? error : new VerifyCallbackError(error));
       return;
     }
     // An async verify callback that rejects before calling done must not hang the request.
     if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      Promise.resolve(returned).catch((error: unknown) => done(error ?? new Error('The verify callback rejected')));
+      Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
     }
   }
 }

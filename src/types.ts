@@ -32,9 +32,13 @@ export interface SalesforceTokenSet {
   scope?: string;
   /** `Bearer`. */
   tokenType?: string;
-  /** Present when the grant includes `openid`; verified before it is returned. */
+  /** Present when the grant includes `openid`: Salesforce's id_token as it came. */
   idToken?: string;
-  /** The verified claims of `idToken`. */
+  /**
+   * The claims of `idToken`, present only when it was verified. Absent when the login host's keys
+   * could not be fetched (timeout, network, a 5xx): the refresh still resolves, so the new tokens
+   * are not lost over the keys.
+   */
   idTokenClaims?: SalesforceIdTokenClaims;
 }
 

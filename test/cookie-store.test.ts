@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { CookiePendingLoginStore } from '../src/cookie-store.js';
+import { InvalidOptionError, StateStoreError } from '../src/errors.js';
 import type { PendingLoginRecord } from '../src/pending-logins.js';
 
 const SECRET = 'a login-cookie secret of at least thirty-two characters';
@@ -65,7 +66,7 @@ describe('CookiePendingLoginStore', () => {
     new CookiePendingLoginStore({ secret: SECRET }).store({ headers: {} } as Request, 'v', RECORD, undefined, (err) => {
       error = err;
     });
-    expect(error).toEqual(new TypeError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+    expect(error).toEqual(new StateStoreError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
   });
 
   it.each([
@@ -78,6 +79,6 @@ describe('CookiePendingLoginStore', () => {
     [{ secret: SECRET, max: 1.5 }, 'CookiePendingLoginStore: options.max must be a positive integer'],
     [{ secret: SECRET, secure: 'yes' }, 'CookiePendingLoginStore: options.secure must be true, false or "auto"'],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
-    expect(() => new CookiePendingLoginStore(options as never)).toThrow(new TypeError(message));
+    expect(() => new CookiePendingLoginStore(options as never)).toThrow(new InvalidOptionError(message));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdentityURL, loginEndpoints, parseSalesforceURL } from '../src/endpoints.js';
+import { checkIdentityURL, checkInstanceURL, isSalesforceLoginBase, loginEndpoints, loginTarget, parseSalesforceURL } from '../src/endpoints.js';
+import { InvalidOptionError } from '../src/errors.js';
 
 describe('parseSalesforceURL', () => {
   it.each([
@@ -28,19 +29,18 @@ describe('parseSalesforceURL', () => {
     ['https://login.salesforce.com/?x=1', 'options.loginURL must not contain a query string or fragment'],
     ['https://login.salesforce.com/#top', 'options.loginURL must not contain a query string or fragment'],
   ])('rejects %j with a TypeError naming the option', (value, message) => {
-    expect(() => parseSalesforceURL(value, 'options.loginURL')).toThrow(new TypeError(message));
+    expect(() => parseSalesforceURL(value, 'options.loginURL')).toThrow(new InvalidOptionError(message));
   });
 });
 
 describe('checkIdentityURL', () => {
-  const context = { loginOrigins: ['https://acme.my.site.com'], instanceUrl: 'https://acme.my.salesforce.com' };
+  const context = { loginOrigins: ['https://acme.my.site.com'], instanceUrl: new URL('https://acme.my.salesforce.com') };
 
   it.each([
     'https://acme.my.site.com/partners/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
     'https://acme.my.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
     'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
     'https://test.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
-    'https://acme.my.salesforce.mil/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
   ])('accepts %s', (id) => {
     const check = checkIdentityURL(id, context);
     expect(check).toEqual({ ok: true, url: new URL(id) });
@@ -53,21 +53,106 @@ describe('checkIdentityURL', () => {
     ['http://login.salesforce.com/id/00D/005', 'http://login.salesforce.com'],
     ['http://acme.my.salesforce.com/id/00D/005', 'http://acme.my.salesforce.com'],
     ['https://user:pw@login.salesforce.com/id/00D/005', 'https://login.salesforce.com'],
+    // Hosts of Salesforce's domains where customers publish content: never the identity of this login.
+    ['https://evil.my.site.com/id/00D/005', 'https://evil.my.site.com'],
+    ['https://acme.file.force.com/id/00D/005', 'https://acme.file.force.com'],
+    ['https://evil.force.com/id/00D/005', 'https://evil.force.com'],
+    ['https://other.my.salesforce.com/id/00D/005', 'https://other.my.salesforce.com'],
+    ['https://acme.my.salesforce.mil/id/00D/005', 'https://acme.my.salesforce.mil'],
     ['javascript:alert(1)', 'null'],
     ['not a url', 'an invalid URL'],
   ])('refuses %s', (id, origin) => {
     expect(checkIdentityURL(id, context)).toEqual({ ok: false, origin });
   });
 
-  it('refuses a non-string id and ignores an unparseable instance_url', () => {
+  it('refuses a non-string id, and trusts no instance origin when there is none', () => {
     expect(checkIdentityURL(undefined, context)).toEqual({ ok: false, origin: 'an invalid URL' });
-    expect(checkIdentityURL('https://acme.example/id/1/2', { loginOrigins: [], instanceUrl: '::' })).toEqual({ ok: false, origin: 'https://acme.example' });
+    expect(checkIdentityURL('https://acme.my.salesforce.com/id/1/2', { loginOrigins: ['https://acme.my.site.com'] })).toEqual({ ok: false, origin: 'https://acme.my.salesforce.com' });
   });
 
   it('accepts a loopback origin only when it is the login or instance origin', () => {
-    const loopback = { loginOrigins: ['http://127.0.0.1:4000'], instanceUrl: 'http://127.0.0.1:4001' };
+    const loopback = { loginOrigins: ['http://127.0.0.1:4000'], instanceUrl: new URL('http://127.0.0.1:4001') };
     expect(checkIdentityURL('http://127.0.0.1:4000/id/a/b', loopback).ok).toBe(true);
     expect(checkIdentityURL('http://127.0.0.1:4001/id/a/b', loopback).ok).toBe(true);
     expect(checkIdentityURL('http://127.0.0.1:4002/id/a/b', loopback)).toEqual({ ok: false, origin: 'http://127.0.0.1:4002' });
+  });
+});
+
+describe('checkInstanceURL', () => {
+  const myDomain = loginTarget(parseSalesforceURL('https://acme.my.salesforce.com', 'loginURL'));
+  const customDomain = loginTarget(parseSalesforceURL('https://support.acme.com', 'loginURL'));
+  const emulator = loginTarget(parseSalesforceURL('http://127.0.0.1:4000', 'loginURL'));
+
+  it.each<[string, unknown, ReturnType<typeof loginTarget>]>([
+    ['a My Domain', 'https://acme.my.salesforce.com', myDomain],
+    ['a sandbox My Domain', 'https://acme--uat.sandbox.my.salesforce.com', myDomain],
+    ['an instance from before My Domain', 'https://na1.salesforce.com', myDomain],
+    ['an Experience Cloud site with its path', 'https://acme.my.site.com/partners', myDomain],
+    ['the login host itself, a custom domain', 'https://support.acme.com', customDomain],
+    ['another loopback port, for a loopback login (the emulator)', 'http://127.0.0.1:4001', emulator],
+  ])('accepts %s', (_label, value, login) => {
+    expect(checkInstanceURL(value, login)).toEqual({ ok: true, url: new URL(String(value)) });
+  });
+
+  it('accepts a token response without instance_url', () => {
+    expect(checkInstanceURL(undefined, myDomain)).toEqual({ ok: true, url: undefined });
+  });
+
+  it.each<[string, unknown, ReturnType<typeof loginTarget>]>([
+    ['a script URL', 'javascript:alert(1)', myDomain],
+    ['a foreign https host', 'https://evil.example', myDomain],
+    ['a look-alike host', 'https://acme.my.salesforce.com.evil.example', myDomain],
+    ['plain http on a Salesforce host', 'http://acme.my.salesforce.com', myDomain],
+    ['a loopback host for a public login', 'http://127.0.0.1:6379', myDomain],
+    ['credentials', 'https://user:pw@acme.my.salesforce.com', myDomain],
+    ['a query string', 'https://acme.my.salesforce.com/?x=1', myDomain],
+    ['no URL at all', 'acme', myDomain],
+    ['a number', 42, myDomain],
+    ['null', null, myDomain],
+  ])('refuses %s', (_label, value, login) => {
+    expect(checkInstanceURL(value, login)).toEqual({ ok: false });
+  });
+});
+
+describe('isSalesforceLoginBase', () => {
+  it.each([
+    'https://login.salesforce.com',
+    'https://test.salesforce.com',
+    'https://acme.my.salesforce.com',
+    'https://acme--uat.sandbox.my.salesforce.com',
+    'https://acme-dev-ed.develop.my.salesforce.com',
+    'https://power-ruby-1234.scratch.my.salesforce.com',
+    'https://agency.my.salesforce.mil',
+    'https://acme.my.site.com/partners',
+    'https://acme--uat.sandbox.my.site.com/partnersvforcesite',
+    'https://acme.force.com/customers',
+    'https://acme.secure.force.com',
+    'https://acme.my.salesforce.com/AppCentral',
+    'http://127.0.0.1:8080',
+    'http://localhost:3000/site',
+    'https://[::1]:8443',
+  ])('admits %s', (base) => {
+    expect(isSalesforceLoginBase(parseSalesforceURL(base, 'loginURL'))).toBe(true);
+  });
+
+  it.each([
+    ['an unanchored pattern\'s catch', 'https://acme.my.salesforce.com.evil.example'],
+    ['a suffix without its dot', 'https://evilsalesforce.com'],
+    ['a look-alike My Domain suffix', 'https://acme.mysalesforce.com'],
+    ['the bare domain', 'https://salesforce.com'],
+    ['a host Salesforce does not run on salesforce.com', 'https://www.salesforce.com'],
+    ['a public site.com host', 'https://evil.site.com'],
+    ['the bare force.com', 'https://force.com'],
+    ['a fully qualified name with its trailing dot', 'https://acme.my.salesforce.com.'],
+    ['a non-default port', 'https://acme.my.salesforce.com:8443'],
+    ['an Apex REST path, where an org runs its own code', 'https://evil.my.site.com/services/apexrest/steal'],
+    ['a Visualforce path', 'https://evil.my.site.com/apex'],
+    ['a nested path', 'https://acme.my.site.com/partners/more'],
+    ['an encoded path', 'https://acme.my.site.com/part%2Fners'],
+    ['a custom domain', 'https://login.acme.com'],
+    ['plain http on a public host', 'http://acme.my.salesforce.com'],
+    ['plain http on a private address', 'http://10.0.0.1'],
+  ])('refuses %s (%s)', (_label, base) => {
+    expect(isSalesforceLoginBase(new URL(base))).toBe(false);
   });
 });

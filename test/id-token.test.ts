@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IdTokenError, SalesforceResponseError } from '../src/errors.js';
-import { IdTokenVerifier } from '../src/id-token.js';
+import { IdTokenVerifier, type IdTokenExpectations } from '../src/id-token.js';
 
 const issuer = 'https://acme.my.salesforce.com';
 const audience = '3MVG9consumer.key';
@@ -29,7 +29,7 @@ function idToken(signer: Key, claims: Record<string, unknown> = {}, header: Reco
   return new SignJWT({ nonce, ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: signer.jwk.kid, ...header })
     .setIssuer(String(claims.iss ?? issuer))
-    .setSubject('https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1')
+    .setSubject(String(claims.sub ?? 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1'))
     .setAudience(String(claims.aud ?? audience))
     .setIssuedAt(Number(claims.iat ?? now))
     .setExpirationTime(Number(claims.exp ?? now + 300))
@@ -50,12 +50,18 @@ function keySource(...sets: Array<Record<string, unknown> | Error>): { fetches: 
   };
 }
 
-async function failedCheck(verifier: IdTokenVerifier, token: string, expectations = { issuer, audience, nonce }): Promise<string | undefined> {
+const identityUrl = 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1';
+
+async function failedCheck(verifier: IdTokenVerifier, token: string, expectations: IdTokenExpectations = { issuer, audience, nonce }): Promise<string | undefined> {
   return verifier.verify(token, expectations).then(
     () => undefined,
     (error: unknown) => (error instanceof IdTokenError ? error.check : `not an IdTokenError: ${String(error)}`),
   );
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('IdTokenVerifier', () => {
   it("accepts a valid token, returns its claims and caches the host's keys", async () => {
@@ -75,6 +81,59 @@ describe('IdTokenVerifier', () => {
   ])('names the failed check: %s', async (check, claims) => {
     const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
     expect(await failedCheck(verifier, await idToken(current, claims))).toBe(check);
+  });
+
+  it('refuses an iat more than 30 s ahead, and one more than 15 minutes old', async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    const now = Math.floor(Date.now() / 1000);
+    await expect(verifier.verify(await idToken(current, { iat: now + 20 }), { issuer, audience, nonce })).resolves.toBeDefined();
+    await expect(verifier.verify(await idToken(current, { iat: now - 14 * 60 }), { issuer, audience, nonce })).resolves.toBeDefined();
+    expect(await failedCheck(verifier, await idToken(current, { iat: now + 45 }))).toBe('not-yet-valid');
+    expect(await failedCheck(verifier, await idToken(current, { iat: now + 86_400, exp: now + 90_000 }))).toBe('not-yet-valid');
+    expect(await failedCheck(verifier, await idToken(current, { iat: now + 10 * 365 * 86_400, exp: now + 10 * 365 * 86_400 + 300 }))).toBe('not-yet-valid');
+    expect(await failedCheck(verifier, await idToken(current, { iat: now - 16 * 60 }))).toBe('too-old');
+    expect(await failedCheck(verifier, await idToken(current, { iat: now - 365 * 86_400, exp: now + 3600 }))).toBe('too-old');
+  });
+
+  it("binds sub to the token response's identity URL: the same org and user", async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    const token = await idToken(current);
+    await expect(verifier.verify(token, { issuer, audience, nonce, identityUrl })).resolves.toMatchObject({ sub: identityUrl });
+    // Salesforce may name the identity on the My Domain instead of login.salesforce.com.
+    await expect(verifier.verify(token, { issuer, audience, nonce, identityUrl: 'https://acme.my.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1' })).resolves.toBeDefined();
+    expect(await failedCheck(verifier, token, { issuer, audience, nonce, identityUrl: 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000ZZZZZAA1' })).toBe('subject');
+    expect(await failedCheck(verifier, token, { issuer, audience, nonce, identityUrl: 'https://login.salesforce.com/id/00D5g000004OTHEREAA/0055g00000YYYYYAA1' })).toBe('subject');
+    expect(await failedCheck(verifier, token, { issuer, audience, nonce, identityUrl: 'not an identity url' })).toBe('subject');
+    expect(await failedCheck(verifier, await idToken(current, { sub: 'someone' }), { issuer, audience, nonce, identityUrl })).toBe('subject');
+  });
+
+  it('checks azp when aud names several clients, and whenever azp is present', async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    const now = Math.floor(Date.now() / 1000);
+    const several = (claims: Record<string, unknown>): Promise<string> =>
+      new SignJWT({ nonce, ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: '188' })
+        .setIssuer(issuer)
+        .setSubject(identityUrl)
+        .setAudience([audience, 'another-client'])
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .sign(current.privateKey);
+    await expect(verifier.verify(await several({ azp: audience }), { issuer, audience, nonce })).resolves.toMatchObject({ azp: audience });
+    expect(await failedCheck(verifier, await several({}))).toBe('authorized-party');
+    expect(await failedCheck(verifier, await several({ azp: 'another-client' }))).toBe('authorized-party');
+    expect(await failedCheck(verifier, await idToken(current, { azp: 'another-client' }))).toBe('authorized-party');
+    await expect(verifier.verify(await idToken(current, { azp: audience }), { issuer, audience, nonce })).resolves.toBeDefined();
+  });
+
+  it('accepts typ JWT or none, and refuses a JWT of another type signed with the same keys', async () => {
+    const verifier = new IdTokenVerifier(keySource({ keys: [current.jwk] }).fetch);
+    await expect(verifier.verify(await idToken(current, {}, { typ: 'JWT' }), { issuer, audience, nonce })).resolves.toBeDefined();
+    await expect(verifier.verify(await idToken(current, {}, { typ: 'jwt' }), { issuer, audience, nonce })).resolves.toBeDefined();
+    await expect(verifier.verify(await idToken(current), { issuer, audience, nonce })).resolves.toBeDefined();
+    for (const typ of ['at+jwt', 'logout+jwt', 'application/at+jwt', 'secevent+jwt']) {
+      expect(await failedCheck(verifier, await idToken(current, {}, { typ }))).toBe('type');
+    }
   });
 
   it('tolerates 30 s of clock skew and no more', async () => {
@@ -103,19 +162,50 @@ describe('IdTokenVerifier', () => {
     expect(await failedCheck(verifier, hs256)).toBe('malformed');
   });
 
-  it('fetches the keys again once for an unknown kid, finding a rotated key', async () => {
+  it('fetches the keys again once for an unknown kid after the 30 s cooldown, finding a rotated key', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const source = keySource({ keys: [current.jwk] }, { keys: [current.jwk, rotated.jwk] });
     const verifier = new IdTokenVerifier(source.fetch);
     await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    vi.advanceTimersByTime(31_000);
     await verifier.verify(await idToken(rotated), { issuer, audience, nonce });
     await verifier.verify(await idToken(rotated), { issuer, audience, nonce });
     expect(source.fetches).toHaveLength(2);
   });
 
-  it('fails the key check when a refetch still does not know the kid', async () => {
+  it('fails the key check for a kid the keys just fetched do not have, without fetching again', async () => {
     const source = keySource({ keys: [current.jwk] });
     const verifier = new IdTokenVerifier(source.fetch);
     expect(await failedCheck(verifier, await idToken(rotated))).toBe('key');
+    expect(source.fetches).toHaveLength(1);
+  });
+
+  it('fetches the keys at most once per 30 s for tokens naming unknown kids', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    vi.advanceTimersByTime(31_000);
+    for (let login = 0; login < 30; login += 1) {
+      expect(await failedCheck(verifier, await idToken(current, {}, { kid: `unknown-${login}` }))).toBe('key');
+      vi.advanceTimersByTime(500);
+    }
+    expect(source.fetches).toHaveLength(2);
+    vi.advanceTimersByTime(16_000);
+    expect(await failedCheck(verifier, await idToken(current, {}, { kid: 'unknown-late' }))).toBe('key');
+    expect(source.fetches).toHaveLength(3);
+  });
+
+  it('stops trusting a withdrawn key once the cached keys are 10 minutes old', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const source = keySource({ keys: [current.jwk] }, { keys: [rotated.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    vi.advanceTimersByTime(9 * 60_000);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    expect(source.fetches).toHaveLength(1);
+    vi.advanceTimersByTime(60_001);
+    expect(await failedCheck(verifier, await idToken(current))).toBe('key');
     expect(source.fetches).toHaveLength(2);
   });
 

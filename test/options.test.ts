@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { normaliseScope, resolveOptions } from '../src/options.js';
+import { InvalidOptionError } from '../src/errors.js';
 
 const required = { clientID: '3MVG9.consumer.key', callbackURL: '/auth/salesforce/callback' };
 const STORE_INTERFACE =
@@ -61,8 +62,8 @@ describe('resolveOptions', () => {
 
   it('allows only the configured loginURL when allowedLoginURLs is absent', () => {
     const { isAllowedLoginURL } = resolveOptions({ ...required, loginURL: 'https://acme.my.salesforce.com/' });
-    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
-    expect(isAllowedLoginURL(new URL('https://other.my.salesforce.com'))).toBe(false);
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://other.my.salesforce.com'))).toBe('not-listed');
   });
 
   it('matches allowedLoginURLs strings exactly and RegExps against the base without trailing slash', () => {
@@ -70,12 +71,25 @@ describe('resolveOptions', () => {
       ...required,
       allowedLoginURLs: ['https://beta.my.salesforce.com/', /^https:\/\/[a-z0-9-]+\.my\.salesforce\.com$/g],
     });
-    expect(isAllowedLoginURL(new URL('https://beta.my.salesforce.com'))).toBe(true);
-    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
-    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
-    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com.evil.example'))).toBe(false);
-    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com/path'))).toBe(false);
-    expect(isAllowedLoginURL(new URL('https://login.salesforce.com'))).toBe(true);
+    expect(isAllowedLoginURL(new URL('https://beta.my.salesforce.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com.evil.example'))).toBe('not-listed');
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com/path'))).toBe('not-listed');
+    expect(isAllowedLoginURL(new URL('https://login.salesforce.com'))).toBe('allowed');
+  });
+
+  it('lets an exact string name a custom domain, and a RegExp or function admit only Salesforce hosts', () => {
+    const { isAllowedLoginURL } = resolveOptions({ ...required, allowedLoginURLs: ['https://login.acme.com', /acme/] });
+    expect(isAllowedLoginURL(new URL('https://login.acme.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://sso.acme.com'))).toBe('not-salesforce');
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com.evil.example'))).toBe('not-salesforce');
+    const everything = resolveOptions({ ...required, allowedLoginURLs: () => true }).isAllowedLoginURL;
+    expect(everything(new URL('https://acme.my.site.com/partners'))).toBe('allowed');
+    expect(everything(new URL('http://127.0.0.1:4000'))).toBe('allowed');
+    expect(everything(new URL('https://evilsalesforce.com'))).toBe('not-salesforce');
+    expect(everything(new URL('https://evil.my.site.com/services/apexrest/steal'))).toBe('not-salesforce');
   });
 
   it('asks an allowedLoginURLs function, which only a literal true satisfies', () => {
@@ -87,8 +101,8 @@ describe('resolveOptions', () => {
         return url.hostname === 'acme.my.salesforce.com' ? true : ('yes' as unknown as boolean);
       },
     });
-    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe(true);
-    expect(isAllowedLoginURL(new URL('https://other.my.salesforce.com'))).toBe(false);
+    expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com'))).toBe('allowed');
+    expect(isAllowedLoginURL(new URL('https://other.my.salesforce.com'))).toBe('not-listed');
     expect(seen).toEqual(['https://acme.my.salesforce.com/', 'https://other.my.salesforce.com/']);
   });
 
@@ -115,6 +129,8 @@ describe('resolveOptions', () => {
     [{ ...required, scope: ['api', 'bad"scope'] }, 'SalesforcePkceStrategy: options.scope contains a scope with characters RFC 6749 does not allow'],
     [{ ...required, requestTimeout: 0 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
     [{ ...required, requestTimeout: 1.5 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
+    [{ ...required, requestTimeout: 2 ** 31 }, 'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps'],
+    [{ ...required, requestTimeout: 1e12 }, 'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps'],
     [{ ...required, pendingLoginTtl: -1 }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
     [{ ...required, pendingLoginTtl: Number.NaN }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
     [{ ...required, maxPendingLogins: '10' }, 'SalesforcePkceStrategy: options.maxPendingLogins must be a positive integer'],
@@ -133,7 +149,9 @@ describe('resolveOptions', () => {
     [{ ...required, passReqToCallback: 1 }, 'SalesforcePkceStrategy: options.passReqToCallback must be true or false'],
     [{ ...required, allowedLoginURLs: 'https://acme.my.salesforce.com' }, 'SalesforcePkceStrategy: options.allowedLoginURLs must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean'],
     [{ ...required, allowedLoginURLs: ['http://acme.my.salesforce.com'] }, 'SalesforcePkceStrategy: options.allowedLoginURLs must use https: (http: is accepted only for localhost and 127.0.0.1)'],
+    [{ ...required, allowedLoginURLs: ['https://*.my.salesforce.com'] }, 'SalesforcePkceStrategy: options.allowedLoginURLs entry "https://*.my.salesforce.com" is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/'],
+    [{ ...required, allowedLoginURLs: [/^https:\/\/login\.acme\.com$/] }, 'SalesforcePkceStrategy: options.allowedLoginURLs entry /^https:\\/\\/login\\.acme\\.com$/ can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string "https://login.acme.com"'],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
-    expect(() => resolveOptions(options)).toThrow(new TypeError(message));
+    expect(() => resolveOptions(options)).toThrow(new InvalidOptionError(message));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionRequiredError } from '../src/errors.js';
+import { InvalidOptionError, SessionRequiredError } from '../src/errors.js';
 import { newPendingLogin, PendingLoginStore, STATE_FAILURES, takenPendingLogin, type PendingLoginRecord } from '../src/pending-logins.js';
 
 type Session = Record<string, unknown> & { saves: number; save(cb: (err?: unknown) => void): void };
@@ -134,7 +134,7 @@ describe('newPendingLogin', () => {
 
   it('refuses state that is not JSON', () => {
     expect(() => newPendingLogin({ when: new Date() }, {}, 42)).toThrow(
-      new TypeError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'),
+      new InvalidOptionError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'),
     );
   });
 

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { authorizationParams, callbackParams, callbackText, redirectURI } from '../src/request-params.js';
+import { MissingHostHeaderError } from '../src/errors.js';
 
 /** A request as Express hands it over; `trusted` lists the proxy addresses its `trust proxy` setting trusts. */
 function request(fields: { url?: string; headers?: Record<string, string>; encrypted?: boolean; trusted?: string[]; from?: string }): Request {
@@ -34,7 +35,7 @@ describe('redirectURI', () => {
 
   it('ignores a forwarded protocol that is not http(s), and refuses a request without a Host header', () => {
     expect(redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' }, encrypted: true }), true)).toBe('https://a.example/cb');
-    expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new TypeError('The callback URL cannot be resolved: the request has no Host header'));
+    expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new MissingHostHeaderError());
   });
 });
 

@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SalesforceOAuthError, SalesforcePkceStrategy, type SalesforceAuthenticateOptions, type SalesforceProfile } from '../../src/index.js';
+import { InvalidOptionError, SalesforceOAuthError, SalesforcePkceStrategy, type SalesforceAuthenticateOptions, type SalesforceProfile } from '../../src/index.js';
 import { CLIENT_ID, startFixture, type Fixture } from '../helpers/fixture.js';
 import { startForwardProxy } from '../helpers/proxy.js';
 
@@ -152,7 +152,7 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
   async '_oauth2.setAccessTokenName'(expressVersion) {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     expect(() => oauth2Of(f.app.strategy).setAccessTokenName('oauth_token')).toThrow(
-      new TypeError('_oauth2.setAccessTokenName(): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)'),
+      new InvalidOptionError('_oauth2.setAccessTokenName(): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)'),
     );
     expect((await f.browser().login()).body.outcome).toBe('success');
     expect(f.emulator.requestsTo('identity')[0]?.query).toEqual({});
@@ -169,7 +169,7 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     const oauth2 = oauth2Of(f.app.strategy);
     expect(() => oauth2.useAuthorizationHeaderforGET(false)).toThrow(
-      new TypeError('_oauth2.useAuthorizationHeaderforGET(false): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)'),
+      new InvalidOptionError('_oauth2.useAuthorizationHeaderforGET(false): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)'),
     );
     oauth2.useAuthorizationHeaderforGET(true);
     expect((await f.browser().login()).body.outcome).toBe('success');
@@ -275,7 +275,7 @@ describe.each([4, 5] as const)('overrides on Express %i', (expressVersion) => {
     }
     const f = (fixture = await startFixture({ app: { expressVersion, strategyClass: Overreaching } }));
     const response = await f.browser().agent.get('/login');
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'TypeError', message });
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'InvalidOptionError', code: 'INVALID_OPTION', message });
     expect(f.emulator.requests).toEqual([]);
   });
 
@@ -293,7 +293,7 @@ describe.each([4, 5] as const)('overrides on Express %i', (expressVersion) => {
     }
     const f = (fixture = await startFixture({ app: { expressVersion, strategyClass: Overreaching } }));
     const response = await f.browser().login();
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'TypeError', message });
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'InvalidOptionError', code: 'INVALID_OPTION', message });
     expect(f.emulator.requestsTo('token')).toEqual([]);
   });
 
@@ -317,10 +317,11 @@ describe.each([4, 5] as const)('overrides on Express %i', (expressVersion) => {
     expect(calls).toHaveLength(1);
   });
 
-  it('answers super.userProfile outside a login with a TypeError, not a request', async () => {
+  it('answers super.userProfile outside a login with an InvalidOptionError (a TypeError), not a request', async () => {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     const error = await new Promise((resolve) => f.app.strategy.userProfile('00Dxx!not-a-login', resolve));
-    expect(error).toEqual(new TypeError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none'));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toEqual(new InvalidOptionError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none'));
     expect(f.emulator.requests).toEqual([]);
   });
 

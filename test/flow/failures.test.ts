@@ -127,7 +127,7 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
         outcome: 'error',
         name: 'SalesforceOAuthError',
         code: 'SALESFORCE_OAUTH_ERROR',
-        message: 'Salesforce token request failed: invalid_grant (invalid code verifier)',
+        message: 'Salesforce token request failed: HTTP 400, invalid_grant',
         error: 'invalid_grant',
         error_description: 'invalid code verifier',
       });
@@ -180,7 +180,7 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
 
   describe('identity failures', () => {
     it.each<[string, EmulatorFault, Record<string, unknown>]>([
-      ['403 Bad_OAuth_Token', { kind: 'status', status: 403, body: 'Bad_OAuth_Token' }, { name: 'SalesforceOAuthError', error: 'Bad_OAuth_Token', message: 'Salesforce identity request failed: Bad_OAuth_Token' }],
+      ['403 Bad_OAuth_Token', { kind: 'status', status: 403, body: 'Bad_OAuth_Token' }, { name: 'SalesforceOAuthError', error: 'Bad_OAuth_Token', message: 'Salesforce identity request failed: HTTP 403, Bad_OAuth_Token' }],
       ['a 502 HTML page', { kind: 'html', status: 502 }, { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 502, an HTML page instead of JSON' }],
       ['malformed JSON', { kind: 'malformed-json' }, { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 200, a body that is not a JSON object' }],
       ['JSON that is no identity', { kind: 'status', status: 200, body: '{"ok":true}', contentType: 'application/json' }, { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 200, the answer is not a Salesforce identity' }],

@@ -1,12 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SalesforceOAuthError } from '../../src/errors.js';
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InvalidOptionError, SalesforceOAuthError } from '../../src/errors.js';
+import type { EmulatorFault } from 'salesforce-oauth-emulator';
+import type { SalesforceTokenSet } from '../../src/index.js';
 import { CLIENT_SECRET, startFixture, type Fixture } from '../helpers/fixture.js';
+import { startTokenProxy, type TokenProxy } from '../helpers/token-proxy.js';
 
 let fixture: Fixture | undefined;
+let proxy: TokenProxy | undefined;
 
 afterEach(async () => {
+  vi.useRealTimers();
   await fixture?.close();
+  await proxy?.close();
   fixture = undefined;
+  proxy = undefined;
 });
 
 /** Logs a user in and returns the tokens the verify callback received. */
@@ -85,7 +93,7 @@ describe('refresh', () => {
     const error = await rejection(fixture.app.strategy.refresh(refreshToken));
     expect(error).toMatchObject({
       name: 'SalesforceOAuthError',
-      message: 'Salesforce refresh request failed: invalid_grant (expired access/refresh token)',
+      message: 'Salesforce refresh request failed: HTTP 400, invalid_grant',
       error_description: 'expired access/refresh token',
     });
     expect(await identityStatus(fixture, accessToken)).toBe(403);
@@ -93,10 +101,91 @@ describe('refresh', () => {
 
   it('rejects a bad argument with a TypeError', async () => {
     fixture = await startFixture();
-    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new TypeError('refresh(refreshToken): refreshToken must be a non-empty string'));
-    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new TypeError('revoke(token): token must be a non-empty string'));
-    await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toThrow(new TypeError('loginURL https://evil.example is not in allowedLoginURLs'));
+    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string'));
+    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new InvalidOptionError('revoke(token): token must be a non-empty string'));
+    await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toMatchObject({
+      name: 'LoginURLNotAllowedError',
+      code: 'LOGIN_URL_NOT_ALLOWED',
+      message: 'loginURL https://evil.example is not in allowedLoginURLs',
+      loginURL: 'https://evil.example',
+    });
     expect(fixture.emulator.requests).toHaveLength(0);
+  });
+});
+
+/**
+ * With rotation on, Salesforce's 200 to a refresh has already spent the old refresh token: a new
+ * one that does not reach the app ends the user's grant for good.
+ */
+describe('a refresh that fails after Salesforce answered 200, with rotation on', () => {
+  /** A confidential app with openid and rotation, its token requests through a recording proxy, logged in. */
+  async function rotating(): Promise<{ f: Fixture; p: TokenProxy; refreshToken: string }> {
+    const p = (proxy = await startTokenProxy());
+    const f = (fixture = await startFixture({
+      app: { strategy: { clientSecret: CLIENT_SECRET, scope: ['openid', 'api', 'refresh_token'], tokenURL: p.tokenURL, requestTimeout: 300 } },
+      connectedApp: { clientSecret: CLIENT_SECRET, rotateRefreshTokens: true },
+    }));
+    p.target = f.emulator.url;
+    const { refreshToken } = await loggedIn(f);
+    return { f, p, refreshToken };
+  }
+
+  it.each<[string, (f: Fixture, p: TokenProxy) => void, string]>([
+    ['a signature that does not match', (_f, p) => {
+      p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
+    }, 'TokenSignatureError'],
+    ['an instance_url the strategy refuses', (_f, p) => {
+      p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
+    }, 'SalesforceResponseError'],
+    ["an id_token of another issuer, as for a My Domain login refreshed without its loginURL", (f) => f.emulator.setIdTokenTweak({ claims: { iss: 'https://acme.my.salesforce.com' } }), 'IdTokenError'],
+  ])('%s: rejects with the new token set as err.tokens, which keeps the grant alive', async (_label, breakIt, name) => {
+    const { f, p, refreshToken } = await rotating();
+    breakIt(f, p);
+    const error = (await rejection(f.app.strategy.refresh(refreshToken))) as Error & { tokens?: SalesforceTokenSet };
+    expect(error).toMatchObject({ name });
+    const issued = p.issued.at(-1) ?? {};
+    expect(issued.refresh_token).not.toBe(refreshToken);
+    expect(error.tokens).toMatchObject({ accessToken: issued.access_token, refreshToken: issued.refresh_token, id: issued.id, idToken: issued.id_token });
+    expect(error.tokens?.idTokenClaims).toBeUndefined();
+    // The tokens are for the app to take, not for its logs.
+    for (const written of [inspect(error, { showHidden: true, depth: null }), JSON.stringify({ ...error }), error.message]) {
+      expect(written).not.toContain(String(issued.refresh_token));
+      expect(written).not.toContain(String(issued.access_token));
+    }
+    p.tamper = undefined;
+    f.emulator.clearFaults();
+    const next = await f.app.strategy.refresh(error.tokens?.refreshToken ?? '');
+    expect(next.refreshToken).toEqual(expect.any(String));
+  });
+
+  it.each<[string, EmulatorFault]>([
+    ['a 503', { kind: 'status', status: 503, body: 'Service Unavailable' }],
+    ['a hang', { kind: 'hang' }],
+    ['a reset', { kind: 'reset' }],
+  ])('keys endpoint answering %s: resolves with the rotated token set, its id_token without claims', async (_label, fault) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { f, p, refreshToken } = await rotating();
+    // The keys verified at login are 10 minutes old: the refresh has to fetch them again.
+    vi.advanceTimersByTime(10 * 60_000 + 1);
+    f.emulator.setFault('keys', fault);
+    const tokens = await f.app.strategy.refresh(refreshToken);
+    const issued = p.issued.at(-1) ?? {};
+    expect(tokens).toMatchObject({ accessToken: issued.access_token, refreshToken: issued.refresh_token, idToken: issued.id_token, idTokenClaims: undefined });
+    // The login's fetch, then the refresh's (sent once more on a new connection after a reset).
+    expect(f.emulator.requestsTo('keys')).toHaveLength(fault.kind === 'reset' ? 3 : 2);
+    f.emulator.clearFaults();
+    const next = await f.app.strategy.refresh(tokens.refreshToken ?? '');
+    expect(next.idTokenClaims).toMatchObject({ aud: expect.any(String) });
+  });
+
+  it('a failure before Salesforce answered 200 leaves the old refresh token valid and carries no tokens', async () => {
+    const { f, refreshToken } = await rotating();
+    f.emulator.setFault('token', { kind: 'status', status: 503, body: 'Service Unavailable' });
+    const error = (await rejection(f.app.strategy.refresh(refreshToken))) as Error & { tokens?: SalesforceTokenSet };
+    expect(error).toMatchObject({ name: 'SalesforceResponseError', code: 'SALESFORCE_RESPONSE_ERROR' });
+    expect(error.tokens).toBeUndefined();
+    f.emulator.clearFaults();
+    await expect(f.app.strategy.refresh(refreshToken)).resolves.toMatchObject({ refreshToken: expect.any(String) });
   });
 });
 

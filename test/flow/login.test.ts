@@ -124,7 +124,8 @@ describe('per-request options', () => {
     fixture = await startFixture({ app: { authenticateOptions: () => authenticateOptions as never } });
     const response = await fixture.browser().agent.get('/login');
     expect(response.status).toBe(500);
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'TypeError', message });
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'InvalidOptionError', code: 'INVALID_OPTION', message });
+    expect(fixture.app.errors[0]).toBeInstanceOf(TypeError);
     expect(fixture.emulator.requests).toHaveLength(0);
   });
 });

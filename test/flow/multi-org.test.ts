@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
+import type { SalesforceStrategyOptions } from '../../src/options.js';
 import { CLIENT_ID, startFixture, type Fixture } from '../helpers/fixture.js';
 
 let fixture: Fixture | undefined;
@@ -81,5 +82,38 @@ describe('multi-org logins', () => {
     expect(f.emulator.requests).toHaveLength(0);
     expect(other.requests).toHaveLength(0);
     expect(response.body).toEqual({ outcome: 'failure', info: { message } });
+  });
+});
+
+/**
+ * RFC 9700 §4.4: an allow-list that admits one host Salesforce does not run lets an attacker
+ * start a victim's login at their own "authorization server", bounce it to the real org, and
+ * receive the code, verifier and consumer secret at the token endpoint the app stored. Two easy
+ * mistakes, each refused by the strategy's own check whatever the pattern says.
+ */
+describe('allow-list mistakes cannot admit a host Salesforce does not run (RFC 9700 §4.4 mix-up)', () => {
+  it.each<[string, SalesforceStrategyOptions['allowedLoginURLs'], string]>([
+    ['an unanchored RegExp', [/^https:\/\/[a-z0-9-]+\.my\.salesforce\.com/], 'https://acme.my.salesforce.com.evil.example'],
+    ["a function testing endsWith('salesforce.com')", (url: URL) => url.hostname.endsWith('salesforce.com'), 'https://evilsalesforce.com'],
+  ])('%s: refuses the attacker host before any redirect, and still admits a real My Domain', async (_label, allowedLoginURLs, attacker) => {
+    const f = (fixture = await startFixture({
+      app: {
+        strategy: { clientSecret: 'E3F1C0D2A9B87F14C6D83E0B5A2F9C4D', allowedLoginURLs },
+        authenticateOptions: (req) => (typeof req.query.org === 'string' ? { loginURL: req.query.org } : {}),
+      },
+    }));
+    const refused = await f.browser().agent.get(`/login?org=${encodeURIComponent(attacker)}`);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.location).toBeUndefined();
+    expect(refused.body).toEqual({
+      outcome: 'failure',
+      info: { message: `loginURL ${attacker} is not a Salesforce login host; a custom domain must be listed in allowedLoginURLs as an exact URL` },
+    });
+    await expect(f.app.strategy.refresh('5Aep861.refresh', { loginURL: attacker })).rejects.toMatchObject({ name: 'LoginURLNotAllowedError', code: 'LOGIN_URL_NOT_ALLOWED' });
+    expect(f.emulator.requests).toHaveLength(0);
+
+    const admitted = await f.browser().agent.get(`/login?org=${encodeURIComponent('https://acme.my.salesforce.com')}`);
+    expect(admitted.status).toBe(302);
+    expect(new URL(admitted.headers.location as string).href).toMatch(/^https:\/\/acme\.my\.salesforce\.com\/services\/oauth2\/authorize\?/);
   });
 });

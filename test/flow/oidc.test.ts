@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IdTokenTweak, RunningEmulator } from 'salesforce-oauth-emulator';
 import { startEmulator } from 'salesforce-oauth-emulator';
 import { CLIENT_ID, pendingLogins, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
@@ -7,6 +7,7 @@ let fixture: Fixture | undefined;
 let second: RunningEmulator | undefined;
 
 afterEach(async () => {
+  vi.useRealTimers();
   await fixture?.close();
   await second?.close();
   fixture = undefined;
@@ -91,14 +92,31 @@ describe('OpenID Connect logins', () => {
     expect(response.body).toMatchObject({ name: 'IdTokenError', message: 'id_token rejected (nonce): the id_token nonce does not match this login' });
   });
 
-  it('fetches the keys again for a kid that appears after key rotation', async () => {
+  it('fetches the keys again for a kid that appears after key rotation, at most once per 30 s', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     fixture = await start();
     expect((await fixture.browser().login()).body.outcome).toBe('success');
     const kid = await fixture.emulator.rotateSigningKey();
+    expect((await fixture.browser().login()).body).toMatchObject({ name: 'IdTokenError', message: expect.stringMatching(/^id_token rejected \(key\)/) });
+    expect(fixture.emulator.requestsTo('keys')).toHaveLength(1);
+    vi.advanceTimersByTime(30_001);
     expect((await fixture.browser().login()).body.outcome).toBe('success');
     expect((await fixture.browser().login()).body.outcome).toBe('success');
     expect(fixture.emulator.requestsTo('keys')).toHaveLength(2);
     expect(kid).toMatch(/^\d+$/);
+  });
+
+  it("fails the login when the id_token's sub is another user than the token response's", async () => {
+    fixture = await start();
+    const { emulator } = fixture;
+    emulator.setIdTokenTweak({ claims: { sub: `${emulator.url}/id/${emulator.orgId}/0055g00000OthErAAA` } });
+    const response = await fixture.browser().login();
+    expect(response.body).toMatchObject({
+      name: 'IdTokenError',
+      message: "id_token rejected (subject): the id_token's sub is not the user of the token response's identity URL",
+    });
+    expect(fixture.app.verifyCalls).toHaveLength(0);
+    expect(emulator.requestsTo('identity')).toHaveLength(0);
   });
 
   it('fails the login when openid was requested and no id_token came back', async () => {

@@ -171,7 +171,7 @@ describe.each([4, 5] as const)('CookiePendingLoginStore, without sessions, on Ex
   it('refuses a state too large for a cookie before any redirect', async () => {
     const f = await cookieApp(expressVersion, {}, { authenticateOptions: () => ({ state: { note: 'x'.repeat(4000) } }) });
     const response = await f.browser().agent.get('/login');
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'TypeError', message: expect.stringMatching(/^The pending login does not fit in a cookie \(\d+ bytes\): keep authenticate's "state" small$/) });
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'StateStoreError', code: 'STATE_STORE_FAILED', message: expect.stringMatching(/^The pending login does not fit in a cookie \(\d+ bytes\): keep authenticate's "state" small$/) });
     expect(setCookies(response.headers)).toEqual([]);
   });
 
@@ -262,7 +262,8 @@ describe('a state store that breaks its contract', () => {
   it.each([
     ['hands back the app state instead of the record', (callback: StateStoreVerifyCallback, verifier: string) => callback(null, verifier, { returnTo: '/x' } as never), 500, {
       outcome: 'error',
-      name: 'TypeError',
+      name: 'StateStoreError',
+      code: 'STATE_STORE_FAILED',
       message: "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
     }],
     ['calls back an error', (callback: StateStoreVerifyCallback) => callback(new Error('store offline')), 500, { outcome: 'error', message: 'store offline' }],

@@ -83,7 +83,7 @@ describe('the published package', () => {
 
   it('contains no emulator code and installs nothing of the emulator', async () => {
     const installed = join(cjsApp, 'node_modules', 'passport-salesforce-pkce');
-    const { stdout } = await run('grep', ['-rlE', 'startEmulator|RemoteAccessAuthorizationPage|emulator', join(installed, 'dist')]).catch((error: { code: number; stdout: string }) => {
+    const { stdout } = await run('grep', ['-rlE', 'startEmulator|RemoteAccessAuthorizationPage|RemoteAccessErrorPage', join(installed, 'dist')]).catch((error: { code: number; stdout: string }) => {
       if (error.code === 1) return { stdout: '' };
       throw error;
     });

@@ -149,7 +149,7 @@ describe('random authenticate options', () => {
           return;
         }
         expect(response.status).toBe(500);
-        expect(response.body).toMatchObject({ outcome: 'error', name: 'TypeError' });
+        expect(response.body).toMatchObject({ outcome: 'error', name: 'InvalidOptionError', code: 'INVALID_OPTION' });
         const named = /^authenticate option "(\w+)"/.exec(String(response.body.message))?.[1];
         expect(named && Object.hasOwn(options, named) ? named : response.body.message).toBe(named);
       }),

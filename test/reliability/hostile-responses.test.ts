@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkIdentityURL, SALESFORCE_OWNED_DOMAINS } from '../../src/endpoints.js';
+import { checkIdentityURL, checkInstanceURL, loginTarget } from '../../src/endpoints.js';
 import { IdTokenError, SalesforceResponseError } from '../../src/errors.js';
 import { IdTokenVerifier } from '../../src/id-token.js';
 import { normaliseScope, resolveOptions } from '../../src/options.js';
@@ -45,11 +45,11 @@ interface TokenCase {
   accessToken: Labelled<'ok' | 'absent-or-wrong-type' | 'breaks-header'>;
   refreshToken: unknown;
   id: Labelled<'identity' | 'foreign' | 'garbage'>;
-  instanceUrl: unknown;
+  instanceUrl: Labelled<'absent' | 'salesforce' | 'refused'>;
   extras: Array<[string, unknown]>;
 }
 interface IdentityCase {
-  identity: Labelled<'identity' | 'not-identity'>;
+  identity: Labelled<'identity' | 'another-user' | 'not-identity'>;
   extras: Array<[string, unknown]>;
 }
 
@@ -71,49 +71,61 @@ function tokenCase(identityUrl: string): fc.Arbitrary<TokenCase> {
       },
       { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 30 }).filter((s) => !/^\s*https?:/i.test(s)), fc.constantFrom<unknown>(undefined, null, 42, [], {}, 'javascript:alert(1)', 'file:///etc/passwd')).map((value) => ({ label: 'garbage' as const, value })) },
     ),
-    instanceUrl: fc.oneof(fc.constant(undefined), fc.constantFrom<unknown>('https://acme.my.salesforce.com', 'not a url', 42, null, 'http://127.0.0.2')),
+    instanceUrl: fc.oneof(
+      fc.constant({ label: 'absent' as const, value: undefined }),
+      // The app's login is the loopback emulator, so another loopback host is an instance it can have.
+      fc.constantFrom<unknown>('https://acme.my.salesforce.com', 'https://na1.salesforce.com', 'http://127.0.0.2').map((value) => ({ label: 'salesforce' as const, value })),
+      fc.constantFrom<unknown>('not a url', 42, null, 'javascript:alert(1)', 'https://evil.example', 'http://acme.my.salesforce.com', 'https://acme.my.salesforce.com.evil.example').map((value) => ({ label: 'refused' as const, value })),
+    ),
     extras: extraFields.map((entries) => entries.map(([key, value]) => [key, value] as [string, unknown])),
   });
 }
 
-const identityCase: fc.Arbitrary<IdentityCase> = fc.record({
-  identity: fc.oneof(
-    {
-      weight: 3,
-      arbitrary: fc
-        .record({
-          id: fc.string({ maxLength: 60 }),
-          user_id: fc.string({ minLength: 1, maxLength: 18 }),
-          organization_id: fc.string({ minLength: 1, maxLength: 18 }),
-          username: anyJson,
-          display_name: anyJson,
-          first_name: anyJson,
-          last_name: anyJson,
-          email: anyJson,
-          email_verified: anyJson,
-          photos: anyJson,
-          urls: anyJson,
-          active: anyJson,
-          user_type: anyJson,
-          locale: anyJson,
-          timezone: anyJson,
-        }, { requiredKeys: ['id', 'user_id', 'organization_id'] })
-        .map((value) => ({ label: 'identity' as const, value })),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .oneof(
-          anyJson.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as Record<string, unknown>).user_id !== 'string'),
-          fc.record({ id: fc.string(), user_id: fc.constantFrom<unknown>('', 5, null, []), organization_id: fc.string({ minLength: 1 }) }),
-          fc.record({ id: fc.string(), user_id: fc.string({ minLength: 1 }), organization_id: fc.constantFrom<unknown>('', 5, null, {}) }),
-          fc.record({ id: fc.constantFrom<unknown>(5, null, {}), user_id: fc.string({ minLength: 1 }), organization_id: fc.string({ minLength: 1 }) }),
-        )
-        .map((value) => ({ label: 'not-identity' as const, value })),
-    },
-  ),
-  extras: extraFields.map((entries) => entries.map(([key, value]) => [key, value] as [string, unknown])),
-});
+/** Identity documents; with `user`, most are that user's (the token response's) and some another's. */
+function identityCase(user?: { userId: string; organizationId: string }): fc.Arbitrary<IdentityCase> {
+  const randomIds = fc.record({ userId: fc.string({ minLength: 1, maxLength: 18 }), organizationId: fc.string({ minLength: 1, maxLength: 18 }) });
+  const ids = user ? fc.oneof({ weight: 3, arbitrary: fc.constant(user) }, { weight: 1, arbitrary: randomIds }) : randomIds;
+  return fc.record({
+    identity: fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({
+            id: fc.string({ maxLength: 60 }),
+            ids,
+            username: anyJson,
+            display_name: anyJson,
+            first_name: anyJson,
+            last_name: anyJson,
+            email: anyJson,
+            email_verified: anyJson,
+            photos: anyJson,
+            urls: anyJson,
+            active: anyJson,
+            user_type: anyJson,
+            locale: anyJson,
+            timezone: anyJson,
+          }, { requiredKeys: ['id', 'ids'] })
+          .map(({ ids: { userId, organizationId }, ...fields }) => ({
+            label: user && (userId !== user.userId || organizationId !== user.organizationId) ? ('another-user' as const) : ('identity' as const),
+            value: { ...fields, user_id: userId, organization_id: organizationId },
+          })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .oneof(
+            anyJson.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as Record<string, unknown>).user_id !== 'string'),
+            fc.record({ id: fc.string(), user_id: fc.constantFrom<unknown>('', 5, null, []), organization_id: fc.string({ minLength: 1 }) }),
+            fc.record({ id: fc.string(), user_id: fc.string({ minLength: 1 }), organization_id: fc.constantFrom<unknown>('', 5, null, {}) }),
+            fc.record({ id: fc.constantFrom<unknown>(5, null, {}), user_id: fc.string({ minLength: 1 }), organization_id: fc.string({ minLength: 1 }) }),
+          )
+          .map((value) => ({ label: 'not-identity' as const, value })),
+      },
+    ),
+    extras: extraFields.map((entries) => entries.map(([key, value]) => [key, value] as [string, unknown])),
+  });
+}
 
 function withExtras(value: unknown, extras: Array<[string, unknown]>): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
@@ -156,12 +168,12 @@ describe('random token responses and identity documents through a real app', () 
     const seen = new Map<string, number>();
 
     await fc.assert(
-      fc.asyncProperty(tokenCase(identityUrl), identityCase, async (token, identity) => {
+      fc.asyncProperty(tokenCase(identityUrl), identityCase({ userId: emulator.users[0]?.userId ?? '', organizationId: emulator.orgId }), async (token, identity) => {
         const tokenBody = objectOf([
           ['access_token', token.accessToken.value],
           ['refresh_token', token.refreshToken],
           ['id', token.id.value],
-          ['instance_url', token.instanceUrl],
+          ['instance_url', token.instanceUrl.value],
           ['token_type', 'Bearer'],
           ['issued_at', String(Date.now())],
           ...token.extras,
@@ -179,11 +191,15 @@ describe('random token responses and identity documents through a real app', () 
             ? { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, no access_token in the answer' }
             : token.accessToken.label === 'breaks-header'
               ? { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, the access_token is not an RFC 6749 token' }
-              : token.id.label !== 'identity'
+              : token.instanceUrl.label === 'refused'
+                ? { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, the instance_url is not an https URL of a Salesforce host' }
+                : token.id.label !== 'identity'
                 ? { name: 'IdentityOriginError' }
                 : identity.identity.label === 'not-identity'
                   ? { name: 'SalesforceResponseError', message: expect.stringMatching(/^Salesforce identity request failed: HTTP 200, (the answer is not a Salesforce identity|a body that is not a JSON object)$/) }
-                  : undefined;
+                  : identity.identity.label === 'another-user'
+                    ? { name: 'SalesforceResponseError', message: "Salesforce identity request failed: HTTP 200, the identity is another user than the token response's id" }
+                    : undefined;
         seen.set(expected?.name ?? 'success', (seen.get(expected?.name ?? 'success') ?? 0) + 1);
 
         expect(probeForPollution()).toEqual([]);
@@ -223,7 +239,7 @@ describe('random input to the pure modules', () => {
 
   it('buildProfile: a profile with the promised types exactly when the JSON is an identity, never a throw', () => {
     fc.assert(
-      fc.property(fc.oneof(identityCase.map((c) => withExtras(c.identity.value, c.extras)), anything), (json) => {
+      fc.property(fc.oneof(identityCase().map((c) => withExtras(c.identity.value, c.extras)), anything), (json) => {
         const profile = buildProfile(json, 'raw', 'https://acme.my.salesforce.com');
         const record = json as Record<string, unknown>;
         const isIdentity =
@@ -271,24 +287,29 @@ describe('random input to the pure modules', () => {
     );
   });
 
-  it('checkIdentityURL: an origin is trusted only if it is the login, the instance or an https Salesforce domain', () => {
-    const login = 'https://acme.my.salesforce.com';
+  it('checkInstanceURL and checkIdentityURL: the token goes only to the login, its checked instance, or login/test.salesforce.com', () => {
+    const login = loginTarget(new URL('https://acme.my.salesforce.com'));
     const hostileUrl = fc.oneof(
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
-      fc.constantFrom('https://login.salesforce.com.evil.example/id/x', 'https://evil.example\\@login.salesforce.com/id', 'https://a:b@login.salesforce.com/id', 'http://na1.salesforce.com/id', 'https://xn--slesforce-51a.com/id', 'HTTPS://LOGIN.SALESFORCE.COM/id', 'https://login.salesforce.com./id', 'https://[::1]/id', 'http://127.0.0.1:8080/id', 'javascript:alert(1)//login.salesforce.com'),
+      fc.constantFrom('https://login.salesforce.com.evil.example/id/x', 'https://evil.example\\@login.salesforce.com/id', 'https://a:b@login.salesforce.com/id', 'http://na1.salesforce.com/id', 'https://xn--slesforce-51a.com/id', 'HTTPS://LOGIN.SALESFORCE.COM/id', 'https://login.salesforce.com./id', 'https://[::1]/id', 'http://127.0.0.1:8080/id', 'javascript:alert(1)//login.salesforce.com', 'https://evil.my.site.com/id', 'https://acme.file.force.com/id'),
       anything,
     );
+    const instanceCandidate = fc.oneof(fc.constant(undefined), fc.webUrl(), hostileUrl, fc.constantFrom('https://acme--uat.sandbox.my.salesforce.com', 'https://acme.my.site.com/partners'), anything);
     fc.assert(
-      fc.property(hostileUrl, fc.oneof(fc.constant(undefined), fc.webUrl(), anything), (id, instanceUrl) => {
-        const check = checkIdentityURL(id, { loginOrigins: [login], instanceUrl });
+      fc.property(hostileUrl, instanceCandidate, (id, instanceUrl) => {
+        const instance = checkInstanceURL(instanceUrl, login);
+        if (instance.ok && instance.url) {
+          const { url } = instance;
+          expect(url.protocol, url.href).toBe('https:');
+          expect(url.username + url.password + url.search + url.hash).toBe('');
+          const salesforce = /^(login|test)\.salesforce\.com$|^[a-z]{2,4}\d{1,3}\.salesforce\.com$|^([a-z0-9-]+\.)+(my\.salesforce\.com|my\.salesforce\.mil|my\.site\.com|force\.com)$/;
+          expect(url.origin === login.base.origin || salesforce.test(url.hostname), url.href).toBe(true);
+        }
+        const check = checkIdentityURL(id, { loginOrigins: login.origins, instanceUrl: instance.ok ? instance.url : undefined });
         if (!check.ok) return;
-        const trusted = new Set([login, typeof instanceUrl === 'string' && URL.canParse(instanceUrl) ? new URL(instanceUrl).origin : login]);
-        const { url } = check;
-        expect(url.username + url.password).toBe('');
-        const salesforceOwned = url.protocol === 'https:' && SALESFORCE_OWNED_DOMAINS.some((domain) => url.hostname === domain || url.hostname.endsWith(`.${domain}`));
-        const loopback = url.protocol === 'http:' && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
-        expect(trusted.has(url.origin) || salesforceOwned, url.href).toBe(true);
-        expect(url.protocol === 'https:' || loopback, url.href).toBe(true);
+        const trusted = new Set([login.base.origin, 'https://login.salesforce.com', 'https://test.salesforce.com', ...(instance.ok && instance.url ? [instance.url.origin] : [])]);
+        expect(check.url.username + check.url.password).toBe('');
+        expect(trusted.has(check.url.origin), check.url.href).toBe(true);
       }),
       propertyParameters(2000),
     );
@@ -356,7 +377,7 @@ describe('random input to the pure modules', () => {
       );
     });
 
-    it('accepts a signed token with random claims only when issuer, audience, times and nonce are right', async () => {
+    it('accepts a signed token with random claims only when issuer, audience, authorized party, times and nonce are right', async () => {
       const now = Math.floor(Date.now() / 1000);
       const claims = fc.record(
         {
@@ -364,8 +385,9 @@ describe('random input to the pure modules', () => {
           aud: fc.oneof(fc.constant(audience), fc.constant([audience, 'other']), fc.constantFrom('other', ''), anyJson),
           sub: fc.oneof(fc.constant('https://login.salesforce.com/id/00D/005'), anyJson),
           exp: fc.oneof(fc.integer({ min: now - 3600, max: now + 3600 }), anyJson),
-          iat: fc.oneof(fc.integer({ min: now - 3600, max: now + 3600 }), anyJson),
+          iat: fc.oneof(fc.integer({ min: now - 3600, max: now + 3600 }), fc.integer({ min: now - 400 * 86_400, max: now + 4000 * 86_400 }), anyJson),
           nonce: fc.oneof(fc.constant('n'), fc.constant('other'), anyJson),
+          azp: fc.oneof(fc.constant(audience), fc.constant('other'), anyJson),
         },
         { requiredKeys: [] },
       );
@@ -387,7 +409,9 @@ describe('random input to the pure modules', () => {
           expect(payload.nonce).toBe('n');
           expect(typeof payload.sub).toBe('string');
           expect(typeof payload.exp === 'number' && payload.exp + 30 >= seconds).toBe(true);
-          expect(typeof payload.iat).toBe('number');
+          expect(typeof payload.iat === 'number' && payload.iat <= seconds + 30 && payload.iat >= seconds - 15 * 60 - 30).toBe(true);
+          if (Array.isArray(payload.aud) && payload.aud.length > 1) expect(payload.azp).toBe(audience);
+          if (payload.azp !== undefined) expect(payload.azp).toBe(audience);
         }),
         propertyParameters(300),
       );

@@ -278,6 +278,51 @@ describe('secrets stay out of errors, logs, responses and info', () => {
     });
   });
 
+  describe("Salesforce's words are kept off the message and out of loggers' reach", () => {
+    // Redacting echoes can never be complete (a lower-case %2f, a JSON escape, a prefix of a
+    // token): the message carries only a known error code, and error / error_description are
+    // read explicitly, never written by util.inspect, JSON.stringify or a logger's serializer.
+    const ODD_SECRET = 'Zx/9+kQ=secret/with+special~chars&more=';
+
+    /** Every 12-character window of each secret, raw and in every encoding a server might echo. */
+    function fragments(secrets: string[]): string[] {
+      const forms = secrets.flatMap((secret) => {
+        const percent = encodeURIComponent(secret);
+        const form = new URLSearchParams({ s: secret }).toString().slice(2);
+        return [secret, percent, percent.toLowerCase(), form, form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/')];
+      });
+      return [...new Set(forms.flatMap((text) => Array.from({ length: Math.max(0, text.length - 11) }, (_, i) => text.slice(i, i + 12))))];
+    }
+
+    it('the token endpoint echoing the secret lower-case percent-encoded, JSON-escaped, and 30-character prefixes of the code and verifier', async () => {
+      const f = (fixture = await startFixture({ app: { strategy: { clientSecret: ODD_SECRET, requestTimeout: 300 } }, connectedApp: { clientSecret: ODD_SECRET } }));
+      let sent: string[] = [];
+      await recordedLogin(f, () => undefined, ({ code, verifier }) => {
+        sent = [code, verifier, ODD_SECRET];
+        const lowerPercent = encodeURIComponent(ODD_SECRET).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+        const description = `client_secret=${lowerPercent} {"client_secret":${JSON.stringify(ODD_SECRET).replaceAll('/', '\\/')}} code ${code.slice(0, 30)} verifier ${verifier.slice(0, 30)}`;
+        f.emulator.setFault('token', { kind: 'status', status: 400, body: JSON.stringify({ error: verifier.slice(0, 30), error_description: description }), contentType: 'application/json' });
+      });
+      const error = f.app.errors[0] as Error & { error?: string; error_description?: string };
+      expect(error).toMatchObject({ name: 'SalesforceOAuthError', message: 'Salesforce token request failed: HTTP 400, an error code Salesforce does not document' });
+      // Still there for code that asks for it.
+      expect(error.error).toBe(sent[1]?.slice(0, 30));
+      expect(error.error_description).toContain('client_secret=');
+      const written = [...logLines(error), error.message, String(error), ...outputs.console];
+      expect(fragments(sent).filter((fragment) => written.some((text) => text.includes(fragment)))).toEqual([]);
+    });
+
+    it('a refresh token prefix in a refresh error', async () => {
+      const f = (fixture = await startFixture({ app: { strategy: { scope: ['api', 'refresh_token'], requestTimeout: 300 } } }));
+      expect((await f.browser().login()).body.outcome).toBe('success');
+      const refreshToken = f.app.verifyCalls[0]?.refreshToken ?? '';
+      f.emulator.setFault('token', { kind: 'status', status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: `expired: ${refreshToken.slice(0, 30)}…` }), contentType: 'application/json' });
+      const error = await f.app.strategy.refresh(refreshToken).then(() => new Error('expected a rejection'), (failure: unknown) => failure as Error);
+      expect(error).toMatchObject({ name: 'SalesforceOAuthError', message: 'Salesforce refresh request failed: HTTP 400, invalid_grant', error: 'invalid_grant' });
+      expect(fragments([refreshToken]).filter((fragment) => logLines(error).some((text) => text.includes(fragment)))).toEqual([]);
+    });
+  });
+
   describe('refresh and revoke', () => {
     async function loggedIn(): Promise<Fixture> {
       const f = (fixture = await startFixture({ app: { strategy: { scope: ['api', 'refresh_token'], clientSecret: CLIENT_SECRET, requestTimeout: 300 } }, connectedApp: { clientSecret: CLIENT_SECRET } }));
