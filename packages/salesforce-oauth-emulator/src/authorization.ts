@@ -117,11 +117,24 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
 }
 
 /**
- * Ends an authorization for a user who logged in and approved: a code for an active user, else
- * `inactive_user`.
+ * Whether a user may log in: active and not frozen. The facts sheet records no error for a frozen
+ * user's login, so it gets the inactive user's (§2.3).
+ */
+export function canLogIn(user: ResolvedUser): boolean {
+  return user.active && !user.frozen;
+}
+
+/** The redirect for a user who may not log in (see `canLogIn`). */
+export function inactiveUser(authorization: Pick<AuthorizationRequest, 'redirectUri' | 'state'>): EmulatorResponse {
+  return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+}
+
+/**
+ * Ends an authorization for a user who logged in and approved: a code for a user who may log
+ * in, else `inactive_user`.
  */
 export function completeAuthorization(authorization: AuthorizationRequest, user: ResolvedUser, context: EmulatorContext): EmulatorResponse {
-  if (!user.active) return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+  if (!canLogIn(user)) return inactiveUser(authorization);
   const code = context.state.issueCode({
     clientId: authorization.app.clientId,
     redirectUri: authorization.redirectUri,

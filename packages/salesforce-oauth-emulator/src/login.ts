@@ -10,7 +10,7 @@
  * framed or cached.
  */
 import { randomBytes } from 'node:crypto';
-import { completeAuthorization, redirectWithError, type AuthorizationRequest } from './authorization.js';
+import { canLogIn, completeAuthorization, inactiveUser, redirectWithError, type AuthorizationRequest } from './authorization.js';
 import type { EmulatorContext } from './context.js';
 import { secretsMatch } from './ids.js';
 import { approvalPage, LOGIN_ERROR, loginPage, messagePage } from './pages.js';
@@ -241,11 +241,6 @@ function resolvePageRequest(
   return { ok: true, session, pending };
 }
 
-function findUserByUsername(context: EmulatorContext, username: string): ResolvedUser | undefined {
-  const wanted = username.trim().toLowerCase();
-  return context.state.users.find((user) => user.username.toLowerCase() === wanted);
-}
-
 /** After a login, or when the logged-in user needs only to approve: the approval page or the code. */
 function continueAfterLogin(pending: PendingAuthorization, user: ResolvedUser, context: EmulatorContext, login: LoginState): EmulatorResponse {
   if (needsApproval(pending.authorization, user, login)) return redirectResponse(approvalHref(pending));
@@ -285,12 +280,12 @@ export function handleLoginPage(request: EmulatorRequest, context: EmulatorConte
 
   const username = request.body.get('username') ?? '';
   const password = request.body.get('pw') ?? '';
-  const user = findUserByUsername(context, username);
+  const user = context.state.findUserByUsername(username);
   // The same words for an unknown user and a wrong password, as Salesforce: no user enumeration.
   if (user === undefined || !secretsMatch(user.password, password)) return form(username, LOGIN_ERROR);
-  if (!user.active) {
+  if (!canLogIn(user)) {
     login.finish(pending);
-    return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+    return inactiveUser(authorization);
   }
   const loggedIn = login.logIn(session, user.userId);
   pending.loginDone = true;

@@ -8,10 +8,10 @@ import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
 import { grantsIdToken } from './id-token.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
-import { completeAuthorization, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
+import { canLogIn, completeAuthorization, inactiveUser, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
 import { beginInteractiveAuthorization } from './login.js';
 import { oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, Grant, RefreshTokenRecord, ResolvedConnectedApp } from './state.js';
+import { refreshTokenExpired, type AccessTokenRecord, type AuthorizationCodeRecord, type Grant, type RefreshTokenRecord, type ResolvedConnectedApp } from './state.js';
 import { deriveSalesforceId, secretsMatch } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ export function handleAuthorize(request: EmulatorRequest, context: EmulatorConte
 
   const user = context.state.chooseUser(authorization.loginHint);
   if (user === undefined) return redirectWithError(authorization, 'invalid_grant', 'invalid user credentials');
-  if (!user.active) return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+  if (!canLogIn(user)) return inactiveUser(authorization);
   if (user.decision === 'deny') return redirectWithError(authorization, 'access_denied', 'end-user denied authorization');
   return completeAuthorization(authorization, user, context);
 }
@@ -169,6 +169,8 @@ async function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp,
   if (!verifierMatches(record, request.body.get('code_verifier'), state.settings.rejectVerifierWithoutChallenge)) {
     return oauthErrorResponse('invalid_grant', 'invalid code verifier');
   }
+  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4).
+  if (!state.userStands(record.userId, record.credentialGeneration)) return oauthErrorResponse('invalid_grant', 'authentication failure');
   const grant = state.newGrant(record);
   const accessToken = state.issueAccessToken(grant);
   const refreshToken = grantsRefreshToken(grant.scope) ? state.issueRefreshToken(grant) : undefined;
@@ -181,7 +183,11 @@ async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnect
   const expired = oauthErrorResponse('invalid_grant', 'expired access/refresh token');
   const token = request.body.get('refresh_token');
   const lookup = token === undefined ? { kind: 'invalid' as const } : state.useRefreshToken(token);
-  if (lookup.kind !== 'valid' || lookup.record.grant.clientId !== app.clientId) return expired;
+  if (lookup.kind === 'invalid' || lookup.kind === 'reused' || lookup.record.grant.clientId !== app.clientId) return expired;
+  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4, §5).
+  if (lookup.kind === 'user-ended') return oauthErrorResponse('invalid_grant', 'authentication failure');
+  // The app's refresh token policy (facts sheet §5): "immediately expire", or expire after a time.
+  if (refreshTokenExpired(app.refreshTokenPolicy, lookup.record.issuedAtMs, state.now())) return expired;
   const { grant } = lookup.record;
   const accessToken = state.issueAccessToken(grant);
   // Without rotation Salesforce answers without a refresh_token: the old one stays valid.

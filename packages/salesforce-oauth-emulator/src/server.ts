@@ -274,6 +274,12 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   if (!(Number.isInteger(idTokenLifetime) && idTokenLifetime > 0)) {
     throw new RangeError('idTokenLifetime must be a positive whole number of seconds');
   }
+  const sessionTimeout = options.sessionTimeout ?? 7200;
+  if (!(Number.isFinite(sessionTimeout) && sessionTimeout > 0)) throw new RangeError('sessionTimeout must be a positive number of seconds');
+  const maxGrants = options.maxGrantsPerUserPerApp ?? 5;
+  if (maxGrants !== false && !(Number.isInteger(maxGrants) && maxGrants > 0)) {
+    throw new RangeError('maxGrantsPerUserPerApp must be a positive whole number, or false');
+  }
   const orgId = options.orgId ?? DEFAULT_ORG_ID;
   if (!/^00D[A-Za-z0-9]{15}$/.test(orgId)) throw new TypeError(`orgId must be an 18-character 00D… id, got ${orgId}`);
 
@@ -282,6 +288,8 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     codeLifetimeSeconds: codeLifetime,
     allowPlainPkce: options.allowPlainPkce ?? false,
     rejectVerifierWithoutChallenge: options.rejectVerifierWithoutChallenge ?? true,
+    sessionTimeoutSeconds: sessionTimeout,
+    maxGrantsPerUserPerApp: maxGrants === false ? undefined : maxGrants,
   });
   for (const user of options.users ?? [DEFAULT_USER]) state.addUser(user);
   for (const app of options.apps ?? []) state.addApp(app);
@@ -375,6 +383,13 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     requests,
     requestsTo: (endpoint) => requests.filter((r) => r.endpoint === endpoint),
     advanceClock: (seconds) => state.advanceClock(seconds),
+    deactivateUser: (username) => state.updateUser(username, { active: false }, true),
+    freezeUser: (username) => state.updateUser(username, { frozen: true }, false),
+    unfreezeUser: (username) => state.updateUser(username, { frozen: false }, false),
+    changePassword(username, newPassword) {
+      if (typeof newPassword !== 'string' || newPassword === '') throw new TypeError('changePassword: the new password must be a non-empty string');
+      state.updateUser(username, { password: newPassword }, true);
+    },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         closed = true;

@@ -20,6 +20,11 @@ export interface EmulatorUser {
   userType?: string;
   /** Default: `true`. An inactive user's login ends in `inactive_user`. */
   active?: boolean;
+  /**
+   * Default: `false`. A frozen user cannot log in (the login ends in `inactive_user`), and the
+   * tokens issued to them are refused until they are unfrozen; see `RunningEmulator.freezeUser`.
+   */
+  frozen?: boolean;
   /** Default: `'en_US'`. */
   locale?: string;
   /** Default: `'en_US'`. */
@@ -53,11 +58,25 @@ export interface EmulatorConnectedApp {
   requireSecretForRefreshTokenFlow?: boolean;
   /** "Enable Refresh Token Rotation". Default: `false`. */
   rotateRefreshTokens?: boolean;
+  /**
+   * The app's refresh token policy (facts sheet §5). Default: `'valid-until-revoked'`. Under
+   * `'immediately-expire'` a refresh token is still issued but every refresh with it fails, and
+   * under `{ expireAfterSeconds }` it fails once it is older than that (counted from its issue,
+   * so under rotation from the latest refresh); both with `invalid_grant` /
+   * `expired access/refresh token`.
+   */
+  refreshTokenPolicy?: RefreshTokenPolicy;
   /** Accept client credentials in a Basic header on the `authorization_code` grant. Default: `false`. */
   acceptBasicAuthForCodeGrant?: boolean;
   /** Blocked by an admin: authorize redirects with `OAUTH_APP_BLOCKED`. Default: `false`. */
   blocked?: boolean;
 }
+
+/**
+ * What a Connected App's refresh tokens are good for, as the admin sets it ("Refresh Token
+ * Policy"): until revoked, not at all, or for a number of seconds after they are issued.
+ */
+export type RefreshTokenPolicy = 'valid-until-revoked' | 'immediately-expire' | { expireAfterSeconds: number };
 
 /** The endpoints faults can be injected into. */
 export type EmulatorEndpoint =
@@ -141,6 +160,21 @@ export interface EmulatorOptions {
   apps?: EmulatorConnectedApp[];
   /** Authorization code lifetime in seconds. Default: `900` (Salesforce's 15 minutes). */
   codeLifetime?: number;
+  /**
+   * The org's session timeout in seconds: how long an access token works after it is issued.
+   * Default: `7200` (Salesforce's default of 2 hours). An expired access token is refused like a
+   * revoked one (identity URL and UserInfo: 403 `Bad_OAuth_Token`; REST: 401
+   * `INVALID_SESSION_ID`), so a client must refresh; token responses carry no `expires_in`, as
+   * Salesforce's don't.
+   */
+  sessionTimeout?: number;
+  /**
+   * How many grants (approvals whose code exchange issued a refresh token) one user may hold for
+   * one Connected App. The next one revokes the oldest, whose refresh token then fails with
+   * `invalid_grant` / `expired access/refresh token` (facts sheet §4.4). Default: `5`, the limit
+   * third parties report (unconfirmed by Salesforce's docs, §10.13); `false` turns it off.
+   */
+  maxGrantsPerUserPerApp?: number | false;
   /** Accept `code_challenge_method=plain`. Default: `false`. */
   allowPlainPkce?: boolean;
   /** Reject a `code_verifier` for a code that was issued without a challenge (RFC 9700 §4.8). Default: `true`. */
@@ -191,6 +225,7 @@ export interface ResolvedUser {
   emailVerified: boolean;
   userType: string;
   active: boolean;
+  frozen: boolean;
   locale: string;
   language: string;
   timezone: string;
@@ -229,8 +264,36 @@ export interface RunningEmulator {
   readonly requests: EmulatorRequestRecord[];
   /** The requests for one endpoint, in order; empty when started with `recordRequests: false`. */
   requestsTo(endpoint: EmulatorEndpoint): EmulatorRequestRecord[];
-  /** Makes every code issued so far, and later ones, look older by `seconds` (to test expiry without waiting). */
+  /**
+   * Moves the emulator's clock forward by `seconds`, to test expiry without waiting: codes
+   * (`codeLifetime`), access tokens (`sessionTimeout`) and refresh tokens (`refreshTokenPolicy`)
+   * issued before age by that much; those issued afterwards start fresh. The times the emulator
+   * reports (`issued_at`, id_token `iat` and `exp`) stay on the wall clock, so a client's own
+   * clock checks are unaffected.
+   */
   advanceClock(seconds: number): void;
+  /**
+   * Deactivates a user, as an admin does in Setup: their logins end in `inactive_user`, and every
+   * token issued to them so far is refused for good (refresh: `invalid_grant` /
+   * `authentication failure`, facts sheet §4.4 and §5; identity URL and UserInfo: 403
+   * `Bad_OAuth_Token`, §6; REST: 401 `INVALID_SESSION_ID`), even if they are reactivated with
+   * `addUser`. Throws a `TypeError` for an unknown username.
+   */
+  deactivateUser(username: string): void;
+  /**
+   * Freezes a user: they cannot log in (`inactive_user`), and their tokens are refused as after
+   * `deactivateUser`, but only while frozen: `unfreezeUser` lets those tokens work again.
+   * Throws a `TypeError` for an unknown username.
+   */
+  freezeUser(username: string): void;
+  /** Lifts `freezeUser`. Throws a `TypeError` for an unknown username. */
+  unfreezeUser(username: string): void;
+  /**
+   * Sets a user's password, as a reset does: the new one logs in on the login page, and every
+   * token issued before is refused for good, as after `deactivateUser` (refresh:
+   * `invalid_grant` / `authentication failure`). Throws a `TypeError` for an unknown username.
+   */
+  changePassword(username: string, newPassword: string): void;
   /** Stops the server, ending hung and keep-alive connections too. */
   close(): Promise<void>;
 }

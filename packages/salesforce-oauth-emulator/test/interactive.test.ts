@@ -77,6 +77,25 @@ async function exchange(code: string, codeVerifier: string): Promise<Record<stri
 }
 
 describe('interactive authorize: login page', () => {
+  it('takes the new password after changePassword, and no longer the old one', async () => {
+    emulator.changePassword('ada@example.com', 'engine');
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    expect((await logIn(browser, loginUrl, 'ada@example.com', 'analytical')).body).toContain('Please check your username and password.');
+    expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'engine'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+  });
+
+  it('sends a frozen user back to the app with inactive_user (§2.3)', async () => {
+    emulator.freezeUser('ada@example.com');
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    expect(callbackQuery(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'))).toEqual({
+      error: 'inactive_user',
+      error_description: 'user is inactive',
+      state: 'st-123',
+    });
+  });
+
   it('sends a new browser to the login page with a session cookie, pre-filling login_hint', async () => {
     const browser = new PageBrowser(emulator);
     const { path } = authorizePath({ login_hint: 'grace@example.com' });

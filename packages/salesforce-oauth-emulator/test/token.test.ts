@@ -241,9 +241,11 @@ describe('token endpoint: the code', () => {
     expect((await postToken(emulator, form)).status).toBe(200);
   });
 
-  it('makes codes issued after advanceClock look older too', async () => {
+  it('gives codes issued after advanceClock their full lifetime', async () => {
     emulator.advanceClock(901);
-    expectTokenError(await postToken(emulator, await codeExchange()), 'invalid_grant', 'expired authorization code');
+    const form = await codeExchange();
+    emulator.advanceClock(890);
+    expect((await postToken(emulator, form)).status).toBe(200);
   });
 
   it('honours the codeLifetime option', async () => {

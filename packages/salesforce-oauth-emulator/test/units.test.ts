@@ -110,8 +110,18 @@ describe('protocol helpers', () => {
 });
 
 describe('token memory', () => {
-  const newState = (): EmulatorState =>
-    new EmulatorState({ orgId: DEFAULT_ORG_ID, codeLifetimeSeconds: 900, allowPlainPkce: false, rejectVerifierWithoutChallenge: true });
+  const newState = (): EmulatorState => {
+    const state = new EmulatorState({
+      orgId: DEFAULT_ORG_ID,
+      codeLifetimeSeconds: 900,
+      allowPlainPkce: false,
+      rejectVerifierWithoutChallenge: true,
+      sessionTimeoutSeconds: 7200,
+      maxGrantsPerUserPerApp: undefined,
+    });
+    state.addUser({ username: 'ada@example.com', userId: '005000000000000AAA' });
+    return state;
+  };
   const grantOf = (state: EmulatorState): Grant =>
     state.newGrant({
       code: 'c',
@@ -125,6 +135,7 @@ describe('token memory', () => {
       sitePrefix: '',
       issuedAtMs: 0,
       nonce: undefined,
+      credentialGeneration: 0,
     });
 
   it(`keeps at most ${MAX_TOKENS} access and refresh tokens, forgetting the oldest`, () => {
