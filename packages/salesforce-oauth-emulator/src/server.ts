@@ -74,11 +74,29 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
   'rest',
 ];
 
-/** The pages exist only with `interactive`, the REST resources only with `restApi`; otherwise their paths are unknown. */
+/**
+ * Only the root and the configured site paths serve anything, as on Salesforce (facts sheet
+ * §1.2: paths are relative to the host, site path included). The pages exist only with
+ * `interactive`, the REST resources only with `restApi`. Everything else is an unknown path.
+ */
 function servedRoute(route: Route, context: EmulatorContext): Route {
+  const unknownSite = route.sitePrefix !== '' && !context.sites.includes(route.sitePrefix);
   const pagesOff = (route.endpoint === 'login' || route.endpoint === 'approval') && !context.interactive;
   const restOff = route.endpoint === 'rest' && !context.restApi;
-  return pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
+  return unknownSite || pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
+}
+
+/** `sites`, each as `/path` without a trailing slash; a `TypeError` naming the option for anything else. */
+export function resolveSites(sites: readonly string[] | undefined): string[] {
+  if (sites === undefined) return [];
+  if (!Array.isArray(sites)) throw new TypeError('sites must be an array of site paths such as "/partners"');
+  return sites.map((site) => {
+    const path = typeof site === 'string' ? site.replace(/(?<=.)\/$/, '') : site;
+    if (typeof path !== 'string' || !/^(?:\/[A-Za-z0-9._~-]+)+$/.test(path) || /\/\.{1,2}(?:\/|$)/.test(path)) {
+      throw new TypeError(`sites must be paths such as "/partners" (letters, digits, . _ ~ - between slashes), got ${JSON.stringify(site)}`);
+    }
+    return path;
+  });
 }
 
 type BodyResult = { kind: 'complete'; text: string } | { kind: 'too-large'; drained: boolean } | { kind: 'aborted' };
@@ -280,6 +298,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   if (maxGrants !== false && !(Number.isInteger(maxGrants) && maxGrants > 0)) {
     throw new RangeError('maxGrantsPerUserPerApp must be a positive whole number, or false');
   }
+  const sites = resolveSites(options.sites);
   const orgId = options.orgId ?? DEFAULT_ORG_ID;
   if (!/^00D[A-Za-z0-9]{15}$/.test(orgId)) throw new TypeError(`orgId must be an 18-character 00D… id, got ${orgId}`);
 
@@ -325,6 +344,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
       context: {
         state,
         baseUrl: url,
+        sites,
         instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
         identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
         idTokens,

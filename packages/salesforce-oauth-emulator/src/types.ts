@@ -152,6 +152,14 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on. Default: `'127.0.0.1'`. */
   host?: string;
+  /**
+   * Experience Cloud site paths, e.g. `['/partners']`: each serves the OAuth, OpenID Connect and
+   * identity endpoints (and the pages and REST resources when on) below it, as a site URL such as
+   * `https://acme.my.site.com/partners` does, with the site as issuer and `sfdc_community_url`.
+   * Any other path prefix is answered 404, as Salesforce does (facts sheet §1.2). A trailing
+   * slash is ignored. Default: none, only the root.
+   */
+  sites?: string[];
   /** The emulated org's 18-character id. Default: `'00D5g000004EmUlEAK'`. */
   orgId?: string;
   /** Seeded users. Default: one user, `ada@example.com` / `password`. */

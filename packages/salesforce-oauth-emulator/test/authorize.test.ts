@@ -19,6 +19,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     apps: [confidentialApp({ scopes: ['api', 'refresh_token', 'id', 'openid'] }), publicApp({ requirePkce: false })],
+    sites: ['/mysite'],
     users: [
       { username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
       { username: 'Grace@Example.com', firstName: 'Grace', lastName: 'Hopper' },

@@ -150,9 +150,9 @@ describe('identity URL', () => {
     }
   });
 
-  it('is served under any host prefix, and builds urls on instanceUrl', async () => {
+  it('is served under a configured site path (§9.1), and builds urls on instanceUrl', async () => {
     await emulator.close();
-    emulator = await startEmulator({ apps: [confidentialApp()], instanceUrl: 'https://acme.my.salesforce.com' });
+    emulator = await startEmulator({ apps: [confidentialApp()], instanceUrl: 'https://acme.my.salesforce.com', sites: ['/mysite'] });
     const tokens = await login(emulator);
     const path = new URL(tokens['id'] ?? '').pathname;
     const result = await getIdentity(`${emulator.url}/mysite${path}`, tokens['access_token']);

@@ -11,6 +11,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     interactive: true,
+    sites: ['/partners'],
     apps: [confidentialApp({ name: 'Expense <Tracker>', scopes: ['api', 'id', 'refresh_token', 'openid'] })],
     users: [
       { username: 'ada@example.com', password: 'analytical', firstName: 'Ada', lastName: 'Lovelace' },

@@ -8,6 +8,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     apps: [confidentialApp()],
+    sites: ['/partners'],
     users: [
       { username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
       { username: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', timezone: 'Europe/Paris', locale: 'fr_FR', language: 'fr' },

@@ -19,6 +19,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     apps: [confidentialApp()],
+    sites: ['/partners'],
     users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', timezone: 'Europe/London', locale: 'en_GB' }],
   });
 });

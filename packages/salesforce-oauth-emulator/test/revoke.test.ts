@@ -88,9 +88,12 @@ describe('revoke', () => {
     expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
   });
 
-  it('ignores unknown form parameters and serves any site prefix', async () => {
+  it('ignores unknown form parameters and serves a configured site path (§1.2)', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], sites: ['/mysite'] });
     const tokens = await login(emulator);
-    const result = await revoke({ token: tokens['access_token'], revoke_reason: 'x', callback: 'cb' }, '/mysite');
+    const result = await revoke({ token: tokens['access_token'], revoke_reason: 'x' }, '/mysite');
     expect(result.status).toBe(200);
+    expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
   });
 });

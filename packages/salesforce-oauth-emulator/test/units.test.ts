@@ -37,7 +37,7 @@ describe('ids', () => {
 });
 
 describe('request parsing', () => {
-  it('routes by suffix and keeps the site prefix', () => {
+  it('routes by suffix and keeps the site prefix (which the server then checks against the configured sites)', () => {
     expect(routePath('/services/oauth2/token')).toEqual({ endpoint: 'token', sitePrefix: '' });
     expect(routePath('/mysite/services/oauth2/authorize')).toEqual({ endpoint: 'authorize', sitePrefix: '/mysite' });
     expect(routePath('/s/id/00Dx/005y')).toEqual({ endpoint: 'identity', sitePrefix: '/s', identityIds: { orgId: '00Dx', userId: '005y' } });
