@@ -63,7 +63,8 @@ export function escapeHtml(text: string): string {
 
 /**
  * The page Salesforce shows (at `/setup/secur/RemoteAccessErrorPage.apexp`) for authorize
- * errors it must not redirect: an unknown client or a missing or unregistered redirect_uri.
+ * errors it must not redirect: an unknown client or a missing or unregistered redirect_uri. It
+ * shows what its query says, so it runs no script and cannot be framed.
  */
 export function remoteAccessErrorPage(error: string, description: string): EmulatorResponse {
   const body = `<!DOCTYPE html>
@@ -79,7 +80,16 @@ export function remoteAccessErrorPage(error: string, description: string): Emula
 </body>
 </html>
 `;
-  return { status: 400, headers: { 'Content-Type': HTML_CONTENT_TYPE, 'Cache-Control': 'no-store' }, body };
+  return {
+    status: 400,
+    headers: {
+      'Content-Type': HTML_CONTENT_TYPE,
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'X-Frame-Options': 'DENY',
+    },
+    body,
+  };
 }
 
 /** Salesforce's REST-style 404, used for every path the emulator does not serve. */

@@ -9,6 +9,7 @@ import { handleDiscovery, handleKeys } from './discovery.js';
 import { IdTokenIssuer, validateIdTokenTweak } from './id-token.js';
 import { handleIdentity } from './identity.js';
 import { SigningKeyring } from './keys.js';
+import { handleRemoteAccessErrorPage } from './authorization.js';
 import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
 import { handleUserInfo } from './userinfo.js';
 import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
@@ -53,6 +54,7 @@ export const DEFAULT_HANDLERS: HandlerTable = {
   discovery: handleDiscovery,
   login: handleLoginPage,
   approval: handleApprovalPage,
+  error: handleRemoteAccessErrorPage,
   rest: handleRest,
 };
 
@@ -71,6 +73,7 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
   'discovery',
   'login',
   'approval',
+  'error',
   'rest',
 ];
 

@@ -91,6 +91,11 @@ export type EmulatorEndpoint =
   | 'login'
   /** The approval page (`/setup/secur/RemoteAccessAuthorizationPage.apexp`), with `interactive`. */
   | 'approval'
+  /**
+   * Salesforce's error page (`/setup/secur/RemoteAccessErrorPage.apexp`), where authorize sends
+   * the errors it does not redirect to the app.
+   */
+  | 'error'
   /** `/services/data/…` and `/profilephoto/…`, with `restApi`. */
   | 'rest';
 

@@ -89,7 +89,7 @@ export async function authorize(emulator: RunningEmulator, params: Params, siteP
   return {
     status: response.status,
     location,
-    query: location === null ? new URLSearchParams() : new URL(location).searchParams,
+    query: location === null ? new URLSearchParams() : new URL(location, url).searchParams,
     body: await response.text(),
     contentType: response.headers.get('content-type'),
   };

@@ -346,7 +346,8 @@ describe('interactive authorize: sessions and forms', () => {
 
   it('still shows errors about the client on the error page, before any login', async () => {
     const browser = new PageBrowser(emulator);
-    const page = await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path);
+    const errorPage = expectRedirectTo(await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path), '/setup/secur/RemoteAccessErrorPage.apexp');
+    const page = await browser.get(errorPage);
     expect(page.status).toBe(400);
     expect(page.location).toBeNull();
     expect(page.headers.get('x-frame-options')).toBe('DENY');
