@@ -3,6 +3,7 @@
  * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
  */
 import { createHmac } from 'node:crypto';
+import { inFormat, negotiateFormat } from './formats.js';
 import { s256Challenge } from './pkce.js';
 import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
 import { grantsIdToken } from './id-token.js';
@@ -197,7 +198,16 @@ async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnect
   return tokenResponse(tokenResponseBody(context, app, grant, accessToken, rotated, idToken));
 }
 
+/**
+ * POST the token endpoint: the answer, success or error, in the format the request asks for with
+ * `format` or `Accept` (facts sheet §4.1: the parameter wins).
+ */
 export async function handleToken(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
+  const format = negotiateFormat(request.body.get('format'), request.headers.accept, ['json', 'urlencoded', 'xml']);
+  return inFormat(await tokenAnswer(request, context), format, 'OAuth');
+}
+
+async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   if (request.method !== 'POST') return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   const grantType = request.body.get('grant_type');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {

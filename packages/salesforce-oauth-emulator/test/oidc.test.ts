@@ -375,7 +375,7 @@ describe('discovery', () => {
     expect(headers.get('content-type')).toBe('application/json;charset=UTF-8');
     expect(headers.get('access-control-allow-origin')).toBe('*');
     expect(json).toEqual(expectedDocument(emulator.url));
-    expect(Object.keys(json)).toEqual(Object.keys(expectedDocument(emulator.url)));
+    expect(Object.keys(json as object)).toEqual(Object.keys(expectedDocument(emulator.url)));
     expect(emulator.requestsTo('discovery')).toHaveLength(1);
   });
 
@@ -386,7 +386,7 @@ describe('discovery', () => {
 
   it('advertises no endpoint the emulator does not serve (§7.2, §10.9)', async () => {
     const { json } = await getJson(`${emulator.url}/.well-known/openid-configuration`);
-    const endpoints = Object.entries(json).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri');
+    const endpoints = Object.entries(json as object).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri');
     expect(endpoints).toHaveLength(5);
     for (const [name, url] of endpoints) {
       const method = name === 'token_endpoint' || name === 'revocation_endpoint' ? 'POST' : 'GET';

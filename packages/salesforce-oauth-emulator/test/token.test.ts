@@ -360,3 +360,52 @@ describe('token endpoint: PKCE', () => {
     });
   });
 });
+
+describe('token endpoint: format and Accept (§4.1)', () => {
+  it('answers JSON by default and for format=json', async () => {
+    for (const format of [undefined, 'json']) {
+      const result = await postToken(emulator, { ...(await codeExchange()), format });
+      expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      expect(result.json['token_type']).toBe('Bearer');
+    }
+  });
+
+  it('answers format=urlencoded as a form, with the same fields', async () => {
+    const result = await postToken(emulator, { ...(await codeExchange({ scope: 'api refresh_token' })), format: 'urlencoded' });
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    expect(result.headers.get('cache-control')).toBe('no-store');
+    const form = Object.fromEntries(new URLSearchParams(result.text));
+    expect(Object.keys(form)).toEqual(['access_token', 'refresh_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at']);
+    expect(form['signature']).toBe(createHmac('sha256', CLIENT_SECRET).update(`${form['id']}${form['issued_at']}`).digest('base64'));
+  });
+
+  it('answers format=xml as an <OAuth> document', async () => {
+    const result = await postToken(emulator, { ...(await codeExchange({ scope: 'api' })), format: 'xml' });
+    expect(result.headers.get('content-type')).toBe('application/xml;charset=UTF-8');
+    const accessToken = /<access_token>([^<]+)<\/access_token>/.exec(result.text)?.[1];
+    expect(accessToken).toMatch(/^00D5g000004EmUl!AQ0AQ/);
+    expect(result.text).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<OAuth>\n {2}<access_token>[^<]+<\/access_token>\n {2}<signature>[^<]+<\/signature>\n {2}<scope>api<\/scope>\n {2}<instance_url>http:\/\/127\.0\.0\.1:\d+<\/instance_url>\n {2}<id>[^<]+<\/id>\n {2}<token_type>Bearer<\/token_type>\n {2}<issued_at>\d{13}<\/issued_at>\n<\/OAuth>\n$/,
+    );
+  });
+
+  it('follows Accept when there is no format parameter, and the parameter when there are both', async () => {
+    const byAccept = await postToken(emulator, await codeExchange(), { accept: 'application/xml' });
+    expect(byAccept.headers.get('content-type')).toBe('application/xml;charset=UTF-8');
+    const both = await postToken(emulator, { ...(await codeExchange()), format: 'urlencoded' }, { accept: 'application/xml' });
+    expect(both.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    const wildcard = await postToken(emulator, await codeExchange(), { accept: '*/*' });
+    expect(wildcard.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+  });
+
+  it('answers errors in the requested format too', async () => {
+    const form = await postToken(emulator, { grant_type: 'password', format: 'urlencoded' });
+    expect(form.status).toBe(400);
+    expect(form.text).toBe('error=unsupported_grant_type&error_description=grant+type+not+supported');
+    const xml = await postToken(emulator, { grant_type: 'password' }, { accept: 'application/xml' });
+    expect(xml.text).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<OAuth>\n  <error>unsupported_grant_type</error>\n  <error_description>grant type not supported</error_description>\n</OAuth>\n',
+    );
+  });
+});
