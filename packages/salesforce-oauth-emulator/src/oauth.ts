@@ -11,7 +11,7 @@ import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
 import { canLogIn, completeAuthorization, inactiveUser, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
 import { beginInteractiveAuthorization } from './login.js';
-import { oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
+import { jsonpResponse, oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
 import { refreshTokenExpired, type AccessTokenRecord, type AuthorizationCodeRecord, type Grant, type RefreshTokenRecord, type ResolvedConnectedApp } from './state.js';
 import { deriveSalesforceId, secretsMatch } from './ids.js';
 
@@ -46,7 +46,8 @@ type ClientAuthentication = { ok: true; app: ResolvedConnectedApp } | { ok: fals
 /**
  * Identifies and authenticates the client. Credentials in the body win; otherwise a Basic
  * header, which Salesforce documents for the refresh grant but historically rejected (as an
- * unknown client) on the code exchange. A secret that is sent, even an empty one, is checked.
+ * unknown client) on the code exchange. A secret that is sent is checked, an empty one too
+ * unless `acceptEmptyClientSecret`.
  */
 function authenticateClient(request: EmulatorRequest, grantType: GrantType, context: EmulatorContext): ClientAuthentication {
   const invalidClientId: ClientAuthentication = {
@@ -61,7 +62,8 @@ function authenticateClient(request: EmulatorRequest, grantType: GrantType, cont
   const bodyClientId = request.body.get('client_id');
   const basic = bodyClientId === undefined ? parseBasicCredentials(request.headers.authorization) : undefined;
   const clientId = bodyClientId ?? basic?.clientId;
-  const clientSecret = bodyClientId !== undefined ? request.body.get('client_secret') : basic?.clientSecret;
+  const sentSecret = bodyClientId !== undefined ? request.body.get('client_secret') : basic?.clientSecret;
+  const clientSecret = sentSecret === '' && context.state.settings.acceptEmptyClientSecret ? undefined : sentSecret;
 
   const app = clientId === undefined ? undefined : context.state.apps.get(clientId);
   if (app === undefined) return invalidClientId;
@@ -203,8 +205,18 @@ async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnect
  * `format` or `Accept` (facts sheet §4.1: the parameter wins).
  */
 export async function handleToken(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
-  const format = negotiateFormat(request.body.get('format'), request.headers.accept, ['json', 'urlencoded', 'xml']);
-  return inFormat(await tokenAnswer(request, context), format, 'OAuth');
+  const parameters = withPostParameters(request, context);
+  const format = negotiateFormat(parameters.body.get('format'), request.headers.accept, ['json', 'urlencoded', 'xml']);
+  return inFormat(await tokenAnswer(parameters, context), format, 'OAuth');
+}
+
+/**
+ * The request with the parameters a POST's handler reads in its `body`: the form body, plus the
+ * query string's parameters it lacks when `acceptQueryParametersOnPost` is on.
+ */
+function withPostParameters(request: EmulatorRequest, context: EmulatorContext): EmulatorRequest {
+  if (request.method !== 'POST' || !context.state.settings.acceptQueryParametersOnPost) return request;
+  return { ...request, body: new Map([...request.query, ...request.body]) };
 }
 
 async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
@@ -223,13 +235,30 @@ async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): 
 // ---------------------------------------------------------------------------------------------
 // POST (or GET) /services/oauth2/revoke
 
+/** A JSONP callback: a dotted JavaScript name, nothing that could inject script. */
+const CALLBACK_SYNTAX = /^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,7}$/;
+
+/**
+ * POST (or GET) the revoke endpoint (facts sheet §8). POST carries the token in the form body;
+ * the 2011 "blind GET" form in the query string, and with a `callback` it answers JSONP:
+ * `callback({})` on success, `callback({"error":"invalid_token"})` on failure. A JSONP error
+ * comes with 200, since a browser runs no script answered with an error status [INF]; a
+ * `callback` that is not a plain JavaScript name is ignored.
+ */
 export function handleRevoke(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   if (request.method !== 'POST' && request.method !== 'GET') {
     return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   }
-  // POST carries the token in the form body; the 2011 "blind GET" form in the query string.
-  const token = nonEmpty(request.body.get('token')) ?? nonEmpty(request.query.get('token'));
-  if (token === undefined) return oauthErrorResponse('unsupported_token_type', 'unsupported token type');
-  if (!context.state.revokeToken(token)) return oauthErrorResponse('invalid_token', 'invalid token');
-  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
+  const parameters = request.method === 'GET' ? request.query : withPostParameters(request, context).body;
+  const callback = request.method === 'GET' ? request.query.get('callback') : undefined;
+  const jsonp = callback !== undefined && CALLBACK_SYNTAX.test(callback) ? callback : undefined;
+  const answer = (error: string | undefined, description: string): EmulatorResponse => {
+    if (jsonp !== undefined) return jsonpResponse(jsonp, error === undefined ? {} : { error });
+    if (error !== undefined) return oauthErrorResponse(error, description);
+    return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
+  };
+  const token = nonEmpty(parameters.get('token'));
+  if (token === undefined) return answer('unsupported_token_type', 'unsupported token type');
+  if (!context.state.revokeToken(token)) return answer('invalid_token', 'invalid token');
+  return answer(undefined, '');
 }

@@ -29,6 +29,15 @@ export function oauthErrorResponse(error: string, description: string, status = 
   return jsonResponse(status, { error, error_description: description }, { 'Cache-Control': 'no-store' });
 }
 
+/** `callback(value);` as JavaScript, for a `<script>` tag; the callback name must already be checked. */
+export function jsonpResponse(callback: string, value: unknown): EmulatorResponse {
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'text/javascript;charset=UTF-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+    body: `${callback}(${JSON.stringify(value)});`,
+  };
+}
+
 /** A successful token response: never cached, since it carries credentials. */
 export function tokenResponse(body: Record<string, string>): EmulatorResponse {
   return jsonResponse(200, body, { 'Cache-Control': 'no-store' });

@@ -310,6 +310,8 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     codeLifetimeSeconds: codeLifetime,
     allowPlainPkce: options.allowPlainPkce ?? false,
     rejectVerifierWithoutChallenge: options.rejectVerifierWithoutChallenge ?? true,
+    acceptEmptyClientSecret: options.acceptEmptyClientSecret ?? false,
+    acceptQueryParametersOnPost: options.acceptQueryParametersOnPost ?? false,
     sessionTimeoutSeconds: sessionTimeout,
     maxGrantsPerUserPerApp: maxGrants === false ? undefined : maxGrants,
   });

@@ -188,6 +188,10 @@ export interface EmulatorSettings {
   codeLifetimeSeconds: number;
   allowPlainPkce: boolean;
   rejectVerifierWithoutChallenge: boolean;
+  /** Treat `client_secret=` (empty) as no secret rather than a wrong one. */
+  acceptEmptyClientSecret: boolean;
+  /** Read token and revoke parameters from the query string of a POST too. */
+  acceptQueryParametersOnPost: boolean;
   /** Access token lifetime, the org's session timeout. */
   sessionTimeoutSeconds: number;
   /** Grants holding a refresh token per user and app; `undefined`: no limit. */

@@ -66,7 +66,12 @@ export interface EmulatorConnectedApp {
    * `expired access/refresh token`.
    */
   refreshTokenPolicy?: RefreshTokenPolicy;
-  /** Accept client credentials in a Basic header on the `authorization_code` grant. Default: `false`. */
+  /**
+   * Accept client credentials in a Basic header on the `authorization_code` grant. Default:
+   * `false`: they are answered as an unknown client (`invalid_client_id`), as Salesforce did in
+   * the one report there is (facts sheet §4.1); whether it still does is unconfirmed (§10.5), so
+   * the default is the strict reading. Basic on the refresh grant is always accepted (§5).
+   */
   acceptBasicAuthForCodeGrant?: boolean;
   /** Blocked by an admin: authorize redirects with `OAUTH_APP_BLOCKED`. Default: `false`. */
   blocked?: boolean;
@@ -192,6 +197,21 @@ export interface EmulatorOptions {
   allowPlainPkce?: boolean;
   /** Reject a `code_verifier` for a code that was issued without a challenge (RFC 9700 §4.8). Default: `true`. */
   rejectVerifierWithoutChallenge?: boolean;
+  /**
+   * Treat an empty `client_secret` (which node-oauth, and so passport-oauth2, sends when no secret
+   * is configured) as no secret at all. Default: `false`: it is checked like any secret that is
+   * sent, and fails with `invalid_client` / `invalid client credentials`. Salesforce validates a
+   * secret that is sent (facts sheet §3.2); whether it counts an empty one as sent is unconfirmed,
+   * so the default is the strict reading: a client that passes here passes either way.
+   */
+  acceptEmptyClientSecret?: boolean;
+  /**
+   * Read the token endpoint's parameters, and revoke's `token`, from the query string of a POST as
+   * well as from its form body (the body wins). Default: `false`: only the body counts, as RFC 6749
+   * §4.1.3 and Salesforce's documentation put them there (facts sheet §4.1, §8); whether Salesforce
+   * also reads the query is unconfirmed, so a client that passes here passes either way.
+   */
+  acceptQueryParametersOnPost?: boolean;
   /** Base of the identity URL put in `id`. Default: the emulator's own URL (like `login.salesforce.com`). */
   identityBaseUrl?: string;
   /** `instance_url` in token responses. Default: the emulator's own URL. */

@@ -409,3 +409,38 @@ describe('token endpoint: format and Accept (§4.1)', () => {
     );
   });
 });
+
+describe('token endpoint: behaviour the facts sheet leaves unconfirmed, strict by default (§10)', () => {
+  it('an empty client_secret is checked like a wrong one, unless acceptEmptyClientSecret (§3.2)', async () => {
+    const form = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
+    expectTokenError(await postToken(emulator, form), 'invalid_client', 'invalid client credentials');
+
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp(), publicApp()], acceptEmptyClientSecret: true });
+    const lenient = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
+    expect((await postToken(emulator, lenient)).status).toBe(200);
+    // A confidential app that requires its secret still gets invalid_client for an empty one.
+    expectTokenError(await postToken(emulator, { ...(await codeExchange()), client_secret: '' }), 'invalid_client', 'invalid client credentials');
+  });
+
+  it('parameters in the query string of a POST are ignored, unless acceptQueryParametersOnPost (§4.1)', async () => {
+    const post = async (form: Params): Promise<JsonResult> => {
+      const response = await fetch(`${emulator.url}/services/oauth2/token?${new URLSearchParams(form as Record<string, string>).toString()}`, { method: 'POST' });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as Record<string, unknown> };
+    };
+    expectTokenError(await post(await codeExchange()), 'unsupported_grant_type', 'grant type not supported');
+
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], acceptQueryParametersOnPost: true });
+    expect((await post(await codeExchange())).status).toBe(200);
+    // The body wins over the query for the same name.
+    const { code_verifier: verifier, ...rest } = await codeExchange();
+    const response = await fetch(`${emulator.url}/services/oauth2/token?${new URLSearchParams({ ...(rest as Record<string, string>), code_verifier: 'x'.repeat(43) }).toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ code_verifier: verifier ?? '' }).toString(),
+    });
+    expect(response.status).toBe(200);
+  });
+});

@@ -116,6 +116,8 @@ describe('token memory', () => {
       codeLifetimeSeconds: 900,
       allowPlainPkce: false,
       rejectVerifierWithoutChallenge: true,
+      acceptEmptyClientSecret: false,
+      acceptQueryParametersOnPost: false,
       sessionTimeoutSeconds: 7200,
       maxGrantsPerUserPerApp: undefined,
     });
