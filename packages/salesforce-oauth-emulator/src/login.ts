@@ -61,6 +61,8 @@ export interface LoginStateOptions {
    * needs its own name to keep its sessions apart (and apart from the app's).
    */
   cookieName: string;
+  /** Mark the cookie `Secure`, for an emulator served over HTTPS. Default: `false`. */
+  secure?: boolean;
   /** Clock, ms. Default: `Date.now`. */
   now?: () => number;
 }
@@ -68,6 +70,8 @@ export interface LoginStateOptions {
 /** Browser sessions, pending authorization requests and remembered approvals. No I/O. */
 export class LoginState {
   readonly cookieName: string;
+  /** The cookie's attributes after its value. */
+  private readonly attributes: string;
   private readonly now: () => number;
   private readonly sessions = new Map<string, BrowserSession>();
   private readonly pending = new Map<string, PendingAuthorization>();
@@ -76,6 +80,7 @@ export class LoginState {
 
   constructor(options: LoginStateOptions) {
     this.cookieName = options.cookieName;
+    this.attributes = `Path=/; HttpOnly; SameSite=Lax${options.secure === true ? '; Secure' : ''}`;
     this.now = options.now ?? Date.now;
   }
 
@@ -115,11 +120,11 @@ export class LoginState {
 
   /** `Set-Cookie` for the session: the browser's only handle, never readable by script. */
   cookie(session: BrowserSession): string {
-    return `${this.cookieName}=${session.id}; Path=/; HttpOnly; SameSite=Lax`;
+    return `${this.cookieName}=${session.id}; ${this.attributes}`;
   }
 
   clearCookie(): string {
-    return `${this.cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+    return `${this.cookieName}=; ${this.attributes}; Max-Age=0`;
   }
 
   addPending(session: BrowserSession, authorization: AuthorizationRequest, loginDone: boolean): PendingAuthorization {

@@ -2,7 +2,8 @@
  * The HTTP side of the emulator: listening, routing, body parsing with a size limit, the request
  * log and fault injection. Protocol decisions live in the handlers (oauth.ts, identity.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorContext } from './context.js';
 import { handleDiscovery, handleKeys } from './discovery.js';
@@ -14,6 +15,8 @@ import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
 import { handleUserInfo } from './userinfo.js';
 import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
 import { handleRest, RestState } from './rest.js';
+import { createTlsMaterial } from './tls.js';
+import { createTrustingFetch } from './fetch.js';
 import {
   isFormContentType,
   isWellFormedPath,
@@ -171,11 +174,18 @@ function writeResponse(res: ServerResponse, response: EmulatorResponse): void {
 const SERVER_ERROR = (): EmulatorResponse => oauthErrorResponse('unknown_error', 'retry your request', 500);
 
 /** Formats a listening address as a URL origin: brackets for IPv6, loopback for wildcard binds. */
-function originOf(address: AddressInfo): string {
-  if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
-  if (address.address === '::') return `http://[::1]:${address.port}`;
+function originOf(address: AddressInfo, protocol: 'http' | 'https'): string {
+  if (address.address === '0.0.0.0') return `${protocol}://127.0.0.1:${address.port}`;
+  if (address.address === '::') return `${protocol}://[::1]:${address.port}`;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${protocol}://${host}:${address.port}`;
+}
+
+/** What the HTTPS certificate covers: the local names, and the interface listened on. */
+function certificateHosts(listenHost: string): string[] {
+  const hosts = ['localhost', '127.0.0.1', '::1'];
+  const wildcard = listenHost === '0.0.0.0' || listenHost === '::';
+  return wildcard || hosts.includes(listenHost) ? hosts : [...hosts, listenHost];
 }
 
 function withoutTrailingSlash(url: string): string {
@@ -319,11 +329,15 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   for (const app of options.apps ?? []) state.addApp(app);
   const idTokens = new IdTokenIssuer(await SigningKeyring.create(), idTokenLifetime);
 
-  const server = createServer();
+  if (options.https !== undefined && typeof options.https !== 'boolean') throw new TypeError('https must be true or false');
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.https === true ? createTlsMaterial(certificateHosts(host)) : undefined;
+  // An https.Server is an http.Server over TLS: the same 'request' events and connection handling.
+  const server: Server = tls === undefined ? createServer() : createHttpsServer({ key: tls.key, cert: tls.cert });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.listen(options.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -335,7 +349,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   // Later server errors (rare once listening) must not become uncaught exceptions.
   server.on('error', () => {});
 
-  const url = originOf(server.address() as AddressInfo);
+  const url = originOf(server.address() as AddressInfo, tls === undefined ? 'http' : 'https');
   const requests: EmulatorRequestRecord[] = [];
   const faults = new Map<EmulatorEndpoint, EmulatorFault>();
   /** Pending `delay` faults, released by close() so nothing outlives the server. */
@@ -355,7 +369,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         idTokens,
         interactive: options.interactive === true,
         // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.
-        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}` }),
+        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}`, secure: tls !== undefined }),
         restApi: options.restApi === true,
         rest: new RestState(),
       },
@@ -379,6 +393,8 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   let closing: Promise<void> | undefined;
   return {
     url,
+    ...(tls === undefined ? {} : { ca: tls.ca }),
+    fetch: createTrustingFetch(tls?.ca),
     orgId,
     get users() {
       return [...state.users];

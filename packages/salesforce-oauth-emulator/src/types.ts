@@ -163,6 +163,13 @@ export interface EmulatorOptions {
   /** Interface to listen on. Default: `'127.0.0.1'`. */
   host?: string;
   /**
+   * Serve HTTPS, as Salesforce does (facts sheet §1.1: all OAuth endpoints require it), with a
+   * certificate made at start for `localhost`, `127.0.0.1`, `::1` and `host`, signed by a CA made
+   * at start too. Trust `RunningEmulator.ca` in the client (e.g. `new https.Agent({ ca })`)
+   * rather than turning certificate checks off. Default: `false` (plain HTTP).
+   */
+  https?: boolean;
+  /**
    * Experience Cloud site paths, e.g. `['/partners']`: each serves the OAuth, OpenID Connect and
    * identity endpoints (and the pages and REST resources when on) below it, as a site URL such as
    * `https://acme.my.site.com/partners` does, with the site as issuer and `sfdc_community_url`.
@@ -267,10 +274,26 @@ export interface ResolvedUser {
   lastModifiedDate: string;
 }
 
+/** The `fetch` signature of `RunningEmulator.fetch`. */
+export type EmulatorFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 /** A started emulator, as resolved by `startEmulator`. */
 export interface RunningEmulator {
-  /** e.g. `'http://127.0.0.1:43121'` (no trailing slash). */
+  /** e.g. `'http://127.0.0.1:43121'`, or `'https://…'` with `https` (no trailing slash). */
   url: string;
+  /**
+   * With `https`: the PEM certificate of the CA that signed the emulator's certificate, for
+   * clients to trust (`https.Agent({ ca })`, `tls.connect({ ca })`, `NODE_EXTRA_CA_CERTS`). Each
+   * emulator has its own CA. `undefined` over plain HTTP.
+   */
+  ca?: string;
+  /**
+   * A `fetch` that trusts `ca` (and no other CA) for HTTPS URLs, and sends plain HTTP as is: for
+   * test code, and for clients that take a fetch function, such as openid-client's
+   * `customFetch`. Unlike the global `fetch` it never follows redirects; a 3xx comes back with
+   * its `Location`.
+   */
+  fetch: EmulatorFetch;
   /** The org's 18-character id. */
   orgId: string;
   /** The current users, with `userId`, `orgId` and the other defaults filled in. */
