@@ -182,3 +182,20 @@ export async function closeWithin(emulator: RunningEmulator, ms: number): Promis
   clearTimeout(timer);
   return result;
 }
+
+/**
+ * What a browser does with an authorize URL at the headless emulator: requests it (over HTTPS
+ * trusting the emulator's CA) and returns where it is sent, the app's callback with its query.
+ */
+export async function followAuthorize(emulator: RunningEmulator, authorizeUrl: string | URL): Promise<URL> {
+  const response = await emulator.fetch(String(authorizeUrl));
+  const location = response.headers.get('location');
+  if (response.status !== 302 || location === null) throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
+  return new URL(location, authorizeUrl);
+}
+
+/** The two ways the clients' conformance suites run: over plain HTTP, and over HTTPS trusting the emulator's CA. */
+export const TRANSPORTS = [
+  { transport: 'http', https: false },
+  { transport: 'https', https: true },
+] as const;
