@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   PUBLIC_CLIENT_ID,
   REDIRECT_URI,
   authorize,
   authorizeParams,
+  codeGrantForm,
   confidentialApp,
   obtainCode,
   postToken,
@@ -268,19 +267,7 @@ describe('authorize: what the code remembers', () => {
 
   it('remembers an Experience Cloud site prefix and returns sfdc_community_url/id', async () => {
     const { code, codeVerifier } = await obtainCode(emulator, {}, '/mysite');
-    const token = await postToken(
-      emulator,
-      {
-        grant_type: 'authorization_code',
-        code,
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: codeVerifier,
-      },
-      {},
-      '/mysite',
-    );
+    const token = await postToken(emulator, codeGrantForm(code, codeVerifier), {}, '/mysite');
     expect(token.status).toBe(200);
     expect(token.json['sfdc_community_url']).toBe(`${emulator.url}/mysite`);
     expect(token.json['sfdc_community_id']).toMatch(/^0DB[A-Za-z0-9]{15}$/);

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/index.js';
-import { CLIENT_ID, CLIENT_SECRET, confidentialApp, getIdentity, login, postForm, postToken, type JsonResult } from './helpers.js';
+import { CLIENT_ID, confidentialApp, getIdentity, login, postForm, refreshGrant, type JsonResult } from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -26,7 +26,7 @@ const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 
 const EXPIRED_GRANT = { error: 'invalid_grant', error_description: 'expired access/refresh token' };
 
 function refresh(refreshToken: string | undefined): Promise<JsonResult> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  return refreshGrant(emulator, refreshToken);
 }
 
 async function userinfoStatus(accessToken: string | undefined): Promise<number> {

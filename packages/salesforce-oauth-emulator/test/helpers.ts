@@ -141,16 +141,19 @@ export function postToken(emulator: RunningEmulator, form: Params, headers: Reco
   return postForm(emulator, `${sitePrefix}/services/oauth2/token`, form, headers);
 }
 
-/** POSTs the authorization_code grant for `code`, with the client secret when the client is the confidential app. */
+/** The authorization_code grant's form for `code`, with the client secret when the client is the confidential app. */
+export function codeGrantForm(code: string, codeVerifier: string, clientId = CLIENT_ID, clientSecret = clientId === CLIENT_ID ? CLIENT_SECRET : undefined): Params {
+  return { grant_type: 'authorization_code', code, client_id: clientId, client_secret: clientSecret, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier };
+}
+
+/** POSTs the authorization_code grant for `code` (see `codeGrantForm`). */
 export function exchangeCode(emulator: RunningEmulator, code: string, codeVerifier: string, clientId = CLIENT_ID): Promise<JsonResult> {
-  return postToken(emulator, {
-    grant_type: 'authorization_code',
-    code,
-    client_id: clientId,
-    client_secret: clientId === CLIENT_ID ? CLIENT_SECRET : undefined,
-    redirect_uri: REDIRECT_URI,
-    code_verifier: codeVerifier,
-  });
+  return postToken(emulator, codeGrantForm(code, codeVerifier, clientId));
+}
+
+/** POSTs the refresh_token grant for the confidential app. */
+export function refreshGrant(emulator: RunningEmulator, refreshToken: string | undefined): Promise<JsonResult> {
+  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
 }
 
 /** Authorize then exchange the code for the confidential app (scope `api refresh_token` unless overridden). */

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, authorizeParams, confidentialApp, withoutUndefined } from './helpers.js';
+import { authorizeParams, codeGrantForm, confidentialApp, withoutUndefined } from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -71,14 +71,7 @@ describe('HTTPS mode (§1.1)', () => {
     const authorize = await httpsCall(`${emulator.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(params)).toString()}`, emulator.ca);
     expect(authorize.status).toBe(302);
     const code = new URL(authorize.location ?? '').searchParams.get('code') ?? '';
-    const token = await httpsCall(`${emulator.url}/services/oauth2/token`, emulator.ca, 'POST', {
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: codeVerifier,
-    });
+    const token = await httpsCall(`${emulator.url}/services/oauth2/token`, emulator.ca, 'POST', withoutUndefined(codeGrantForm(code, codeVerifier)));
     expect(token.status).toBe(200);
     const tokens = JSON.parse(token.body) as Record<string, string>;
     expect(tokens['instance_url']).toBe(emulator.url);

@@ -8,9 +8,9 @@ import {
   confidentialApp,
   getIdentity,
   login,
+  codeGrantForm,
   obtainCode,
   postToken,
-  REDIRECT_URI,
   type JsonResult,
 } from './helpers.js';
 
@@ -176,14 +176,7 @@ describe('the limit of 5 grants per user and app (§4.4, §10.13)', () => {
     for (let i = 0; i < 6; i++) {
       await login(emulator, { login_hint: 'grace@example.com' });
       const other = await obtainCode(emulator, { client_id: 'other', scope: 'api refresh_token' });
-      const exchanged = await postToken(emulator, {
-        grant_type: 'authorization_code',
-        code: other.code,
-        client_id: 'other',
-        client_secret: 'other-secret',
-        redirect_uri: REDIRECT_URI,
-        code_verifier: other.codeVerifier,
-      });
+      const exchanged = await postToken(emulator, codeGrantForm(other.code, other.codeVerifier, 'other', 'other-secret'));
       expect(exchanged.json['refresh_token']).toMatch(/^5Aep861/);
       await login(emulator, { scope: 'api' });
     }

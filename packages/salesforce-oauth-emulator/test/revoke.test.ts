@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { CLIENT_ID, CLIENT_SECRET, confidentialApp, getIdentity, login, postForm, postToken, type JsonResult } from './helpers.js';
+import { confidentialApp, getIdentity, login, postForm, refreshGrant, type JsonResult } from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -17,7 +17,7 @@ function revoke(form: Record<string, string | undefined>, sitePrefix = ''): Prom
 }
 
 function refresh(refreshToken: string | undefined): Promise<JsonResult> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  return refreshGrant(emulator, refreshToken);
 }
 
 const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 'Bad_OAuth_Token' };

@@ -6,8 +6,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   authorize,
   authorizeParams,
   confidentialApp,
@@ -15,7 +13,7 @@ import {
   getIdentity,
   login,
   obtainCode,
-  postToken,
+  refreshGrant,
   type JsonResult,
 } from './helpers.js';
 
@@ -40,7 +38,7 @@ const AUTHENTICATION_FAILURE = { error: 'invalid_grant', error_description: 'aut
 const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 'Bad_OAuth_Token' };
 
 function refresh(refreshToken: string | undefined): Promise<JsonResult> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  return refreshGrant(emulator, refreshToken);
 }
 
 /** What each resource answers for an access token: identity URL, UserInfo, REST. */
