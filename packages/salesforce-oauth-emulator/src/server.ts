@@ -369,7 +369,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
         idTokens,
         interactive: options.interactive === true,
         // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.
-        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}`, secure: tls !== undefined }),
+        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}`, secure: tls !== undefined, now: () => state.now() }),
         restApi: options.restApi === true,
         rest: new RestState(),
       },

@@ -322,8 +322,9 @@ export interface RunningEmulator {
   requestsTo(endpoint: EmulatorEndpoint): EmulatorRequestRecord[];
   /**
    * Moves the emulator's clock forward by `seconds`, to test expiry without waiting: codes
-   * (`codeLifetime`), access tokens (`sessionTimeout`) and refresh tokens (`refreshTokenPolicy`)
-   * issued before age by that much; those issued afterwards start fresh. The times the emulator
+   * (`codeLifetime`), access tokens (`sessionTimeout`), refresh tokens (`refreshTokenPolicy`)
+   * and logins left on the login or approval page (10 minutes) age by that much; those issued
+   * afterwards start fresh. The times the emulator
    * reports (`issued_at`, id_token `iat` and `exp`) stay on the wall clock, so a client's own
    * clock checks are unaffected.
    */

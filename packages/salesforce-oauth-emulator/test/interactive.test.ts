@@ -86,6 +86,21 @@ describe('interactive authorize: login page', () => {
     expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'engine'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
   });
 
+  it('ages a login left on the page with advanceClock: after 10 minutes it has expired', async () => {
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const page = await browser.get(loginUrl);
+    emulator.advanceClock(601);
+    const result = await browser.post(formAction(page.body), {
+      request: hiddenField(page.body, 'request'),
+      csrf: hiddenField(page.body, 'csrf'),
+      username: 'ada@example.com',
+      pw: 'analytical',
+    });
+    expect(result.status).toBe(400);
+    expect(result.body).toContain('This login request expired or was already used.');
+  });
+
   it('sends a frozen user back to the app with inactive_user (§2.3)', async () => {
     emulator.freezeUser('ada@example.com');
     const browser = new PageBrowser(emulator);
