@@ -5,7 +5,8 @@
 import { startEmulator } from 'salesforce-oauth-emulator';
 import { processCalls, serveCalls } from '../lib/processes.mjs';
 
-const emulator = await startEmulator();
+// One user logs in thousands of times at once: no grant limit, which would revoke logins still in flight.
+const emulator = await startEmulator({ maxGrantsPerUserPerApp: false });
 const [user] = emulator.users;
 
 serveCalls(

@@ -157,6 +157,20 @@ describe('the example app with Salesforce settings from the environment', () => 
     expect(api).toContain('<span class="status ok">200</span>');
   });
 
+  it('refreshes and retries once when the session timed out (the org session timeout, emulated by advanceClock)', async () => {
+    const browser = new AppBrowser(example.url);
+    await browser.logIn();
+    const stale = salesforce.requestsTo('identity').at(-1)?.headers.authorization;
+    salesforce.advanceClock(2 * 3600 + 60);
+    const api = await (await browser.request('/api')).text();
+    expect(api).toContain('<span class="status ok">200</span>');
+    expect(api).toContain('&#34;Name&#34;: &#34;Ada Lovelace&#34;');
+    const [expired, retried] = salesforce.requestsTo('rest').slice(-2);
+    expect(expired?.headers.authorization).toBe(stale);
+    expect(retried?.headers.authorization).not.toBe(stale);
+    expect(salesforce.requestsTo('token').at(-1)?.body['grant_type']).toBe('refresh_token');
+  });
+
   it('shows Salesforce failures in plain words, never a stack trace', async () => {
     const browser = new AppBrowser(example.url);
     salesforce.setFault('token', { kind: 'html', status: 503 });

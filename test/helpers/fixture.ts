@@ -25,7 +25,9 @@ export interface FixtureOptions {
 
 /** An emulator and a real Express app wired to it, with the app's callback registered. */
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
-  const emulator = await startEmulator(options.emulator);
+  // The site path is one the emulated org serves, as an Experience Cloud site would be.
+  const sites = options.sitePath === undefined ? {} : { sites: [options.sitePath] };
+  const emulator = await startEmulator({ ...sites, ...options.emulator });
   const app = await startTestApp({
     ...options.app,
     strategy: { clientID: CLIENT_ID, loginURL: `${emulator.url}${options.sitePath ?? ''}`, ...options.app?.strategy },

@@ -54,18 +54,30 @@ export function redirectWithError(authorization: Pick<AuthorizationRequest, 'red
   return redirectResponse(appendQuery(authorization.redirectUri, { error, error_description: description, state: authorization.state }));
 }
 
+/** Where Salesforce sends the browser for the errors it must not redirect to the app (facts sheet §1.2, §9.2). */
+const ERROR_PAGE_PATH = '/setup/secur/RemoteAccessErrorPage.apexp';
+
+/**
+ * `GET {base}/setup/secur/RemoteAccessErrorPage.apexp?error=…&error_description=…`: the page shows
+ * the error its query names. The interactive emulator shows it in the look of its other pages.
+ */
+export function handleRemoteAccessErrorPage(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
+  const page = context.interactive ? remoteAccessErrorPageStyled : remoteAccessErrorPage;
+  return page(request.query.get('error') ?? '', request.query.get('error_description') ?? '');
+}
+
 export type AuthorizeValidation = { ok: true; authorization: AuthorizationRequest } | { ok: false; response: EmulatorResponse };
 
 /**
  * Checks an authorize request in Salesforce's order. Errors about the client or the redirect_uri
- * are shown on Salesforce's error page: redirecting to an unverified URI would make the authorize
- * endpoint an open redirector (RFC 6749 §4.1.2.1). Every later error is redirected back.
+ * send the browser to Salesforce's error page: redirecting to an unverified URI would make the
+ * authorize endpoint an open redirector (RFC 6749 §4.1.2.1). Every later error is redirected back.
  */
 export function validateAuthorizeRequest(request: EmulatorRequest, context: EmulatorContext): AuthorizeValidation {
   const { state } = context;
   const query = request.query;
-  // The interactive emulator shows its error page in the look of its other pages.
-  const remoteAccessError = context.interactive ? remoteAccessErrorPageStyled : remoteAccessErrorPage;
+  const remoteAccessError = (error: string, description: string): EmulatorResponse =>
+    redirectResponse(appendQuery(`${request.sitePrefix}${ERROR_PAGE_PATH}`, { error, error_description: description }));
 
   const clientId = query.get('client_id');
   const app = clientId === undefined ? undefined : state.apps.get(clientId);
@@ -117,11 +129,24 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
 }
 
 /**
- * Ends an authorization for a user who logged in and approved: a code for an active user, else
- * `inactive_user`.
+ * Whether a user may log in: active and not frozen. The facts sheet records no error for a frozen
+ * user's login, so it gets the inactive user's (§2.3).
+ */
+export function canLogIn(user: ResolvedUser): boolean {
+  return user.active && !user.frozen;
+}
+
+/** The redirect for a user who may not log in (see `canLogIn`). */
+export function inactiveUser(authorization: Pick<AuthorizationRequest, 'redirectUri' | 'state'>): EmulatorResponse {
+  return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+}
+
+/**
+ * Ends an authorization for a user who logged in and approved: a code for a user who may log
+ * in, else `inactive_user`.
  */
 export function completeAuthorization(authorization: AuthorizationRequest, user: ResolvedUser, context: EmulatorContext): EmulatorResponse {
-  if (!user.active) return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+  if (!canLogIn(user)) return inactiveUser(authorization);
   const code = context.state.issueCode({
     clientId: authorization.app.clientId,
     redirectUri: authorization.redirectUri,

@@ -33,6 +33,8 @@ Emulator options:
   --scopes <list>          Scopes the app may grant, comma- or space-separated (default: all)
   --headless               Approve every login at once, without the login and approval pages
                            (for scripts and curl)
+  --https                  Serve HTTPS with a certificate from a CA made at start, and print
+                           the CA for the app to trust
   --json                   Print the configuration as one line of JSON
 `;
 
@@ -54,6 +56,8 @@ export interface EmulatorConfiguration {
   redirectUris: string[];
   users: Array<{ username: string; password: string }>;
   interactive: boolean;
+  /** With `--https`: the PEM certificate of the CA the app must trust. */
+  ca?: string;
 }
 
 class UsageError extends Error {}
@@ -109,6 +113,9 @@ function describeEmulator(config: EmulatorConfiguration): string {
     config.interactive
       ? 'Logins go through the login and approval pages (--headless approves at once).'
       : 'Headless: every login is approved at once, as the first user or the login_hint one.',
+    ...(config.ca === undefined
+      ? []
+      : ['', 'HTTPS: have the app trust this CA (save it to a file and point NODE_EXTRA_CA_CERTS at it):', config.ca.trimEnd(), '']),
     'Press Ctrl+C to stop.',
     '',
   ];
@@ -128,6 +135,7 @@ async function startCommand(args: string[], out: CliOutput): Promise<CliResult> 
       user: { type: 'string', multiple: true },
       scopes: { type: 'string' },
       headless: { type: 'boolean' },
+      https: { type: 'boolean' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -145,6 +153,7 @@ async function startCommand(args: string[], out: CliOutput): Promise<CliResult> 
   const emulator = await startEmulator({
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
     host: values.host ?? '127.0.0.1',
+    https: values.https === true,
     interactive,
     restApi: true,
     // It runs until stopped: a request log nobody reads would only grow.
@@ -167,6 +176,7 @@ async function startCommand(args: string[], out: CliOutput): Promise<CliResult> 
     redirectUris,
     users: users.map(({ username, password }) => ({ username, password })),
     interactive,
+    ...(emulator.ca === undefined ? {} : { ca: emulator.ca }),
   };
   out.stdout(values.json ? `${JSON.stringify(config)}\n` : describeEmulator(config));
   return { emulator };

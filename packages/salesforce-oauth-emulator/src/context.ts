@@ -8,6 +8,8 @@ export interface EmulatorContext {
   state: EmulatorState;
   /** The emulator's own URL, no trailing slash. */
   baseUrl: string;
+  /** The Experience Cloud site paths served besides the root, e.g. `'/partners'` (no trailing slash). */
+  sites: readonly string[];
   /** `instance_url` in token responses and the base of identity `urls`. */
   instanceUrl: string;
   /** Base of the identity URL (`id`), like `https://login.salesforce.com`. */

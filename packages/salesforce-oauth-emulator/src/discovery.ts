@@ -12,11 +12,14 @@ import { DEFAULT_APP_SCOPES } from './state.js';
 const PUBLIC_HEADERS = { 'Access-Control-Allow-Origin': '*' };
 
 /**
- * The discovery document for a base. Salesforce's lists no PKCE, response-type or algorithm
- * members; the emulator adds the standard ones so generic OpenID Connect clients can configure
- * themselves, stating only what it really does.
+ * The discovery document for a base: the members seen in Salesforce's (facts sheet §7.2), in its
+ * order, less those the emulator does not serve. `registration_endpoint`,
+ * `introspection_endpoint` and `end_session_endpoint` are left out rather than pointing at 404s,
+ * and so are the front-channel logout flags. Members Salesforce's document was not seen to carry
+ * (`code_challenge_methods_supported`, `response_types_supported`, auth methods…) are left out
+ * too (§10.9): a client that needs them fails here as it would against Salesforce.
  */
-function discoveryDocument(issuer: string, allowPlainPkce: boolean): Record<string, unknown> {
+function discoveryDocument(issuer: string): Record<string, unknown> {
   return {
     issuer,
     authorization_endpoint: `${issuer}/services/oauth2/authorize`,
@@ -24,24 +27,14 @@ function discoveryDocument(issuer: string, allowPlainPkce: boolean): Record<stri
     revocation_endpoint: `${issuer}/services/oauth2/revoke`,
     userinfo_endpoint: `${issuer}/services/oauth2/userinfo`,
     jwks_uri: `${issuer}/id/keys`,
-    introspection_endpoint: `${issuer}/services/oauth2/introspect`,
-    end_session_endpoint: `${issuer}/services/auth/idp/oidc/logout`,
     scopes_supported: [...DEFAULT_APP_SCOPES],
-    response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code', 'refresh_token'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    code_challenge_methods_supported: allowPlainPkce ? ['S256', 'plain'] : ['S256'],
-    // `none` is a public client (no secret, PKCE only). Basic is accepted on the refresh grant,
-    // and on the code exchange where the app allows it.
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
   };
 }
 
 /** `GET {base}/.well-known/openid-configuration`: the issuer is the base the request came through. */
 export function handleDiscovery(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const issuer = issuerFor(context, request.sitePrefix);
-  return jsonResponse(200, discoveryDocument(issuer, context.state.settings.allowPlainPkce), PUBLIC_HEADERS);
+  return jsonResponse(200, discoveryDocument(issuer), PUBLIC_HEADERS);
 }
 
 /** `GET {base}/id/keys`: every published signing key, the retired ones included. */

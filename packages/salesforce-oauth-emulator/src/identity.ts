@@ -2,6 +2,7 @@
  * The identity URL, `/id/{orgId}/{userId}` (facts sheet §6).
  */
 import { identityUrl, type EmulatorContext } from './context.js';
+import { inFormat, negotiateFormat } from './formats.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBearerToken } from './request.js';
 import { jsonResponse, textResponse, type EmulatorResponse } from './responses.js';
@@ -162,11 +163,16 @@ export function resolveApiVersion(version: string): string | undefined {
 }
 
 /**
- * GET (or POST) the identity URL. Always answers JSON, whatever `format` or `Accept` asks for:
- * JSON is what every known client requests, and a hand-rolled XML rendering would be a guess.
+ * GET (or POST) the identity URL, in JSON or XML as `format` asks, else as `Accept` asks (which
+ * may also ask for URL encoding), else JSON (facts sheet §6). Errors stay plain text.
  */
 export function handleIdentity(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const param = (name: string): string | undefined => request.query.get(name) ?? request.body.get(name);
+  const format = negotiateFormat(param('format'), request.headers.accept, ['json', 'xml']);
+  return inFormat(identityAnswer(request, context, param), format, 'user');
+}
+
+function identityAnswer(request: EmulatorRequest, context: EmulatorContext, param: (name: string) => string | undefined): EmulatorResponse {
   const accessToken = presentedAccessToken(request, context, { query: true, body: true });
   if (accessToken === undefined) return textResponse(403, 'Bad_OAuth_Token');
 

@@ -10,7 +10,7 @@
  * framed or cached.
  */
 import { randomBytes } from 'node:crypto';
-import { completeAuthorization, redirectWithError, type AuthorizationRequest } from './authorization.js';
+import { canLogIn, completeAuthorization, inactiveUser, redirectWithError, type AuthorizationRequest } from './authorization.js';
 import type { EmulatorContext } from './context.js';
 import { secretsMatch } from './ids.js';
 import { approvalPage, LOGIN_ERROR, loginPage, messagePage } from './pages.js';
@@ -61,6 +61,8 @@ export interface LoginStateOptions {
    * needs its own name to keep its sessions apart (and apart from the app's).
    */
   cookieName: string;
+  /** Mark the cookie `Secure`, for an emulator served over HTTPS. Default: `false`. */
+  secure?: boolean;
   /** Clock, ms. Default: `Date.now`. */
   now?: () => number;
 }
@@ -68,6 +70,8 @@ export interface LoginStateOptions {
 /** Browser sessions, pending authorization requests and remembered approvals. No I/O. */
 export class LoginState {
   readonly cookieName: string;
+  /** The cookie's attributes after its value. */
+  private readonly attributes: string;
   private readonly now: () => number;
   private readonly sessions = new Map<string, BrowserSession>();
   private readonly pending = new Map<string, PendingAuthorization>();
@@ -76,6 +80,7 @@ export class LoginState {
 
   constructor(options: LoginStateOptions) {
     this.cookieName = options.cookieName;
+    this.attributes = `Path=/; HttpOnly; SameSite=Lax${options.secure === true ? '; Secure' : ''}`;
     this.now = options.now ?? Date.now;
   }
 
@@ -115,11 +120,11 @@ export class LoginState {
 
   /** `Set-Cookie` for the session: the browser's only handle, never readable by script. */
   cookie(session: BrowserSession): string {
-    return `${this.cookieName}=${session.id}; Path=/; HttpOnly; SameSite=Lax`;
+    return `${this.cookieName}=${session.id}; ${this.attributes}`;
   }
 
   clearCookie(): string {
-    return `${this.cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+    return `${this.cookieName}=; ${this.attributes}; Max-Age=0`;
   }
 
   addPending(session: BrowserSession, authorization: AuthorizationRequest, loginDone: boolean): PendingAuthorization {
@@ -241,11 +246,6 @@ function resolvePageRequest(
   return { ok: true, session, pending };
 }
 
-function findUserByUsername(context: EmulatorContext, username: string): ResolvedUser | undefined {
-  const wanted = username.trim().toLowerCase();
-  return context.state.users.find((user) => user.username.toLowerCase() === wanted);
-}
-
 /** After a login, or when the logged-in user needs only to approve: the approval page or the code. */
 function continueAfterLogin(pending: PendingAuthorization, user: ResolvedUser, context: EmulatorContext, login: LoginState): EmulatorResponse {
   if (needsApproval(pending.authorization, user, login)) return redirectResponse(approvalHref(pending));
@@ -285,12 +285,12 @@ export function handleLoginPage(request: EmulatorRequest, context: EmulatorConte
 
   const username = request.body.get('username') ?? '';
   const password = request.body.get('pw') ?? '';
-  const user = findUserByUsername(context, username);
+  const user = context.state.findUserByUsername(username);
   // The same words for an unknown user and a wrong password, as Salesforce: no user enumeration.
   if (user === undefined || !secretsMatch(user.password, password)) return form(username, LOGIN_ERROR);
-  if (!user.active) {
+  if (!canLogIn(user)) {
     login.finish(pending);
-    return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+    return inactiveUser(authorization);
   }
   const loggedIn = login.logIn(session, user.userId);
   pending.loginDone = true;

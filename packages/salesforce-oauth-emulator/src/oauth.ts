@@ -3,15 +3,16 @@
  * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
  */
 import { createHmac } from 'node:crypto';
+import { inFormat, negotiateFormat } from './formats.js';
 import { s256Challenge } from './pkce.js';
 import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
 import { grantsIdToken } from './id-token.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
-import { completeAuthorization, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
+import { canLogIn, completeAuthorization, inactiveUser, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
 import { beginInteractiveAuthorization } from './login.js';
-import { oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, Grant, RefreshTokenRecord, ResolvedConnectedApp } from './state.js';
+import { jsonpResponse, oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
+import { refreshTokenExpired, type AccessTokenRecord, type AuthorizationCodeRecord, type Grant, type RefreshTokenRecord, type ResolvedConnectedApp } from './state.js';
 import { deriveSalesforceId, secretsMatch } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,7 +31,7 @@ export function handleAuthorize(request: EmulatorRequest, context: EmulatorConte
 
   const user = context.state.chooseUser(authorization.loginHint);
   if (user === undefined) return redirectWithError(authorization, 'invalid_grant', 'invalid user credentials');
-  if (!user.active) return redirectWithError(authorization, 'inactive_user', 'user is inactive');
+  if (!canLogIn(user)) return inactiveUser(authorization);
   if (user.decision === 'deny') return redirectWithError(authorization, 'access_denied', 'end-user denied authorization');
   return completeAuthorization(authorization, user, context);
 }
@@ -45,7 +46,8 @@ type ClientAuthentication = { ok: true; app: ResolvedConnectedApp } | { ok: fals
 /**
  * Identifies and authenticates the client. Credentials in the body win; otherwise a Basic
  * header, which Salesforce documents for the refresh grant but historically rejected (as an
- * unknown client) on the code exchange. A secret that is sent, even an empty one, is checked.
+ * unknown client) on the code exchange. A secret that is sent is checked, an empty one too
+ * unless `acceptEmptyClientSecret`.
  */
 function authenticateClient(request: EmulatorRequest, grantType: GrantType, context: EmulatorContext): ClientAuthentication {
   const invalidClientId: ClientAuthentication = {
@@ -60,7 +62,8 @@ function authenticateClient(request: EmulatorRequest, grantType: GrantType, cont
   const bodyClientId = request.body.get('client_id');
   const basic = bodyClientId === undefined ? parseBasicCredentials(request.headers.authorization) : undefined;
   const clientId = bodyClientId ?? basic?.clientId;
-  const clientSecret = bodyClientId !== undefined ? request.body.get('client_secret') : basic?.clientSecret;
+  const sentSecret = bodyClientId !== undefined ? request.body.get('client_secret') : basic?.clientSecret;
+  const clientSecret = sentSecret === '' && context.state.settings.acceptEmptyClientSecret ? undefined : sentSecret;
 
   const app = clientId === undefined ? undefined : context.state.apps.get(clientId);
   if (app === undefined) return invalidClientId;
@@ -169,6 +172,8 @@ async function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp,
   if (!verifierMatches(record, request.body.get('code_verifier'), state.settings.rejectVerifierWithoutChallenge)) {
     return oauthErrorResponse('invalid_grant', 'invalid code verifier');
   }
+  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4).
+  if (!state.userStands(record.userId, record.credentialGeneration)) return oauthErrorResponse('invalid_grant', 'authentication failure');
   const grant = state.newGrant(record);
   const accessToken = state.issueAccessToken(grant);
   const refreshToken = grantsRefreshToken(grant.scope) ? state.issueRefreshToken(grant) : undefined;
@@ -181,7 +186,11 @@ async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnect
   const expired = oauthErrorResponse('invalid_grant', 'expired access/refresh token');
   const token = request.body.get('refresh_token');
   const lookup = token === undefined ? { kind: 'invalid' as const } : state.useRefreshToken(token);
-  if (lookup.kind !== 'valid' || lookup.record.grant.clientId !== app.clientId) return expired;
+  if (lookup.kind === 'invalid' || lookup.kind === 'reused' || lookup.record.grant.clientId !== app.clientId) return expired;
+  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4, §5).
+  if (lookup.kind === 'user-ended') return oauthErrorResponse('invalid_grant', 'authentication failure');
+  // The app's refresh token policy (facts sheet §5): "immediately expire", or expire after a time.
+  if (refreshTokenExpired(app.refreshTokenPolicy, lookup.record.issuedAtMs, state.now())) return expired;
   const { grant } = lookup.record;
   const accessToken = state.issueAccessToken(grant);
   // Without rotation Salesforce answers without a refresh_token: the old one stays valid.
@@ -191,7 +200,26 @@ async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnect
   return tokenResponse(tokenResponseBody(context, app, grant, accessToken, rotated, idToken));
 }
 
+/**
+ * POST the token endpoint: the answer, success or error, in the format the request asks for with
+ * `format` or `Accept` (facts sheet §4.1: the parameter wins).
+ */
 export async function handleToken(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
+  const parameters = withPostParameters(request, context);
+  const format = negotiateFormat(parameters.body.get('format'), request.headers.accept, ['json', 'urlencoded', 'xml']);
+  return inFormat(await tokenAnswer(parameters, context), format, 'OAuth');
+}
+
+/**
+ * The request with the parameters a POST's handler reads in its `body`: the form body, plus the
+ * query string's parameters it lacks when `acceptQueryParametersOnPost` is on.
+ */
+function withPostParameters(request: EmulatorRequest, context: EmulatorContext): EmulatorRequest {
+  if (request.method !== 'POST' || !context.state.settings.acceptQueryParametersOnPost) return request;
+  return { ...request, body: new Map([...request.query, ...request.body]) };
+}
+
+async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   if (request.method !== 'POST') return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   const grantType = request.body.get('grant_type');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
@@ -207,13 +235,30 @@ export async function handleToken(request: EmulatorRequest, context: EmulatorCon
 // ---------------------------------------------------------------------------------------------
 // POST (or GET) /services/oauth2/revoke
 
+/** A JSONP callback: a dotted JavaScript name, nothing that could inject script. */
+const CALLBACK_SYNTAX = /^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,7}$/;
+
+/**
+ * POST (or GET) the revoke endpoint (facts sheet §8). POST carries the token in the form body;
+ * the 2011 "blind GET" form in the query string, and with a `callback` it answers JSONP:
+ * `callback({})` on success, `callback({"error":"invalid_token"})` on failure. A JSONP error
+ * comes with 200, since a browser runs no script answered with an error status [INF]; a
+ * `callback` that is not a plain JavaScript name is ignored.
+ */
 export function handleRevoke(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   if (request.method !== 'POST' && request.method !== 'GET') {
     return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   }
-  // POST carries the token in the form body; the 2011 "blind GET" form in the query string.
-  const token = nonEmpty(request.body.get('token')) ?? nonEmpty(request.query.get('token'));
-  if (token === undefined) return oauthErrorResponse('unsupported_token_type', 'unsupported token type');
-  if (!context.state.revokeToken(token)) return oauthErrorResponse('invalid_token', 'invalid token');
-  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
+  const parameters = request.method === 'GET' ? request.query : withPostParameters(request, context).body;
+  const callback = request.method === 'GET' ? request.query.get('callback') : undefined;
+  const jsonp = callback !== undefined && CALLBACK_SYNTAX.test(callback) ? callback : undefined;
+  const answer = (error: string | undefined, description: string): EmulatorResponse => {
+    if (jsonp !== undefined) return jsonpResponse(jsonp, error === undefined ? {} : { error });
+    if (error !== undefined) return oauthErrorResponse(error, description);
+    return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
+  };
+  const token = nonEmpty(parameters.get('token'));
+  if (token === undefined) return answer('unsupported_token_type', 'unsupported token type');
+  if (!context.state.revokeToken(token)) return answer('invalid_token', 'invalid token');
+  return answer(undefined, '');
 }

@@ -35,6 +35,7 @@ const OAUTH_ENDPOINTS: readonly (readonly [string, EmulatorEndpoint])[] = [
   ['/.well-known/openid-configuration', 'discovery'],
   // The pages of `interactive` mode.
   ['/setup/secur/RemoteAccessAuthorizationPage.apexp', 'approval'],
+  ['/setup/secur/RemoteAccessErrorPage.apexp', 'error'],
   ['/secur/logout.jsp', 'login'],
   ['/login', 'login'],
 ];

@@ -29,6 +29,15 @@ export function oauthErrorResponse(error: string, description: string, status = 
   return jsonResponse(status, { error, error_description: description }, { 'Cache-Control': 'no-store' });
 }
 
+/** `callback(value);` as JavaScript, for a `<script>` tag; the callback name must already be checked. */
+export function jsonpResponse(callback: string, value: unknown): EmulatorResponse {
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'text/javascript;charset=UTF-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+    body: `${callback}(${JSON.stringify(value)});`,
+  };
+}
+
 /** A successful token response: never cached, since it carries credentials. */
 export function tokenResponse(body: Record<string, string>): EmulatorResponse {
   return jsonResponse(200, body, { 'Cache-Control': 'no-store' });
@@ -63,7 +72,8 @@ export function escapeHtml(text: string): string {
 
 /**
  * The page Salesforce shows (at `/setup/secur/RemoteAccessErrorPage.apexp`) for authorize
- * errors it must not redirect: an unknown client or a missing or unregistered redirect_uri.
+ * errors it must not redirect: an unknown client or a missing or unregistered redirect_uri. It
+ * shows what its query says, so it runs no script and cannot be framed.
  */
 export function remoteAccessErrorPage(error: string, description: string): EmulatorResponse {
   const body = `<!DOCTYPE html>
@@ -79,7 +89,16 @@ export function remoteAccessErrorPage(error: string, description: string): Emula
 </body>
 </html>
 `;
-  return { status: 400, headers: { 'Content-Type': HTML_CONTENT_TYPE, 'Cache-Control': 'no-store' }, body };
+  return {
+    status: 400,
+    headers: {
+      'Content-Type': HTML_CONTENT_TYPE,
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'X-Frame-Options': 'DENY',
+    },
+    body,
+  };
 }
 
 /** Salesforce's REST-style 404, used for every path the emulator does not serve. */

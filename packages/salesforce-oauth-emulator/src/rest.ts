@@ -4,11 +4,12 @@
  * version's resource list, `limits`, a User record, and the profile photo. A revoked or unknown
  * token gets Salesforce's 401 `INVALID_SESSION_ID`, so refresh-on-401 logic can be exercised.
  */
-import type { EmulatorContext } from './context.js';
+import { identityUrl, type EmulatorContext } from './context.js';
 import { displayName, LATEST_API_VERSION, presentedAccessToken } from './identity.js';
 import { toEighteenCharacterId } from './ids.js';
 import type { EmulatorRequest } from './request.js';
 import { jsonResponse, notFoundResponse, type EmulatorResponse } from './responses.js';
+import { runSoql, type FieldValue } from './soql.js';
 import type { ResolvedUser } from './types.js';
 
 /** The REST API's memory: API calls made today, for `limits`. */
@@ -44,10 +45,15 @@ const REST_ERRORS = {
 /** The default profile photo: a person on a blue disc, like Salesforce's. */
 const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" viewBox="0 0 200 200"><rect width="200" height="200" fill="#7f8de1"/><circle cx="100" cy="78" r="38" fill="#fff"/><path d="M30 200c4-44 34-70 70-70s66 26 70 70z" fill="#fff"/></svg>`;
 
-function userRecord(user: ResolvedUser, version: string): Record<string, unknown> {
+/** The User fields the emulator has, as the REST API names them, in Salesforce's order. */
+const USER_FIELD_NAMES = [
+  'Id', 'Username', 'LastName', 'FirstName', 'Name', 'Email', 'IsActive', 'UserType', 'TimeZoneSidKey', 'LocaleSidKey', 'LanguageLocaleKey',
+] as const;
+type UserField = (typeof USER_FIELD_NAMES)[number];
+
+function userFields(user: ResolvedUser): Record<UserField, FieldValue> {
   const userType = user.userType === 'STANDARD' ? 'Standard' : user.userType.charAt(0) + user.userType.slice(1).toLowerCase();
   return {
-    attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${user.userId}` },
     Id: user.userId,
     Username: user.username,
     LastName: user.lastName,
@@ -62,18 +68,44 @@ function userRecord(user: ResolvedUser, version: string): Record<string, unknown
   };
 }
 
-/** Keeps the fields `fields` names (case-insensitive, plus `attributes`), or an INVALID_FIELD error. */
-function selectFields(record: Record<string, unknown>, fields: string | undefined): EmulatorResponse {
-  if (fields === undefined) return jsonResponse(200, record);
-  const selected: Record<string, unknown> = { attributes: record['attributes'] };
+/** A User record as the REST API sends it: `attributes`, then `fields` (all of them by default). */
+function userRecord(user: ResolvedUser, version: string, fields: readonly string[] = USER_FIELD_NAMES): Record<string, unknown> {
+  const values: Record<string, FieldValue> = userFields(user);
+  return {
+    attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${user.userId}` },
+    ...Object.fromEntries(fields.map((field) => [field, values[field] ?? null])),
+  };
+}
+
+const invalidField = (name: string): EmulatorResponse =>
+  jsonResponse(400, [{ errorCode: 'INVALID_FIELD', message: `No such column '${name}' on entity 'User'.` }]);
+
+/** The record with the fields `fields` names (case-insensitive), or an INVALID_FIELD error. */
+function selectFields(user: ResolvedUser, version: string, fields: string | undefined): EmulatorResponse {
+  if (fields === undefined) return jsonResponse(200, userRecord(user, version));
+  const names: string[] = [];
   for (const wanted of fields.split(',').map((field) => field.trim()).filter((field) => field !== '')) {
-    const name = Object.keys(record).find((key) => key !== 'attributes' && key.toLowerCase() === wanted.toLowerCase());
-    if (name === undefined) {
-      return jsonResponse(400, [{ errorCode: 'INVALID_FIELD', message: `No such column '${wanted}' on entity 'User'.` }]);
-    }
-    selected[name] = record[name];
+    const name = USER_FIELD_NAMES.find((field) => field.toLowerCase() === wanted.toLowerCase());
+    if (name === undefined) return invalidField(wanted);
+    names.push(name);
   }
-  return jsonResponse(200, selected);
+  return jsonResponse(200, userRecord(user, version, names));
+}
+
+/**
+ * `GET …/query?q=SELECT … FROM User …`: the org's users, through the SOQL subset of soql.ts,
+ * answered in one batch (`done: true`).
+ */
+function queryUsers(request: EmulatorRequest, context: EmulatorContext, orgId: string, version: string): EmulatorResponse {
+  const query = request.query.get('q');
+  if (query === undefined || query.trim() === '') {
+    return jsonResponse(400, [{ errorCode: 'MALFORMED_QUERY', message: 'A query string has to be specified' }]);
+  }
+  const users = context.state.users.filter((user) => user.orgId === orgId);
+  const result = runSoql(query, 'User', USER_FIELD_NAMES, users, userFields);
+  if (!result.ok) return jsonResponse(400, [result.error]);
+  const records = result.count ? [] : result.items.map((user) => userRecord(user, version, result.fields));
+  return jsonResponse(200, { totalSize: result.items.length, done: true, records });
 }
 
 function toId18(id: string): string | undefined {
@@ -117,14 +149,20 @@ export function handleRest(request: EmulatorRequest, context: EmulatorContext): 
   rest.apiRequestsMade++;
   if (resource === '/') {
     const base = `/services/data/v${version}`;
-    return jsonResponse(200, { limits: `${base}/limits`, sobjects: `${base}/sobjects` });
+    return jsonResponse(200, {
+      limits: `${base}/limits`,
+      sobjects: `${base}/sobjects`,
+      query: `${base}/query`,
+      identity: identityUrl(context, access.grant.orgId, access.grant.userId),
+    });
   }
+  if (resource === '/query') return queryUsers(request, context, access.grant.orgId, version);
   const user = /^\/sobjects\/User\/([^/]+)$/i.exec(resource);
   if (user !== null) {
     const id = toId18(user[1] ?? '');
     const found = id === undefined ? undefined : context.state.findUserById(id);
     if (found === undefined) return notFoundResponse();
-    return selectFields(userRecord(found, version), request.query.get('fields'));
+    return selectFields(found, version, request.query.get('fields'));
   }
   return notFoundResponse();
 }

@@ -2,17 +2,21 @@
  * The HTTP side of the emulator: listening, routing, body parsing with a size limit, the request
  * log and fault injection. Protocol decisions live in the handlers (oauth.ts, identity.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorContext } from './context.js';
 import { handleDiscovery, handleKeys } from './discovery.js';
 import { IdTokenIssuer, validateIdTokenTweak } from './id-token.js';
 import { handleIdentity } from './identity.js';
 import { SigningKeyring } from './keys.js';
+import { handleRemoteAccessErrorPage } from './authorization.js';
 import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
 import { handleUserInfo } from './userinfo.js';
 import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
 import { handleRest, RestState } from './rest.js';
+import { createTlsMaterial } from './tls.js';
+import { createTrustingFetch } from './fetch.js';
 import {
   isFormContentType,
   isWellFormedPath,
@@ -53,6 +57,7 @@ export const DEFAULT_HANDLERS: HandlerTable = {
   discovery: handleDiscovery,
   login: handleLoginPage,
   approval: handleApprovalPage,
+  error: handleRemoteAccessErrorPage,
   rest: handleRest,
 };
 
@@ -71,14 +76,33 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
   'discovery',
   'login',
   'approval',
+  'error',
   'rest',
 ];
 
-/** The pages exist only with `interactive`, the REST resources only with `restApi`; otherwise their paths are unknown. */
+/**
+ * Only the root and the configured site paths serve anything, as on Salesforce (facts sheet
+ * §1.2: paths are relative to the host, site path included). The pages exist only with
+ * `interactive`, the REST resources only with `restApi`. Everything else is an unknown path.
+ */
 function servedRoute(route: Route, context: EmulatorContext): Route {
+  const unknownSite = route.sitePrefix !== '' && !context.sites.includes(route.sitePrefix);
   const pagesOff = (route.endpoint === 'login' || route.endpoint === 'approval') && !context.interactive;
   const restOff = route.endpoint === 'rest' && !context.restApi;
-  return pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
+  return unknownSite || pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
+}
+
+/** `sites`, each as `/path` without a trailing slash; a `TypeError` naming the option for anything else. */
+export function resolveSites(sites: readonly string[] | undefined): string[] {
+  if (sites === undefined) return [];
+  if (!Array.isArray(sites)) throw new TypeError('sites must be an array of site paths such as "/partners"');
+  return sites.map((site) => {
+    const path = typeof site === 'string' ? site.replace(/(?<=.)\/$/, '') : site;
+    if (typeof path !== 'string' || !/^(?:\/[A-Za-z0-9._~-]+)+$/.test(path) || /\/\.{1,2}(?:\/|$)/.test(path)) {
+      throw new TypeError(`sites must be paths such as "/partners" (letters, digits, . _ ~ - between slashes), got ${JSON.stringify(site)}`);
+    }
+    return path;
+  });
 }
 
 type BodyResult = { kind: 'complete'; text: string } | { kind: 'too-large'; drained: boolean } | { kind: 'aborted' };
@@ -150,11 +174,18 @@ function writeResponse(res: ServerResponse, response: EmulatorResponse): void {
 const SERVER_ERROR = (): EmulatorResponse => oauthErrorResponse('unknown_error', 'retry your request', 500);
 
 /** Formats a listening address as a URL origin: brackets for IPv6, loopback for wildcard binds. */
-function originOf(address: AddressInfo): string {
-  if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
-  if (address.address === '::') return `http://[::1]:${address.port}`;
+function originOf(address: AddressInfo, protocol: 'http' | 'https'): string {
+  if (address.address === '0.0.0.0') return `${protocol}://127.0.0.1:${address.port}`;
+  if (address.address === '::') return `${protocol}://[::1]:${address.port}`;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${protocol}://${host}:${address.port}`;
+}
+
+/** What the HTTPS certificate covers: the local names, and the interface listened on. */
+function certificateHosts(listenHost: string): string[] {
+  const hosts = ['localhost', '127.0.0.1', '::1'];
+  const wildcard = listenHost === '0.0.0.0' || listenHost === '::';
+  return wildcard || hosts.includes(listenHost) ? hosts : [...hosts, listenHost];
 }
 
 function withoutTrailingSlash(url: string): string {
@@ -274,6 +305,13 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   if (!(Number.isInteger(idTokenLifetime) && idTokenLifetime > 0)) {
     throw new RangeError('idTokenLifetime must be a positive whole number of seconds');
   }
+  const sessionTimeout = options.sessionTimeout ?? 7200;
+  if (!(Number.isFinite(sessionTimeout) && sessionTimeout > 0)) throw new RangeError('sessionTimeout must be a positive number of seconds');
+  const maxGrants = options.maxGrantsPerUserPerApp ?? 5;
+  if (maxGrants !== false && !(Number.isInteger(maxGrants) && maxGrants > 0)) {
+    throw new RangeError('maxGrantsPerUserPerApp must be a positive whole number, or false');
+  }
+  const sites = resolveSites(options.sites);
   const orgId = options.orgId ?? DEFAULT_ORG_ID;
   if (!/^00D[A-Za-z0-9]{15}$/.test(orgId)) throw new TypeError(`orgId must be an 18-character 00D… id, got ${orgId}`);
 
@@ -282,16 +320,24 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     codeLifetimeSeconds: codeLifetime,
     allowPlainPkce: options.allowPlainPkce ?? false,
     rejectVerifierWithoutChallenge: options.rejectVerifierWithoutChallenge ?? true,
+    acceptEmptyClientSecret: options.acceptEmptyClientSecret ?? false,
+    acceptQueryParametersOnPost: options.acceptQueryParametersOnPost ?? false,
+    sessionTimeoutSeconds: sessionTimeout,
+    maxGrantsPerUserPerApp: maxGrants === false ? undefined : maxGrants,
   });
   for (const user of options.users ?? [DEFAULT_USER]) state.addUser(user);
   for (const app of options.apps ?? []) state.addApp(app);
   const idTokens = new IdTokenIssuer(await SigningKeyring.create(), idTokenLifetime);
 
-  const server = createServer();
+  if (options.https !== undefined && typeof options.https !== 'boolean') throw new TypeError('https must be true or false');
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.https === true ? createTlsMaterial(certificateHosts(host)) : undefined;
+  // An https.Server is an http.Server over TLS: the same 'request' events and connection handling.
+  const server: Server = tls === undefined ? createServer() : createHttpsServer({ key: tls.key, cert: tls.cert });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.listen(options.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -303,7 +349,7 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   // Later server errors (rare once listening) must not become uncaught exceptions.
   server.on('error', () => {});
 
-  const url = originOf(server.address() as AddressInfo);
+  const url = originOf(server.address() as AddressInfo, tls === undefined ? 'http' : 'https');
   const requests: EmulatorRequestRecord[] = [];
   const faults = new Map<EmulatorEndpoint, EmulatorFault>();
   /** Pending `delay` faults, released by close() so nothing outlives the server. */
@@ -317,12 +363,13 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
       context: {
         state,
         baseUrl: url,
+        sites,
         instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
         identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
         idTokens,
         interactive: options.interactive === true,
         // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.
-        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}` }),
+        login: new LoginState({ cookieName: `sfemu_sid_${new URL(url).port}`, secure: tls !== undefined, now: () => state.now() }),
         restApi: options.restApi === true,
         rest: new RestState(),
       },
@@ -346,6 +393,8 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
   let closing: Promise<void> | undefined;
   return {
     url,
+    ...(tls === undefined ? {} : { ca: tls.ca }),
+    fetch: createTrustingFetch(tls?.ca),
     orgId,
     get users() {
       return [...state.users];
@@ -375,6 +424,13 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     requests,
     requestsTo: (endpoint) => requests.filter((r) => r.endpoint === endpoint),
     advanceClock: (seconds) => state.advanceClock(seconds),
+    deactivateUser: (username) => state.updateUser(username, { active: false }, true),
+    freezeUser: (username) => state.updateUser(username, { frozen: true }, false),
+    unfreezeUser: (username) => state.updateUser(username, { frozen: false }, false),
+    changePassword(username, newPassword) {
+      if (typeof newPassword !== 'string' || newPassword === '') throw new TypeError('changePassword: the new password must be a non-empty string');
+      state.updateUser(username, { password: newPassword }, true);
+    },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         closed = true;

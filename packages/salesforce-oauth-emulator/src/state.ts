@@ -2,7 +2,7 @@
  * The emulated org's memory: Connected Apps, users, authorization codes and tokens. No I/O; the
  * only impurity is the wall clock and random token generation.
  */
-import type { EmulatorConnectedApp, EmulatorUser, ResolvedUser } from './types.js';
+import type { EmulatorConnectedApp, EmulatorUser, RefreshTokenPolicy, ResolvedUser } from './types.js';
 import { deriveSalesforceId, newAccessToken, newAuthorizationCode, newHandle, newRefreshToken } from './ids.js';
 
 export const DEFAULT_ORG_ID = '00D5g000004EmUlEAK';
@@ -50,8 +50,19 @@ export interface ResolvedConnectedApp {
   requireSecretForWebServerFlow: boolean;
   requireSecretForRefreshTokenFlow: boolean;
   rotateRefreshTokens: boolean;
+  refreshTokenPolicy: RefreshTokenPolicy;
   acceptBasicAuthForCodeGrant: boolean;
   blocked: boolean;
+}
+
+function resolveRefreshTokenPolicy(policy: RefreshTokenPolicy | undefined, clientId: string): RefreshTokenPolicy {
+  if (policy === undefined) return 'valid-until-revoked';
+  if (policy === 'valid-until-revoked' || policy === 'immediately-expire') return policy;
+  const seconds = typeof policy === 'object' && policy !== null ? policy.expireAfterSeconds : undefined;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return { expireAfterSeconds: seconds };
+  throw new TypeError(
+    `EmulatorConnectedApp.refreshTokenPolicy of ${clientId} must be 'valid-until-revoked', 'immediately-expire' or { expireAfterSeconds: <positive number> }`,
+  );
 }
 
 export function resolveApp(app: EmulatorConnectedApp): ResolvedConnectedApp {
@@ -75,6 +86,7 @@ export function resolveApp(app: EmulatorConnectedApp): ResolvedConnectedApp {
     requireSecretForWebServerFlow: app.requireSecretForWebServerFlow ?? hasSecret,
     requireSecretForRefreshTokenFlow: app.requireSecretForRefreshTokenFlow ?? hasSecret,
     rotateRefreshTokens: app.rotateRefreshTokens ?? false,
+    refreshTokenPolicy: resolveRefreshTokenPolicy(app.refreshTokenPolicy, app.clientId),
     acceptBasicAuthForCodeGrant: app.acceptBasicAuthForCodeGrant ?? false,
     blocked: app.blocked ?? false,
   };
@@ -103,6 +115,7 @@ function resolveUser(user: EmulatorUser, defaultOrgId: string): ResolvedUser {
     emailVerified: user.emailVerified ?? true,
     userType: user.userType ?? 'STANDARD',
     active: user.active ?? true,
+    frozen: user.frozen ?? false,
     locale: user.locale ?? 'en_US',
     language: user.language ?? 'en_US',
     timezone,
@@ -124,9 +137,11 @@ export interface AuthorizationCodeRecord {
   codeChallengeMethod: 'S256' | 'plain' | undefined;
   /** Path before `/services/oauth2/authorize` (`''`, or e.g. `'/mysite'` for an Experience Cloud site). */
   sitePrefix: string;
-  /** Wall-clock issue time, ms. */
+  /** Issue time on the emulator's clock, ms. */
   issuedAtMs: number;
   nonce: string | undefined;
+  /** The user's credential generation when the code was issued (see `EmulatorState.credentialGeneration`). */
+  credentialGeneration: number;
 }
 
 /** What every token descended from one approval (one code exchange) shares. */
@@ -138,16 +153,24 @@ export interface Grant {
   clientId: string;
   scope: string;
   sitePrefix: string;
+  /** Order of the code exchanges: beyond the grant limit the lowest goes first. */
+  sequence: number;
+  /** The user's credential generation at the approval: a later deactivation or password change ends the grant. */
+  credentialGeneration: number;
 }
 
 export interface AccessTokenRecord {
   token: string;
   grant: Grant;
+  /** Issue time on the emulator's clock, ms: the session ends `sessionTimeout` later. */
+  issuedAtMs: number;
 }
 
 export interface RefreshTokenRecord {
   token: string;
   grant: Grant;
+  /** Issue time on the emulator's clock, ms, for a policy that expires refresh tokens. */
+  issuedAtMs: number;
   /** Replaced by a newer refresh token under rotation: presenting it again is a reuse. */
   rotatedOut: boolean;
 }
@@ -156,13 +179,30 @@ export type RefreshTokenLookup =
   | { kind: 'valid'; record: RefreshTokenRecord }
   | { kind: 'invalid' }
   /** A rotated-out token was presented again: its whole family has just been revoked. */
-  | { kind: 'reused' };
+  | { kind: 'reused' }
+  /** The user was deactivated, frozen or changed password since the approval. */
+  | { kind: 'user-ended'; record: RefreshTokenRecord };
 
 export interface EmulatorSettings {
   orgId: string;
   codeLifetimeSeconds: number;
   allowPlainPkce: boolean;
   rejectVerifierWithoutChallenge: boolean;
+  /** Treat `client_secret=` (empty) as no secret rather than a wrong one. */
+  acceptEmptyClientSecret: boolean;
+  /** Read token and revoke parameters from the query string of a POST too. */
+  acceptQueryParametersOnPost: boolean;
+  /** Access token lifetime, the org's session timeout. */
+  sessionTimeoutSeconds: number;
+  /** Grants holding a refresh token per user and app; `undefined`: no limit. */
+  maxGrantsPerUserPerApp: number | undefined;
+}
+
+/** Whether a refresh token issued at `issuedAtMs` has run out under `policy` at `nowMs`. */
+export function refreshTokenExpired(policy: RefreshTokenPolicy, issuedAtMs: number, nowMs: number): boolean {
+  if (policy === 'valid-until-revoked') return false;
+  if (policy === 'immediately-expire') return true;
+  return nowMs - issuedAtMs > policy.expireAfterSeconds * 1000;
 }
 
 export class EmulatorState {
@@ -177,11 +217,28 @@ export class EmulatorState {
    */
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
-  /** Added to every code's age by `advanceClock`. */
+  /**
+   * Per user id, how many times the user was deactivated or changed password. Codes and grants
+   * remember the generation they were issued in; any other generation means `authentication
+   * failure`. Kept apart from the user record, so replacing a user with `addUser` does not bring
+   * ended grants back.
+   */
+  private readonly credentialGenerations = new Map<string, number>();
+  private grantSequence = 0;
+  /** How far `advanceClock` has moved the emulator's clock ahead of the wall clock. */
   private clockOffsetMs = 0;
 
   constructor(settings: EmulatorSettings) {
     this.settings = settings;
+  }
+
+  /**
+   * The emulator's clock, ms: the wall clock plus every `advanceClock`. Lifetimes (codes, access
+   * and refresh tokens) are measured on it; the times the emulator reports (`issued_at`, id_token
+   * `iat`) stay on the wall clock, so clients' own clock checks are unaffected.
+   */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   addApp(app: EmulatorConnectedApp): void {
@@ -206,20 +263,54 @@ export class EmulatorState {
     return this.users.find((u) => u.userId === userId);
   }
 
+  findUserByUsername(username: string): ResolvedUser | undefined {
+    const wanted = username.trim().toLowerCase();
+    return this.users.find((user) => user.username.toLowerCase() === wanted);
+  }
+
+  /**
+   * Replaces a user's record with `change` applied (a new object, so a record read earlier keeps
+   * its values), optionally ending every code and grant issued to the user so far.
+   */
+  updateUser(username: string, change: Partial<Pick<ResolvedUser, 'active' | 'frozen' | 'password'>>, endGrants: boolean): void {
+    const index = this.users.findIndex((u) => u.username.toLowerCase() === username.trim().toLowerCase());
+    const user = this.users[index];
+    if (user === undefined) throw new TypeError(`no emulated user has the username ${username}`);
+    this.users[index] = { ...user, ...change };
+    if (endGrants) this.credentialGenerations.set(user.userId, this.credentialGeneration(user.userId) + 1);
+  }
+
+  credentialGeneration(userId: string): number {
+    return this.credentialGenerations.get(userId) ?? 0;
+  }
+
+  /**
+   * Whether what was issued to `userId` in `generation` still stands: the user exists, is active,
+   * is not frozen, and has not been deactivated or changed password since.
+   */
+  userStands(userId: string, generation: number): boolean {
+    const user = this.findUserById(userId);
+    return user !== undefined && user.active && !user.frozen && this.credentialGeneration(userId) === generation;
+  }
+
   advanceClock(seconds: number): void {
     if (!Number.isFinite(seconds)) throw new RangeError('advanceClock(seconds): seconds must be a finite number');
     this.clockOffsetMs += seconds * 1000;
   }
 
   private isCodeExpired(record: AuthorizationCodeRecord): boolean {
-    const ageMs = Date.now() - record.issuedAtMs + this.clockOffsetMs;
-    return ageMs > this.settings.codeLifetimeSeconds * 1000;
+    return this.now() - record.issuedAtMs > this.settings.codeLifetimeSeconds * 1000;
   }
 
-  issueCode(fields: Omit<AuthorizationCodeRecord, 'code' | 'issuedAtMs'>): AuthorizationCodeRecord {
+  issueCode(fields: Omit<AuthorizationCodeRecord, 'code' | 'issuedAtMs' | 'credentialGeneration'>): AuthorizationCodeRecord {
     // Expired codes are forgotten here, so unexchanged codes never pile up beyond a code lifetime's worth.
     for (const [code, record] of this.codes) if (this.isCodeExpired(record)) this.codes.delete(code);
-    const record: AuthorizationCodeRecord = { ...fields, code: newAuthorizationCode(), issuedAtMs: Date.now() };
+    const record: AuthorizationCodeRecord = {
+      ...fields,
+      code: newAuthorizationCode(),
+      issuedAtMs: this.now(),
+      credentialGeneration: this.credentialGeneration(fields.userId),
+    };
     this.codes.set(record.code, record);
     return record;
   }
@@ -244,24 +335,61 @@ export class EmulatorState {
       clientId: code.clientId,
       scope: code.scope,
       sitePrefix: code.sitePrefix,
+      sequence: ++this.grantSequence,
+      credentialGeneration: code.credentialGeneration,
     };
   }
 
   issueAccessToken(grant: Grant): AccessTokenRecord {
-    const record: AccessTokenRecord = { token: newAccessToken(grant.orgId), grant };
+    const record: AccessTokenRecord = { token: newAccessToken(grant.orgId), grant, issuedAtMs: this.now() };
     boundedSet(this.accessTokens, record.token, record, MAX_TOKENS);
     return record;
   }
 
+  /**
+   * Issues the first refresh token of a grant. Beyond `maxGrantsPerUserPerApp` grants of the user
+   * and app that hold refresh tokens, the oldest are revoked, as Salesforce does on the sixth
+   * approval (facts sheet §4.4).
+   */
   issueRefreshToken(grant: Grant): RefreshTokenRecord {
-    const record: RefreshTokenRecord = { token: newRefreshToken(), grant, rotatedOut: false };
+    const record = this.storeRefreshToken(grant);
+    this.enforceGrantLimit(grant);
+    return record;
+  }
+
+  private storeRefreshToken(grant: Grant): RefreshTokenRecord {
+    const record: RefreshTokenRecord = { token: newRefreshToken(), grant, issuedAtMs: this.now(), rotatedOut: false };
     boundedSet(this.refreshTokens, record.token, record, MAX_TOKENS);
     return record;
   }
 
-  /** A live (known, unrevoked) access token. */
+  private enforceGrantLimit(grant: Grant): void {
+    const limit = this.settings.maxGrantsPerUserPerApp;
+    if (limit === undefined) return;
+    const families = new Map<string, Grant>();
+    for (const { grant: other, rotatedOut } of this.refreshTokens.values()) {
+      if (!rotatedOut && other.userId === grant.userId && other.clientId === grant.clientId) families.set(other.familyId, other);
+    }
+    const oldestFirst = [...families.values()].sort((a, b) => a.sequence - b.sequence);
+    for (const old of oldestFirst.slice(0, Math.max(0, oldestFirst.length - limit))) this.revokeFamily(old.familyId);
+  }
+
+  private isSessionOver(record: AccessTokenRecord): boolean {
+    return this.now() - record.issuedAtMs > this.settings.sessionTimeoutSeconds * 1000;
+  }
+
+  /**
+   * A live access token: known, unrevoked, within the session timeout, and of a user who still
+   * stands (facts sheet §9.12: such tokens are refused everywhere).
+   */
   findAccessToken(token: string): AccessTokenRecord | undefined {
-    return this.accessTokens.get(token);
+    const record = this.accessTokens.get(token);
+    if (record === undefined) return undefined;
+    if (this.isSessionOver(record)) {
+      this.accessTokens.delete(token);
+      return undefined;
+    }
+    return this.userStands(record.grant.userId, record.grant.credentialGeneration) ? record : undefined;
   }
 
   /**
@@ -275,13 +403,14 @@ export class EmulatorState {
       this.revokeFamily(record.grant.familyId);
       return { kind: 'reused' };
     }
+    if (!this.userStands(record.grant.userId, record.grant.credentialGeneration)) return { kind: 'user-ended', record };
     return { kind: 'valid', record };
   }
 
   /** Replaces `old` with a new refresh token of the same family. */
   rotateRefreshToken(old: RefreshTokenRecord): RefreshTokenRecord {
     old.rotatedOut = true;
-    return this.issueRefreshToken(old.grant);
+    return this.storeRefreshToken(old.grant);
   }
 
   /**
@@ -289,7 +418,7 @@ export class EmulatorState {
    * every token of its family. `false` when the token is unknown or no longer valid.
    */
   revokeToken(token: string): boolean {
-    if (this.accessTokens.delete(token)) return true;
+    if (this.findAccessToken(token) !== undefined) return this.accessTokens.delete(token);
     const refresh = this.refreshTokens.get(token);
     if (refresh !== undefined && !refresh.rotatedOut) {
       this.revokeFamily(refresh.grant.familyId);

@@ -20,6 +20,11 @@ export interface EmulatorUser {
   userType?: string;
   /** Default: `true`. An inactive user's login ends in `inactive_user`. */
   active?: boolean;
+  /**
+   * Default: `false`. A frozen user cannot log in (the login ends in `inactive_user`), and the
+   * tokens issued to them are refused until they are unfrozen; see `RunningEmulator.freezeUser`.
+   */
+  frozen?: boolean;
   /** Default: `'en_US'`. */
   locale?: string;
   /** Default: `'en_US'`. */
@@ -53,11 +58,30 @@ export interface EmulatorConnectedApp {
   requireSecretForRefreshTokenFlow?: boolean;
   /** "Enable Refresh Token Rotation". Default: `false`. */
   rotateRefreshTokens?: boolean;
-  /** Accept client credentials in a Basic header on the `authorization_code` grant. Default: `false`. */
+  /**
+   * The app's refresh token policy (facts sheet §5). Default: `'valid-until-revoked'`. Under
+   * `'immediately-expire'` a refresh token is still issued but every refresh with it fails, and
+   * under `{ expireAfterSeconds }` it fails once it is older than that (counted from its issue,
+   * so under rotation from the latest refresh); both with `invalid_grant` /
+   * `expired access/refresh token`.
+   */
+  refreshTokenPolicy?: RefreshTokenPolicy;
+  /**
+   * Accept client credentials in a Basic header on the `authorization_code` grant. Default:
+   * `false`: they are answered as an unknown client (`invalid_client_id`), as Salesforce did in
+   * the one report there is (facts sheet §4.1); whether it still does is unconfirmed (§10.5), so
+   * the default is the strict reading. Basic on the refresh grant is always accepted (§5).
+   */
   acceptBasicAuthForCodeGrant?: boolean;
   /** Blocked by an admin: authorize redirects with `OAUTH_APP_BLOCKED`. Default: `false`. */
   blocked?: boolean;
 }
+
+/**
+ * What a Connected App's refresh tokens are good for, as the admin sets it ("Refresh Token
+ * Policy"): until revoked, not at all, or for a number of seconds after they are issued.
+ */
+export type RefreshTokenPolicy = 'valid-until-revoked' | 'immediately-expire' | { expireAfterSeconds: number };
 
 /** The endpoints faults can be injected into. */
 export type EmulatorEndpoint =
@@ -72,6 +96,11 @@ export type EmulatorEndpoint =
   | 'login'
   /** The approval page (`/setup/secur/RemoteAccessAuthorizationPage.apexp`), with `interactive`. */
   | 'approval'
+  /**
+   * Salesforce's error page (`/setup/secur/RemoteAccessErrorPage.apexp`), where authorize sends
+   * the errors it does not redirect to the app.
+   */
+  | 'error'
   /** `/services/data/…` and `/profilephoto/…`, with `restApi`. */
   | 'rest';
 
@@ -133,6 +162,21 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on. Default: `'127.0.0.1'`. */
   host?: string;
+  /**
+   * Serve HTTPS, as Salesforce does (facts sheet §1.1: all OAuth endpoints require it), with a
+   * certificate made at start for `localhost`, `127.0.0.1`, `::1` and `host`, signed by a CA made
+   * at start too. Trust `RunningEmulator.ca` in the client (e.g. `new https.Agent({ ca })`)
+   * rather than turning certificate checks off. Default: `false` (plain HTTP).
+   */
+  https?: boolean;
+  /**
+   * Experience Cloud site paths, e.g. `['/partners']`: each serves the OAuth, OpenID Connect and
+   * identity endpoints (and the pages and REST resources when on) below it, as a site URL such as
+   * `https://acme.my.site.com/partners` does, with the site as issuer and `sfdc_community_url`.
+   * Any other path prefix is answered 404, as Salesforce does (facts sheet §1.2). A trailing
+   * slash is ignored. Default: none, only the root.
+   */
+  sites?: string[];
   /** The emulated org's 18-character id. Default: `'00D5g000004EmUlEAK'`. */
   orgId?: string;
   /** Seeded users. Default: one user, `ada@example.com` / `password`. */
@@ -141,10 +185,40 @@ export interface EmulatorOptions {
   apps?: EmulatorConnectedApp[];
   /** Authorization code lifetime in seconds. Default: `900` (Salesforce's 15 minutes). */
   codeLifetime?: number;
+  /**
+   * The org's session timeout in seconds: how long an access token works after it is issued.
+   * Default: `7200` (Salesforce's default of 2 hours). An expired access token is refused like a
+   * revoked one (identity URL and UserInfo: 403 `Bad_OAuth_Token`; REST: 401
+   * `INVALID_SESSION_ID`), so a client must refresh; token responses carry no `expires_in`, as
+   * Salesforce's don't.
+   */
+  sessionTimeout?: number;
+  /**
+   * How many grants (approvals whose code exchange issued a refresh token) one user may hold for
+   * one Connected App. The next one revokes the oldest, whose refresh token then fails with
+   * `invalid_grant` / `expired access/refresh token` (facts sheet §4.4). Default: `5`, the limit
+   * third parties report (unconfirmed by Salesforce's docs, §10.13); `false` turns it off.
+   */
+  maxGrantsPerUserPerApp?: number | false;
   /** Accept `code_challenge_method=plain`. Default: `false`. */
   allowPlainPkce?: boolean;
   /** Reject a `code_verifier` for a code that was issued without a challenge (RFC 9700 §4.8). Default: `true`. */
   rejectVerifierWithoutChallenge?: boolean;
+  /**
+   * Treat an empty `client_secret` (which node-oauth, and so passport-oauth2, sends when no secret
+   * is configured) as no secret at all. Default: `false`: it is checked like any secret that is
+   * sent, and fails with `invalid_client` / `invalid client credentials`. Salesforce validates a
+   * secret that is sent (facts sheet §3.2); whether it counts an empty one as sent is unconfirmed,
+   * so the default is the strict reading: a client that passes here passes either way.
+   */
+  acceptEmptyClientSecret?: boolean;
+  /**
+   * Read the token endpoint's parameters, and revoke's `token`, from the query string of a POST as
+   * well as from its form body (the body wins). Default: `false`: only the body counts, as RFC 6749
+   * §4.1.3 and Salesforce's documentation put them there (facts sheet §4.1, §8); whether Salesforce
+   * also reads the query is unconfirmed, so a client that passes here passes either way.
+   */
+  acceptQueryParametersOnPost?: boolean;
   /** Base of the identity URL put in `id`. Default: the emulator's own URL (like `login.salesforce.com`). */
   identityBaseUrl?: string;
   /** `instance_url` in token responses. Default: the emulator's own URL. */
@@ -191,6 +265,7 @@ export interface ResolvedUser {
   emailVerified: boolean;
   userType: string;
   active: boolean;
+  frozen: boolean;
   locale: string;
   language: string;
   timezone: string;
@@ -199,10 +274,26 @@ export interface ResolvedUser {
   lastModifiedDate: string;
 }
 
+/** The `fetch` signature of `RunningEmulator.fetch`. */
+export type EmulatorFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 /** A started emulator, as resolved by `startEmulator`. */
 export interface RunningEmulator {
-  /** e.g. `'http://127.0.0.1:43121'` (no trailing slash). */
+  /** e.g. `'http://127.0.0.1:43121'`, or `'https://…'` with `https` (no trailing slash). */
   url: string;
+  /**
+   * With `https`: the PEM certificate of the CA that signed the emulator's certificate, for
+   * clients to trust (`https.Agent({ ca })`, `tls.connect({ ca })`, `NODE_EXTRA_CA_CERTS`). Each
+   * emulator has its own CA. `undefined` over plain HTTP.
+   */
+  ca?: string;
+  /**
+   * A `fetch` that trusts `ca` (and no other CA) for HTTPS URLs, and sends plain HTTP as is: for
+   * test code, and for clients that take a fetch function, such as openid-client's
+   * `customFetch`. Unlike the global `fetch` it never follows redirects; a 3xx comes back with
+   * its `Location`.
+   */
+  fetch: EmulatorFetch;
   /** The org's 18-character id. */
   orgId: string;
   /** The current users, with `userId`, `orgId` and the other defaults filled in. */
@@ -229,8 +320,37 @@ export interface RunningEmulator {
   readonly requests: EmulatorRequestRecord[];
   /** The requests for one endpoint, in order; empty when started with `recordRequests: false`. */
   requestsTo(endpoint: EmulatorEndpoint): EmulatorRequestRecord[];
-  /** Makes every code issued so far, and later ones, look older by `seconds` (to test expiry without waiting). */
+  /**
+   * Moves the emulator's clock forward by `seconds`, to test expiry without waiting: codes
+   * (`codeLifetime`), access tokens (`sessionTimeout`), refresh tokens (`refreshTokenPolicy`)
+   * and logins left on the login or approval page (10 minutes) age by that much; those issued
+   * afterwards start fresh. The times the emulator
+   * reports (`issued_at`, id_token `iat` and `exp`) stay on the wall clock, so a client's own
+   * clock checks are unaffected.
+   */
   advanceClock(seconds: number): void;
+  /**
+   * Deactivates a user, as an admin does in Setup: their logins end in `inactive_user`, and every
+   * token issued to them so far is refused for good (refresh: `invalid_grant` /
+   * `authentication failure`, facts sheet §4.4 and §5; identity URL and UserInfo: 403
+   * `Bad_OAuth_Token`, §6; REST: 401 `INVALID_SESSION_ID`), even if they are reactivated with
+   * `addUser`. Throws a `TypeError` for an unknown username.
+   */
+  deactivateUser(username: string): void;
+  /**
+   * Freezes a user: they cannot log in (`inactive_user`), and their tokens are refused as after
+   * `deactivateUser`, but only while frozen: `unfreezeUser` lets those tokens work again.
+   * Throws a `TypeError` for an unknown username.
+   */
+  freezeUser(username: string): void;
+  /** Lifts `freezeUser`. Throws a `TypeError` for an unknown username. */
+  unfreezeUser(username: string): void;
+  /**
+   * Sets a user's password, as a reset does: the new one logs in on the login page, and every
+   * token issued before is refused for good, as after `deactivateUser` (refresh:
+   * `invalid_grant` / `authentication failure`). Throws a `TypeError` for an unknown username.
+   */
+  changePassword(username: string, newPassword: string): void;
   /** Stops the server, ending hung and keep-alive connections too. */
   close(): Promise<void>;
 }

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   PUBLIC_CLIENT_ID,
   REDIRECT_URI,
   authorize,
   authorizeParams,
+  codeGrantForm,
   confidentialApp,
   obtainCode,
   postToken,
@@ -19,6 +18,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     apps: [confidentialApp({ scopes: ['api', 'refresh_token', 'id', 'openid'] }), publicApp({ requirePkce: false })],
+    sites: ['/mysite'],
     users: [
       { username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
       { username: 'Grace@Example.com', firstName: 'Grace', lastName: 'Hopper' },
@@ -32,13 +32,17 @@ afterEach(async () => {
   await emulator.close();
 });
 
-function expectErrorPage(result: Awaited<ReturnType<typeof authorize>>, error: string, description: string): void {
-  expect(result.status).toBe(400);
-  expect(result.location).toBeNull();
-  expect(result.contentType).toMatch(/^text\/html/);
-  expect(result.body).toContain('RemoteAccessErrorPage.apexp');
-  expect(result.body).toContain(`error=${error}`);
-  expect(result.body).toContain(`error_description=${description}`);
+/** A redirect to Salesforce's error page (§1.2, §9.2), which then shows the error. */
+async function expectErrorPage(result: Awaited<ReturnType<typeof authorize>>, error: string, description: string): Promise<void> {
+  expect(result.status).toBe(302);
+  const query = new URLSearchParams({ error, error_description: description }).toString();
+  expect(result.location).toBe(`/setup/secur/RemoteAccessErrorPage.apexp?${query}`);
+  const page = await fetch(`${emulator.url}${result.location}`);
+  expect(page.status).toBe(400);
+  expect(page.headers.get('content-type')).toBe('text/html;charset=UTF-8');
+  const body = await page.text();
+  expect(body).toContain('<span class="errorcode">error=' + error + '</span>');
+  expect(body).toContain('<span class="errordescription">error_description=' + description + '</span>');
 }
 
 function expectErrorRedirect(result: Awaited<ReturnType<typeof authorize>>, error: string, description: string, state?: string): void {
@@ -52,31 +56,48 @@ function expectErrorRedirect(result: Awaited<ReturnType<typeof authorize>>, erro
 describe('authorize: errors shown on the error page, never redirected', () => {
   it('rejects an unknown client_id', async () => {
     const { params } = authorizeParams({ client_id: 'nope' });
-    expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
+    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
   });
 
   it('rejects a missing client_id', async () => {
     const { params } = authorizeParams({ client_id: undefined });
-    expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
+    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
   });
 
   it('checks the client before the redirect_uri', async () => {
     const { params } = authorizeParams({ client_id: 'nope', redirect_uri: undefined });
-    expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
+    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
   });
 
   it('rejects a missing redirect_uri', async () => {
     const { params } = authorizeParams({ redirect_uri: undefined });
-    expectErrorPage(await authorize(emulator, params), 'redirect_uri_missing', 'redirect_uri not provided');
+    await expectErrorPage(await authorize(emulator, params), 'redirect_uri_missing', 'redirect_uri not provided');
   });
 
   it.each([`${REDIRECT_URI}/`, REDIRECT_URI.toUpperCase(), `${REDIRECT_URI}?x=1`, 'https://evil.example/cb'])(
     'rejects a redirect_uri that is not an exact match: %s',
     async (redirectUri) => {
       const { params } = authorizeParams({ redirect_uri: redirectUri, response_type: 'token' });
-      expectErrorPage(await authorize(emulator, params), 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+      await expectErrorPage(await authorize(emulator, params), 'redirect_uri_mismatch', 'redirect_uri must match configuration');
     },
   );
+
+  it('sends a site’s errors to the site’s error page (§1.2)', async () => {
+    const result = await authorize(emulator, authorizeParams({ client_id: 'nope' }).params, '/mysite');
+    expect(result.location).toBe('/mysite/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_client_id&error_description=client+identifier+invalid');
+    expect((await fetch(`${emulator.url}${result.location}`)).status).toBe(400);
+    expect(emulator.requests.at(-1)?.endpoint).toBe('error');
+  });
+
+  it('shows whatever the error page’s query says as text, never markup', async () => {
+    const query = new URLSearchParams({ error: '<script>x()</script>', error_description: '"><img src=x>' });
+    const page = await fetch(`${emulator.url}/setup/secur/RemoteAccessErrorPage.apexp?${query.toString()}`);
+    const body = await page.text();
+    expect(body).toContain('error=&#60;script&#62;x()&#60;/script&#62;');
+    expect(body).toContain('error_description=&#34;&#62;&#60;img src=x&#62;');
+    expect(body).not.toContain('<script>');
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
 });
 
 describe('authorize: errors redirected to the callback', () => {
@@ -246,19 +267,7 @@ describe('authorize: what the code remembers', () => {
 
   it('remembers an Experience Cloud site prefix and returns sfdc_community_url/id', async () => {
     const { code, codeVerifier } = await obtainCode(emulator, {}, '/mysite');
-    const token = await postToken(
-      emulator,
-      {
-        grant_type: 'authorization_code',
-        code,
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: codeVerifier,
-      },
-      {},
-      '/mysite',
-    );
+    const token = await postToken(emulator, codeGrantForm(code, codeVerifier), {}, '/mysite');
     expect(token.status).toBe(200);
     expect(token.json['sfdc_community_url']).toBe(`${emulator.url}/mysite`);
     expect(token.json['sfdc_community_id']).toMatch(/^0DB[A-Za-z0-9]{15}$/);

@@ -120,6 +120,18 @@ describe('salesforce-oauth-emulator emulator', () => {
     expect(result.emulator?.users.map((u) => `${u.firstName} ${u.lastName}`)).toEqual(['Grace Brewster Hopper', 'Ada Lovelace', 'null x']);
   });
 
+  it('serves HTTPS with --https, and prints the CA for the app to trust', async () => {
+    const { result, stdout } = await cli(['start', '--port', '0', '--https', '--headless']);
+    const emulator = result.emulator;
+    expect(emulator?.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(stdout).toContain(`  SF_LOGIN_URL=${emulator?.url}\n`);
+    expect(stdout).toContain(`\nHTTPS: have the app trust this CA (save it to a file and point NODE_EXTRA_CA_CERTS at it):\n${emulator?.ca ?? 'no CA'}\nPress Ctrl+C to stop.\n`);
+    const discovery = await emulator?.fetch(`${emulator.url}/.well-known/openid-configuration`);
+    expect(discovery?.status).toBe(200);
+    const json = await cli(['start', '--port', '0', '--https', '--json']);
+    expect((JSON.parse(json.stdout) as EmulatorConfiguration).ca).toBe(json.result.emulator?.ca);
+  });
+
   it('seeds a public client with --public, and several callback URLs', async () => {
     const { result, stdout } = await cli([
       'start', '--port', '0', '--public', '--json',

@@ -89,7 +89,7 @@ export async function authorize(emulator: RunningEmulator, params: Params, siteP
   return {
     status: response.status,
     location,
-    query: location === null ? new URLSearchParams() : new URL(location).searchParams,
+    query: location === null ? new URLSearchParams() : new URL(location, url).searchParams,
     body: await response.text(),
     contentType: response.headers.get('content-type'),
   };
@@ -141,16 +141,19 @@ export function postToken(emulator: RunningEmulator, form: Params, headers: Reco
   return postForm(emulator, `${sitePrefix}/services/oauth2/token`, form, headers);
 }
 
-/** POSTs the authorization_code grant for `code`, with the client secret when the client is the confidential app. */
+/** The authorization_code grant's form for `code`, with the client secret when the client is the confidential app. */
+export function codeGrantForm(code: string, codeVerifier: string, clientId = CLIENT_ID, clientSecret = clientId === CLIENT_ID ? CLIENT_SECRET : undefined): Params {
+  return { grant_type: 'authorization_code', code, client_id: clientId, client_secret: clientSecret, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier };
+}
+
+/** POSTs the authorization_code grant for `code` (see `codeGrantForm`). */
 export function exchangeCode(emulator: RunningEmulator, code: string, codeVerifier: string, clientId = CLIENT_ID): Promise<JsonResult> {
-  return postToken(emulator, {
-    grant_type: 'authorization_code',
-    code,
-    client_id: clientId,
-    client_secret: clientId === CLIENT_ID ? CLIENT_SECRET : undefined,
-    redirect_uri: REDIRECT_URI,
-    code_verifier: codeVerifier,
-  });
+  return postToken(emulator, codeGrantForm(code, codeVerifier, clientId));
+}
+
+/** POSTs the refresh_token grant for the confidential app. */
+export function refreshGrant(emulator: RunningEmulator, refreshToken: string | undefined): Promise<JsonResult> {
+  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
 }
 
 /** Authorize then exchange the code for the confidential app (scope `api refresh_token` unless overridden). */
@@ -182,3 +185,20 @@ export async function closeWithin(emulator: RunningEmulator, ms: number): Promis
   clearTimeout(timer);
   return result;
 }
+
+/**
+ * What a browser does with an authorize URL at the headless emulator: requests it (over HTTPS
+ * trusting the emulator's CA) and returns where it is sent, the app's callback with its query.
+ */
+export async function followAuthorize(emulator: RunningEmulator, authorizeUrl: string | URL): Promise<URL> {
+  const response = await emulator.fetch(String(authorizeUrl));
+  const location = response.headers.get('location');
+  if (response.status !== 302 || location === null) throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
+  return new URL(location, authorizeUrl);
+}
+
+/** The two ways the clients' conformance suites run: over plain HTTP, and over HTTPS trusting the emulator's CA. */
+export const TRANSPORTS = [
+  { transport: 'http', https: false },
+  { transport: 'https', https: true },
+] as const;

@@ -140,19 +140,53 @@ describe('identity URL', () => {
     });
   });
 
-  it('answers JSON whatever format or Accept asks for', async () => {
+  it.each([
+    ['format=json', '', 'application/json;charset=UTF-8'],
+    ['format=xml', 'application/json', 'application/xml;charset=UTF-8'],
+    ['', 'application/xml', 'application/xml;charset=UTF-8'],
+    ['', 'text/html, application/x-www-form-urlencoded;q=0.1, application/json', 'application/x-www-form-urlencoded;charset=UTF-8'],
+    ['', '*/*', 'application/json;charset=UTF-8'],
+    ['', 'text/html', 'application/json;charset=UTF-8'],
+    ['format=urlencoded', 'application/xml', 'application/xml;charset=UTF-8'],
+  ])('answers ?%s with Accept "%s" as %s (§6: format wins, Accept left to right, */* is JSON)', async (query, accept, contentType) => {
     const tokens = await login(emulator);
-    for (const [query, accept] of [['?format=json', 'application/json'], ['?format=xml', '*/*'], ['', 'application/xml']] as const) {
-      const result = await getIdentity(`${tokens['id']}${query}`, tokens['access_token'], { headers: { accept } });
-      expect(result.status).toBe(200);
-      expect(result.contentType).toBe('application/json;charset=UTF-8');
-      expect(JSON.parse(result.text)).toHaveProperty('user_id');
-    }
+    const result = await getIdentity(`${tokens['id']}?${query}`, tokens['access_token'], { headers: accept === '' ? {} : { accept } });
+    expect(result.status).toBe(200);
+    expect(result.contentType).toBe(contentType);
   });
 
-  it('is served under any host prefix, and builds urls on instanceUrl', async () => {
+  it('renders the same document in XML, nulls as xsi:nil (§6)', async () => {
+    const tokens = await login(emulator);
+    const ada = emulator.users[0];
+    const { text } = await getIdentity(`${tokens['id']}?format=xml&version=59.0`, tokens['access_token']);
+    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<user xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n')).toBe(true);
+    expect(text).toContain(`  <id>${tokens['id']}</id>\n  <asserted_user>true</asserted_user>\n  <user_id>${ada?.userId}</user_id>\n`);
+    expect(text).toContain('  <addr_street xsi:nil="true"/>\n');
+    expect(text).toContain('  <status>\n    <created_date xsi:nil="true"/>\n    <body xsi:nil="true"/>\n  </status>\n');
+    expect(text).toContain(`    <rest>${emulator.url}/services/data/v59.0/</rest>\n`);
+    expect(text).toContain('  <utcOffset>-28800000</utcOffset>\n');
+    expect(text.endsWith('</user>\n')).toBe(true);
+  });
+
+  it('renders the same document URL-encoded when Accept asks for it, nested members as parent.child (§6)', async () => {
+    const tokens = await login(emulator);
+    const { text } = await getIdentity(tokens['id'] ?? '', tokens['access_token'], { headers: { accept: 'application/x-www-form-urlencoded' } });
+    const form = new URLSearchParams(text);
+    expect(form.get('username')).toBe('ada@example.com');
+    expect(form.get('email_verified')).toBe('true');
+    expect(form.get('addr_city')).toBe('');
+    expect(form.get('urls.rest')).toBe(`${emulator.url}/services/data/v{version}/`);
+    expect(form.get('photos.picture')).toBe(`${emulator.url}/profilephoto/005/F`);
+  });
+
+  it('keeps its errors plain text whatever the format (§6)', async () => {
+    const tokens = await login(emulator);
+    expect(await getIdentity(`${tokens['id']}?format=xml`, '00D5g000004EmUl!unknown')).toEqual(BAD_TOKEN);
+  });
+
+  it('is served under a configured site path (§9.1), and builds urls on instanceUrl', async () => {
     await emulator.close();
-    emulator = await startEmulator({ apps: [confidentialApp()], instanceUrl: 'https://acme.my.salesforce.com' });
+    emulator = await startEmulator({ apps: [confidentialApp()], instanceUrl: 'https://acme.my.salesforce.com', sites: ['/mysite'] });
     const tokens = await login(emulator);
     const path = new URL(tokens['id'] ?? '').pathname;
     const result = await getIdentity(`${emulator.url}/mysite${path}`, tokens['access_token']);

@@ -11,6 +11,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     interactive: true,
+    sites: ['/partners'],
     apps: [confidentialApp({ name: 'Expense <Tracker>', scopes: ['api', 'id', 'refresh_token', 'openid'] })],
     users: [
       { username: 'ada@example.com', password: 'analytical', firstName: 'Ada', lastName: 'Lovelace' },
@@ -77,6 +78,40 @@ async function exchange(code: string, codeVerifier: string): Promise<Record<stri
 }
 
 describe('interactive authorize: login page', () => {
+  it('takes the new password after changePassword, and no longer the old one', async () => {
+    emulator.changePassword('ada@example.com', 'engine');
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    expect((await logIn(browser, loginUrl, 'ada@example.com', 'analytical')).body).toContain('Please check your username and password.');
+    expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'engine'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+  });
+
+  it('ages a login left on the page with advanceClock: after 10 minutes it has expired', async () => {
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const page = await browser.get(loginUrl);
+    emulator.advanceClock(601);
+    const result = await browser.post(formAction(page.body), {
+      request: hiddenField(page.body, 'request'),
+      csrf: hiddenField(page.body, 'csrf'),
+      username: 'ada@example.com',
+      pw: 'analytical',
+    });
+    expect(result.status).toBe(400);
+    expect(result.body).toContain('This login request expired or was already used.');
+  });
+
+  it('sends a frozen user back to the app with inactive_user (§2.3)', async () => {
+    emulator.freezeUser('ada@example.com');
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    expect(callbackQuery(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'))).toEqual({
+      error: 'inactive_user',
+      error_description: 'user is inactive',
+      state: 'st-123',
+    });
+  });
+
   it('sends a new browser to the login page with a session cookie, pre-filling login_hint', async () => {
     const browser = new PageBrowser(emulator);
     const { path } = authorizePath({ login_hint: 'grace@example.com' });
@@ -326,7 +361,8 @@ describe('interactive authorize: sessions and forms', () => {
 
   it('still shows errors about the client on the error page, before any login', async () => {
     const browser = new PageBrowser(emulator);
-    const page = await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path);
+    const errorPage = expectRedirectTo(await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path), '/setup/secur/RemoteAccessErrorPage.apexp');
+    const page = await browser.get(errorPage);
     expect(page.status).toBe(400);
     expect(page.location).toBeNull();
     expect(page.headers.get('x-frame-options')).toBe('DENY');

@@ -1,13 +1,14 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { CLIENT_ID, CLIENT_SECRET, confidentialApp, expectedUrls, getIdentity, login, postForm, postToken } from './helpers.js';
+import { CLIENT_ID, CLIENT_SECRET, confidentialApp, expectedUrls, getIdentity, login, postForm, postToken, refreshGrant, type JsonResult } from './helpers.js';
 
 let emulator: RunningEmulator;
 
 beforeEach(async () => {
   emulator = await startEmulator({
     apps: [confidentialApp()],
+    sites: ['/partners'],
     users: [
       { username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
       { username: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', timezone: 'Europe/Paris', locale: 'fr_FR', language: 'fr' },
@@ -25,8 +26,8 @@ function userinfoUrl(target: RunningEmulator = emulator, sitePrefix = ''): strin
   return `${target.url}${sitePrefix}/services/oauth2/userinfo`;
 }
 
-function refresh(refreshToken: string | undefined): ReturnType<typeof postToken> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+function refresh(refreshToken: string | undefined): Promise<JsonResult> {
+  return refreshGrant(emulator, refreshToken);
 }
 
 /** Both protected endpoints' answers for one access token, as status + body. */

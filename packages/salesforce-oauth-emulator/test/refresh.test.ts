@@ -8,6 +8,8 @@ import {
   confidentialApp,
   getIdentity,
   login,
+  codeGrantForm,
+  obtainCode,
   postToken,
   type JsonResult,
 } from './helpers.js';
@@ -145,5 +147,63 @@ describe('refresh_token grant with rotation', () => {
     expectExpiredToken(await refresh(a['refresh_token']));
     expect((await refresh(b['refresh_token'])).status).toBe(200);
     expect((await getIdentity(b['id'] ?? '', b['access_token'])).status).toBe(200);
+  });
+});
+
+describe('the limit of 5 grants per user and app (§4.4, §10.13)', () => {
+  const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 'Bad_OAuth_Token' };
+
+  it('revokes the oldest grant on the sixth approval: its refresh token fails, its access token is refused', async () => {
+    const grants = [];
+    for (let i = 0; i < 6; i++) grants.push(await login(emulator));
+    const [oldest, ...kept] = grants;
+    expectExpiredToken(await refresh(oldest?.['refresh_token']));
+    expect(await getIdentity(oldest?.['id'] ?? '', oldest?.['access_token'])).toEqual(BAD_TOKEN);
+    for (const grant of kept) expect((await refresh(grant['refresh_token'])).status).toBe(200);
+  });
+
+  it('counts per user and per app, only approvals that issued a refresh token, and not rotations', async () => {
+    await emulator.close();
+    emulator = await startEmulator({
+      apps: [confidentialApp({ rotateRefreshTokens: true }), confidentialApp({ clientId: 'other', clientSecret: 'other-secret' })],
+      users: [{ username: 'ada@example.com' }, { username: 'grace@example.com' }],
+    });
+    const first = await login(emulator);
+    // Rotating is not a new approval.
+    let current = first['refresh_token'];
+    for (let i = 0; i < 6; i++) current = (await refresh(current)).json['refresh_token'] as string;
+    // Nor are these: another user, another app, and approvals without a refresh token.
+    for (let i = 0; i < 6; i++) {
+      await login(emulator, { login_hint: 'grace@example.com' });
+      const other = await obtainCode(emulator, { client_id: 'other', scope: 'api refresh_token' });
+      const exchanged = await postToken(emulator, codeGrantForm(other.code, other.codeVerifier, 'other', 'other-secret'));
+      expect(exchanged.json['refresh_token']).toMatch(/^5Aep861/);
+      await login(emulator, { scope: 'api' });
+    }
+    for (let i = 0; i < 4; i++) await login(emulator);
+    expect((await refresh(current)).status).toBe(200);
+  });
+
+  it('follows maxGrantsPerUserPerApp, and false turns the limit off', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], maxGrantsPerUserPerApp: 2 });
+    const [a, b, c] = [await login(emulator), await login(emulator), await login(emulator)];
+    expectExpiredToken(await refresh(a['refresh_token']));
+    expect((await refresh(b['refresh_token'])).status).toBe(200);
+    expect((await refresh(c['refresh_token'])).status).toBe(200);
+
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], maxGrantsPerUserPerApp: false });
+    const oldest = await login(emulator);
+    for (let i = 0; i < 10; i++) await login(emulator);
+    expect((await refresh(oldest['refresh_token'])).status).toBe(200);
+  });
+
+  it('rejects a limit that is not a positive whole number', async () => {
+    for (const limit of [0, 2.5, -1]) {
+      await expect(startEmulator({ maxGrantsPerUserPerApp: limit })).rejects.toThrow(
+        new RangeError('maxGrantsPerUserPerApp must be a positive whole number, or false'),
+      );
+    }
   });
 });

@@ -8,6 +8,7 @@ let emulator: RunningEmulator;
 beforeEach(async () => {
   emulator = await startEmulator({
     restApi: true,
+    sites: ['/partners'],
     apps: [confidentialApp()],
     users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }, { username: 'grace@example.com', lastName: 'Hopper' }],
   });
@@ -62,10 +63,15 @@ describe('REST API resources', () => {
   });
 
   it('lists a version’s resources, and 404s an unknown version or resource', async () => {
-    const { access_token: token } = await login(emulator);
+    const { access_token: token, id } = await login(emulator);
     expect(await get('/services/data/v59.0/', token)).toMatchObject({
       status: 200,
-      body: { limits: '/services/data/v59.0/limits', sobjects: '/services/data/v59.0/sobjects' },
+      body: {
+        limits: '/services/data/v59.0/limits',
+        sobjects: '/services/data/v59.0/sobjects',
+        query: '/services/data/v59.0/query',
+        identity: id,
+      },
     });
     for (const path of ['/services/data/v99.0/', '/services/data/v30.0/', '/services/data/latest/', '/services/data/v66.0/nothing']) {
       expect(await get(path, token)).toMatchObject({ status: 404, body: [{ errorCode: 'NOT_FOUND' }] });
@@ -129,9 +135,10 @@ describe('REST API resources', () => {
     expect((await get(photo)).status).toBe(401);
   });
 
-  it('is served under a site prefix too', async () => {
+  it('is served under a configured site path too, and not under any other (§1.2)', async () => {
     expect((await get('/partners/services/data/')).status).toBe(200);
     expect(emulator.requestsTo('rest').at(-1)?.path).toBe('/partners/services/data/');
+    expect((await get('/elsewhere/services/data/')).status).toBe(404);
   });
 });
 
@@ -145,5 +152,65 @@ describe('without restApi (the default)', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('the SOQL query resource over the users', () => {
+  async function query(soql: string | undefined, token: string | undefined): Promise<{ status: number; body: unknown }> {
+    const q = soql === undefined ? '' : `?${new URLSearchParams({ q: soql }).toString()}`;
+    const result = await get(`/services/data/v62.0/query${q}`, token);
+    return { status: result.status, body: result.body };
+  }
+
+  function record(username: string, fields: Record<string, unknown>): Record<string, unknown> {
+    const user = emulator.users.find((u) => u.username === username);
+    return { attributes: { type: 'User', url: `/services/data/v62.0/sobjects/User/${user?.userId}` }, ...fields };
+  }
+
+  it('answers SELECT Id, Name FROM User with every user of the org, in one batch', async () => {
+    const { access_token: token } = await login(emulator);
+    const [ada, grace] = emulator.users;
+    expect(await query('SELECT Id, Name FROM User', token)).toEqual({
+      status: 200,
+      body: {
+        totalSize: 2,
+        done: true,
+        records: [record('ada@example.com', { Id: ada?.userId, Name: 'Ada Lovelace' }), record('grace@example.com', { Id: grace?.userId, Name: 'Hopper' })],
+      },
+    });
+  });
+
+  it('filters with WHERE (=, !=, LIKE, IN, AND, OR), orders, limits, and spells fields as Salesforce does', async () => {
+    const { access_token: token } = await login(emulator);
+    const username = async (soql: string): Promise<unknown> =>
+      ((await query(soql, token)).body as { records: Array<Record<string, unknown>> }).records.map((r) => r['Username']);
+    expect(await username("select username from user where Email = 'ADA@example.com'")).toEqual(['ada@example.com']);
+    expect(await username("SELECT Username FROM User WHERE LastName != 'Hopper' AND IsActive = true")).toEqual(['ada@example.com']);
+    expect(await username("SELECT Username FROM User WHERE Username LIKE 'g%'")).toEqual(['grace@example.com']);
+    expect(await username("SELECT Username FROM User WHERE FirstName = null OR Name = 'nobody'")).toEqual(['grace@example.com']);
+    expect(await username("SELECT Username FROM User WHERE LastName IN ('Lovelace', 'Hopper') ORDER BY Username DESC LIMIT 1")).toEqual(['grace@example.com']);
+    expect((await query('SELECT COUNT() FROM User', token)).body).toEqual({ totalSize: 2, done: true, records: [] });
+  });
+
+  it('names the error as Salesforce does: MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE', async () => {
+    const { access_token: token } = await login(emulator);
+    const error = async (soql: string | undefined): Promise<unknown> => {
+      const result = await query(soql, token);
+      expect(result.status).toBe(400);
+      return (result.body as Array<{ errorCode: string }>)[0]?.errorCode;
+    };
+    expect(await error(undefined)).toBe('MALFORMED_QUERY');
+    expect(await error('SELECT FROM User')).toBe('MALFORMED_QUERY');
+    expect(await error('SELECT Id User')).toBe('MALFORMED_QUERY');
+    expect(await error("SELECT Id FROM User WHERE Name = 'x' LIMIT many")).toBe('MALFORMED_QUERY');
+    expect(await error('SELECT Id FROM User WHERE Name')).toBe('MALFORMED_QUERY');
+    expect((await query('SELECT Nickname FROM User', token)).body).toEqual([{ errorCode: 'INVALID_FIELD', message: "No such column 'Nickname' on entity 'User'." }]);
+    expect((await query('SELECT Id FROM Account', token)).body).toEqual([{ errorCode: 'INVALID_TYPE', message: "sObject type 'Account' is not supported." }]);
+  });
+
+  it('needs a live token with the api scope', async () => {
+    expect((await query('SELECT Id FROM User', undefined)).status).toBe(401);
+    const { access_token: token } = await login(emulator, { scope: 'id' });
+    expect((await query('SELECT Id FROM User', token)).status).toBe(401);
   });
 });

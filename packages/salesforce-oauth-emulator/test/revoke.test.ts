@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { CLIENT_ID, CLIENT_SECRET, confidentialApp, getIdentity, login, postForm, postToken, type JsonResult } from './helpers.js';
+import { confidentialApp, getIdentity, login, postForm, refreshGrant, type JsonResult } from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -17,7 +17,7 @@ function revoke(form: Record<string, string | undefined>, sitePrefix = ''): Prom
 }
 
 function refresh(refreshToken: string | undefined): Promise<JsonResult> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  return refreshGrant(emulator, refreshToken);
 }
 
 const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 'Bad_OAuth_Token' };
@@ -88,9 +88,72 @@ describe('revoke', () => {
     expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
   });
 
-  it('ignores unknown form parameters and serves any site prefix', async () => {
+  it('ignores unknown form parameters and serves a configured site path (§1.2)', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], sites: ['/mysite'] });
     const tokens = await login(emulator);
-    const result = await revoke({ token: tokens['access_token'], revoke_reason: 'x', callback: 'cb' }, '/mysite');
+    const result = await revoke({ token: tokens['access_token'], revoke_reason: 'x' }, '/mysite');
     expect(result.status).toBe(200);
+    expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
+  });
+});
+
+describe('revoke: JSONP (§8)', () => {
+  async function jsonp(query: Record<string, string>): Promise<{ status: number; contentType: string | null; text: string }> {
+    const response = await fetch(`${emulator.url}/services/oauth2/revoke?${new URLSearchParams(query).toString()}`);
+    return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
+  }
+
+  it('calls the callback with {} on success, and the token is revoked', async () => {
+    const tokens = await login(emulator);
+    expect(await jsonp({ token: tokens['access_token'] ?? '', callback: 'done' })).toEqual({
+      status: 200,
+      contentType: 'text/javascript;charset=UTF-8',
+      text: 'done({});',
+    });
+    expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
+  });
+
+  it('calls the callback with the error, and answers 200 so a browser runs it', async () => {
+    expect(await jsonp({ token: '00D5g000004EmUl!nope', callback: 'app.revoked' })).toEqual({
+      status: 200,
+      contentType: 'text/javascript;charset=UTF-8',
+      text: 'app.revoked({"error":"invalid_token"});',
+    });
+    expect((await jsonp({ callback: 'cb' })).text).toBe('cb({"error":"unsupported_token_type"});');
+  });
+
+  it('ignores a callback that is not a plain JavaScript name, and one on a POST', async () => {
+    const tokens = await login(emulator);
+    const hostile = await jsonp({ token: '00D5g000004EmUl!nope', callback: 'alert(1);x' });
+    expect(hostile.status).toBe(400);
+    expect(JSON.parse(hostile.text)).toEqual({ error: 'invalid_token', error_description: 'invalid token' });
+    const posted = await revoke({ token: tokens['access_token'], callback: 'cb' });
+    expect([posted.status, posted.text]).toEqual([200, '']);
+  });
+});
+
+describe('revoke: the query string of a POST (§8, §10)', () => {
+  function postWithQuery(target: RunningEmulator, token: string): Promise<Response> {
+    return fetch(`${target.url}/services/oauth2/revoke?${new URLSearchParams({ token }).toString()}`, { method: 'POST' });
+  }
+
+  it('is not read by default: only the form body counts', async () => {
+    const tokens = await login(emulator);
+    const response = await postWithQuery(emulator, tokens['access_token'] ?? '');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'unsupported_token_type', error_description: 'unsupported token type' });
+    expect((await getIdentity(tokens['id'] ?? '', tokens['access_token'])).status).toBe(200);
+  });
+
+  it('is read with acceptQueryParametersOnPost', async () => {
+    const lenient = await startEmulator({ apps: [confidentialApp()], acceptQueryParametersOnPost: true });
+    try {
+      const tokens = await login(lenient);
+      expect((await postWithQuery(lenient, tokens['access_token'] ?? '')).status).toBe(200);
+      expect(await getIdentity(tokens['id'] ?? '', tokens['access_token'])).toEqual(BAD_TOKEN);
+    } finally {
+      await lenient.close();
+    }
   });
 });

@@ -99,20 +99,51 @@ describe('routing', () => {
   it('routes userinfo, /id/keys and discovery as their own endpoints, never as identity URLs', async () => {
     expect((await fetch(`${emulator.url}/services/oauth2/userinfo`)).status).toBe(403);
     expect((await fetch(`${emulator.url}/id/keys`)).status).toBe(200);
-    expect((await fetch(`${emulator.url}/site/.well-known/openid-configuration`)).status).toBe(200);
+    expect((await fetch(`${emulator.url}/.well-known/openid-configuration`)).status).toBe(200);
     expect(emulator.requests.map((r) => r.endpoint)).toEqual(['userinfo', 'keys', 'discovery']);
   });
 
-  it('serves the endpoints under any path prefix', async () => {
-    const response = await fetch(`${emulator.url}/a/b/services/oauth2/token`, { method: 'POST' });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
-    expect(emulator.requestsTo('token')[0]?.path).toBe('/a/b/services/oauth2/token');
+  it.each([
+    '/services/oauth2/services/oauth2/token',
+    '/anything/services/oauth2/authorize',
+    '/anything/services/oauth2/userinfo',
+    '/a/b/.well-known/openid-configuration',
+    '/anything/id/keys',
+    '/anything/id/00D5g000004EmUlEAK/005000000000000AAA',
+  ])('answers 404 under a path prefix that is not a configured site: %s (§1.2)', async (path) => {
+    const response = await fetch(`${emulator.url}${path}`, { method: path.endsWith('/token') ? 'POST' : 'GET', redirect: 'manual' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual(NOT_FOUND);
+    expect(emulator.requests.at(-1)).toMatchObject({ endpoint: 'other', path });
+  });
+
+  it('serves the endpoints under the root and each configured site path, and nowhere else (§1.2)', async () => {
+    const sited = await startEmulator({ apps: [confidentialApp()], sites: ['/partners', '/help/center/'] });
+    try {
+      for (const prefix of ['', '/partners', '/help/center']) {
+        const response = await fetch(`${sited.url}${prefix}/services/oauth2/token`, { method: 'POST' });
+        expect(await response.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+      }
+      expect(sited.requestsTo('token').map((r) => r.path)).toEqual([
+        '/services/oauth2/token',
+        '/partners/services/oauth2/token',
+        '/help/center/services/oauth2/token',
+      ]);
+      for (const prefix of ['/help', '/partners/partners', '/Partners']) {
+        expect((await fetch(`${sited.url}${prefix}/services/oauth2/token`, { method: 'POST' })).status).toBe(404);
+      }
+    } finally {
+      await closeWithin(sited, 1000);
+    }
+  });
+
+  it.each([['partners'], ['/partners?x'], ['/'], ['//partners'], ['/a/../b'], [7]])('rejects the site path %j, naming the option', async (site) => {
+    await expect(startEmulator({ sites: [site as string] })).rejects.toThrow(/^sites must be paths such as "\/partners"/);
   });
 
   it('does not mistake a //host path for a URL', async () => {
     const response = await fetch(`${emulator.url}//evil.example/services/oauth2/token`, { method: 'POST' });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(404);
     expect(emulator.requests.at(-1)?.path).toBe('//evil.example/services/oauth2/token');
   });
 });
@@ -120,7 +151,7 @@ describe('routing', () => {
 describe('request log', () => {
   it('records every request in order with endpoint, method, path, query, body and headers', async () => {
     const tokens = await login(emulator, { nonce: 'n1' });
-    await fetch(`${emulator.url}/mysite/services/oauth2/revoke?device_id=d1`, {
+    await fetch(`${emulator.url}/services/oauth2/revoke?device_id=d1`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'X-Custom': 'yes' },
       body: `token=${encodeURIComponent(tokens['access_token'] ?? '')}&revoke_reason=logout`,
@@ -133,7 +164,7 @@ describe('request log', () => {
       {
         endpoint: 'revoke',
         method: 'POST',
-        path: '/mysite/services/oauth2/revoke',
+        path: '/services/oauth2/revoke',
         query: { device_id: 'd1' },
         body: { token: tokens['access_token'], revoke_reason: 'logout' },
         headers: expect.objectContaining({ 'x-custom': 'yes', 'content-type': 'application/x-www-form-urlencoded' }) as unknown,

@@ -241,9 +241,11 @@ describe('token endpoint: the code', () => {
     expect((await postToken(emulator, form)).status).toBe(200);
   });
 
-  it('makes codes issued after advanceClock look older too', async () => {
+  it('gives codes issued after advanceClock their full lifetime', async () => {
     emulator.advanceClock(901);
-    expectTokenError(await postToken(emulator, await codeExchange()), 'invalid_grant', 'expired authorization code');
+    const form = await codeExchange();
+    emulator.advanceClock(890);
+    expect((await postToken(emulator, form)).status).toBe(200);
   });
 
   it('honours the codeLifetime option', async () => {
@@ -356,5 +358,89 @@ describe('token endpoint: PKCE', () => {
       const form = { ...(await codeWithoutChallenge()), code_verifier: 'v'.repeat(43) };
       expect((await postToken(emulator, form)).status).toBe(200);
     });
+  });
+});
+
+describe('token endpoint: format and Accept (§4.1)', () => {
+  it('answers JSON by default and for format=json', async () => {
+    for (const format of [undefined, 'json']) {
+      const result = await postToken(emulator, { ...(await codeExchange()), format });
+      expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      expect(result.json['token_type']).toBe('Bearer');
+    }
+  });
+
+  it('answers format=urlencoded as a form, with the same fields', async () => {
+    const result = await postToken(emulator, { ...(await codeExchange({ scope: 'api refresh_token' })), format: 'urlencoded' });
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    expect(result.headers.get('cache-control')).toBe('no-store');
+    const form = Object.fromEntries(new URLSearchParams(result.text));
+    expect(Object.keys(form)).toEqual(['access_token', 'refresh_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at']);
+    expect(form['signature']).toBe(createHmac('sha256', CLIENT_SECRET).update(`${form['id']}${form['issued_at']}`).digest('base64'));
+  });
+
+  it('answers format=xml as an <OAuth> document', async () => {
+    const result = await postToken(emulator, { ...(await codeExchange({ scope: 'api' })), format: 'xml' });
+    expect(result.headers.get('content-type')).toBe('application/xml;charset=UTF-8');
+    const accessToken = /<access_token>([^<]+)<\/access_token>/.exec(result.text)?.[1];
+    expect(accessToken).toMatch(/^00D5g000004EmUl!AQ0AQ/);
+    expect(result.text).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<OAuth>\n {2}<access_token>[^<]+<\/access_token>\n {2}<signature>[^<]+<\/signature>\n {2}<scope>api<\/scope>\n {2}<instance_url>http:\/\/127\.0\.0\.1:\d+<\/instance_url>\n {2}<id>[^<]+<\/id>\n {2}<token_type>Bearer<\/token_type>\n {2}<issued_at>\d{13}<\/issued_at>\n<\/OAuth>\n$/,
+    );
+  });
+
+  it('follows Accept when there is no format parameter, and the parameter when there are both', async () => {
+    const byAccept = await postToken(emulator, await codeExchange(), { accept: 'application/xml' });
+    expect(byAccept.headers.get('content-type')).toBe('application/xml;charset=UTF-8');
+    const both = await postToken(emulator, { ...(await codeExchange()), format: 'urlencoded' }, { accept: 'application/xml' });
+    expect(both.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    const wildcard = await postToken(emulator, await codeExchange(), { accept: '*/*' });
+    expect(wildcard.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+  });
+
+  it('answers errors in the requested format too', async () => {
+    const form = await postToken(emulator, { grant_type: 'password', format: 'urlencoded' });
+    expect(form.status).toBe(400);
+    expect(form.text).toBe('error=unsupported_grant_type&error_description=grant+type+not+supported');
+    const xml = await postToken(emulator, { grant_type: 'password' }, { accept: 'application/xml' });
+    expect(xml.text).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<OAuth>\n  <error>unsupported_grant_type</error>\n  <error_description>grant type not supported</error_description>\n</OAuth>\n',
+    );
+  });
+});
+
+describe('token endpoint: behaviour the facts sheet leaves unconfirmed, strict by default (§10)', () => {
+  it('an empty client_secret is checked like a wrong one, unless acceptEmptyClientSecret (§3.2)', async () => {
+    const form = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
+    expectTokenError(await postToken(emulator, form), 'invalid_client', 'invalid client credentials');
+
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp(), publicApp()], acceptEmptyClientSecret: true });
+    const lenient = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
+    expect((await postToken(emulator, lenient)).status).toBe(200);
+    // A confidential app that requires its secret still gets invalid_client for an empty one.
+    expectTokenError(await postToken(emulator, { ...(await codeExchange()), client_secret: '' }), 'invalid_client', 'invalid client credentials');
+  });
+
+  it('parameters in the query string of a POST are ignored, unless acceptQueryParametersOnPost (§4.1)', async () => {
+    const post = async (form: Params): Promise<JsonResult> => {
+      const response = await fetch(`${emulator.url}/services/oauth2/token?${new URLSearchParams(form as Record<string, string>).toString()}`, { method: 'POST' });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as Record<string, unknown> };
+    };
+    expectTokenError(await post(await codeExchange()), 'unsupported_grant_type', 'grant type not supported');
+
+    await emulator.close();
+    emulator = await startEmulator({ apps: [confidentialApp()], acceptQueryParametersOnPost: true });
+    expect((await post(await codeExchange())).status).toBe(200);
+    // The body wins over the query for the same name.
+    const { code_verifier: verifier, ...rest } = await codeExchange();
+    const response = await fetch(`${emulator.url}/services/oauth2/token?${new URLSearchParams({ ...(rest as Record<string, string>), code_verifier: 'x'.repeat(43) }).toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ code_verifier: verifier ?? '' }).toString(),
+    });
+    expect(response.status).toBe(200);
   });
 });

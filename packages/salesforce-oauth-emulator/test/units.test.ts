@@ -6,6 +6,7 @@ import { parseScope } from '../src/authorization.js';
 import { tokenSignature, verifierMatches } from '../src/oauth.js';
 import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../src/request.js';
 import { appendQuery } from '../src/responses.js';
+import { runSoql } from '../src/soql.js';
 import { DEFAULT_ORG_ID, EmulatorState, MAX_TOKENS, type Grant } from '../src/state.js';
 
 describe('ids', () => {
@@ -37,7 +38,7 @@ describe('ids', () => {
 });
 
 describe('request parsing', () => {
-  it('routes by suffix and keeps the site prefix', () => {
+  it('routes by suffix and keeps the site prefix (which the server then checks against the configured sites)', () => {
     expect(routePath('/services/oauth2/token')).toEqual({ endpoint: 'token', sitePrefix: '' });
     expect(routePath('/mysite/services/oauth2/authorize')).toEqual({ endpoint: 'authorize', sitePrefix: '/mysite' });
     expect(routePath('/s/id/00Dx/005y')).toEqual({ endpoint: 'identity', sitePrefix: '/s', identityIds: { orgId: '00Dx', userId: '005y' } });
@@ -110,8 +111,20 @@ describe('protocol helpers', () => {
 });
 
 describe('token memory', () => {
-  const newState = (): EmulatorState =>
-    new EmulatorState({ orgId: DEFAULT_ORG_ID, codeLifetimeSeconds: 900, allowPlainPkce: false, rejectVerifierWithoutChallenge: true });
+  const newState = (): EmulatorState => {
+    const state = new EmulatorState({
+      orgId: DEFAULT_ORG_ID,
+      codeLifetimeSeconds: 900,
+      allowPlainPkce: false,
+      rejectVerifierWithoutChallenge: true,
+      acceptEmptyClientSecret: false,
+      acceptQueryParametersOnPost: false,
+      sessionTimeoutSeconds: 7200,
+      maxGrantsPerUserPerApp: undefined,
+    });
+    state.addUser({ username: 'ada@example.com', userId: '005000000000000AAA' });
+    return state;
+  };
   const grantOf = (state: EmulatorState): Grant =>
     state.newGrant({
       code: 'c',
@@ -125,6 +138,7 @@ describe('token memory', () => {
       sitePrefix: '',
       issuedAtMs: 0,
       nonce: undefined,
+      credentialGeneration: 0,
     });
 
   it(`keeps at most ${MAX_TOKENS} access and refresh tokens, forgetting the oldest`, () => {
@@ -152,5 +166,34 @@ describe('token memory', () => {
     expect(state.findAccessToken(sibling)).toBeUndefined();
     expect(state.useRefreshToken(refresh).kind).toBe('invalid');
     expect(state.revokeToken(refresh)).toBe(false);
+  });
+});
+
+describe('SOQL subset', () => {
+  const people = [
+    { Name: "O'Brien", Age: 30, Active: true },
+    { Name: 'a_b', Age: 4, Active: false },
+    { Name: 'axb', Age: null, Active: true },
+  ];
+  const names = (query: string): unknown => {
+    const result = runSoql(query, 'Person', ['Name', 'Age', 'Active'], people, (person) => person);
+    return result.ok ? result.items.map((person) => person.Name) : result.error;
+  };
+
+  it('reads escaped quotes, numbers, and LIKE wildcards literally where they are literal', () => {
+    expect(names("SELECT Name FROM Person WHERE Name = 'o\\'brien'")).toEqual(["O'Brien"]);
+    expect(names('SELECT Name FROM Person WHERE Age = 4')).toEqual(['a_b']);
+    expect(names("SELECT Name FROM Person WHERE Name LIKE 'a_b'")).toEqual(['a_b', 'axb']);
+    expect(names("SELECT Name FROM Person WHERE Name LIKE '%.%'")).toEqual([]);
+  });
+
+  it('sorts nulls first, and binds AND tighter than OR', () => {
+    expect(names('SELECT Name FROM Person ORDER BY Age')).toEqual(['axb', 'a_b', "O'Brien"]);
+    expect(names("SELECT Name FROM Person WHERE Active = false OR Age = 30 AND Name = 'nobody'")).toEqual(['a_b']);
+  });
+
+  it('reports the first problem', () => {
+    expect(names("SELECT Name FROM Person WHERE Name = 'open")).toEqual({ errorCode: 'MALFORMED_QUERY', message: "unexpected token at column 38: 'open" });
+    expect(names('SELECT Name FROM Person LIMIT 1 extra')).toEqual({ errorCode: 'MALFORMED_QUERY', message: 'unexpected token: extra' });
   });
 });
