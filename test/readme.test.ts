@@ -1,11 +1,11 @@
 /**
- * Every code sample in README.md and the emulator package's README runs here. Each fenced block
- * is preceded by a marker comment, `<!-- sample: MODE [args] -->`, that says how:
+ * Every code sample in README.md, in docs/*.md and in the emulator package's README runs here.
+ * Each fenced block is preceded by a marker comment, `<!-- sample: MODE [args] -->`, that says how:
  *
  *   app               a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
  *                     SF_* settings for a headless emulator; a login through it must end on a page
  *                     that says "Logged in as Ada Lovelace"
- *   routes [M:/path]  a fragment added to the CommonJS quick start (after its middleware); a login
+ *   routes [M:/path]  a fragment added to README.md's CommonJS quick start (after its middleware); a login
  *                     must succeed, then each METHOD:/path must answer below 400
  *   script            a complete program (ts: type-checked too) that must exit 0
  *   typecheck         type-checked only (needs services the tests don't have, e.g. Redis)
@@ -20,7 +20,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -29,8 +29,12 @@ import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { freePort } from './helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The Markdown files whose samples run. */
-const DOCUMENTS = ['README.md', 'packages/salesforce-oauth-emulator/README.md'];
+/** The Markdown files whose samples run: README.md, every page of docs/, the emulator's README. */
+const DOCUMENTS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`),
+  'packages/salesforce-oauth-emulator/README.md',
+];
 const WORK = join(ROOT, 'test-results', 'readme-samples');
 const EMULATOR_BIN = join(ROOT, 'packages', 'salesforce-oauth-emulator', 'dist', 'esm', 'bin.js');
 
@@ -238,7 +242,7 @@ function npxShim(): string {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('README code samples', () => {
+describe('README and docs/ code samples', () => {
   it('runs against a build of both packages', () => {
     for (const packageDir of ['.', 'packages/salesforce-oauth-emulator']) {
       const entry = join(ROOT, packageDir, 'dist', 'esm', 'index.js');
