@@ -16,20 +16,31 @@ export interface IdTokenExpectations {
 
 /** The verified claims of a Salesforce id_token. */
 export interface SalesforceIdTokenClaims extends JWTPayload {
+  /** The issuer: the login base of this login, e.g. `https://login.salesforce.com`. */
   iss: string;
   /** The identity URL. */
   sub: string;
+  /** When the token expires, in seconds since the epoch. */
   exp: number;
+  /** When the token was issued, in seconds since the epoch. */
   iat: number;
+  /** The nonce of the authorization request; absent in a refreshed id_token. */
   nonce?: string;
+  /** Half of the SHA-256 of the access token, base64url-encoded (OpenID Connect Core §3.1.3.6). */
   at_hash?: string;
   /** The client the token was issued to, when `aud` names several. */
   azp?: string;
+  /** The user's full name (`profile` scope). */
   name?: string;
+  /** The user's first name (`profile` scope). */
   given_name?: string;
+  /** The user's last name (`profile` scope). */
   family_name?: string;
+  /** The Salesforce username (`profile` scope). */
   preferred_username?: string;
+  /** The user's email address (`email` scope). */
   email?: string;
+  /** Whether Salesforce verified `email` (`email` scope). */
   email_verified?: boolean;
 }
 

@@ -107,7 +107,7 @@ interface ProfileLogin {
  * passport.use(new SalesforcePkceStrategy({
  *   clientID: process.env.SF_CLIENT_ID!,
  *   callbackURL: '/auth/salesforce/callback',
- * }, (accessToken, refreshToken, profile, done) => done(null, { id: profile.id })));
+ * }, (accessToken, refreshToken, params, profile, done) => done(null, { id: profile.id })));
  */
 export class SalesforcePkceStrategy extends OAuth2Strategy {
   // Passport runs each request on `Object.create(strategy)`, so per-instance state is kept in
@@ -128,9 +128,40 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   // One overload per verify arity, so the four-argument form's parameters are inferred.
   /* eslint-disable @typescript-eslint/unified-signatures */
+  /**
+   * Builds the strategy. Every option is checked here: a bad one throws an `InvalidOptionError`
+   * (a `TypeError`) that names it.
+   *
+   * @param options The Connected App and how to log in; only `clientID` and `callbackURL` are
+   *   required, and every other option has its default in {@link SalesforceStrategyOptionsBase}.
+   * @param verify `(accessToken, refreshToken, profile, done)`: decides who the user is.
+   * @example
+   * const strategy = new SalesforcePkceStrategy({
+   *   clientID: process.env.SF_CLIENT_ID!,
+   *   clientSecret: process.env.SF_CLIENT_SECRET, // leave out for a public client
+   *   loginURL: 'https://test.salesforce.com',    // a sandbox; default https://login.salesforce.com
+   *   callbackURL: '/auth/salesforce/callback',
+   *   scope: ['api', 'refresh_token'],
+   * }, (accessToken, refreshToken, params, profile, done) => {
+   *   done(null, { id: profile.id, instanceUrl: params.instance_url, accessToken, refreshToken });
+   * });
+   * passport.use(strategy); // keep `strategy` for refresh() and revoke()
+   */
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction);
+  /**
+   * @param options As in the first form.
+   * @param verify `(accessToken, refreshToken, params, profile, done)`: `params` is Salesforce's token response.
+   */
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams);
+  /**
+   * @param options As in the first form, with `passReqToCallback: true`.
+   * @param verify `(req, accessToken, refreshToken, profile, done)`.
+   */
   constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest);
+  /**
+   * @param options As in the first form, with `passReqToCallback: true`.
+   * @param verify `(req, accessToken, refreshToken, params, profile, done)`.
+   */
   constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequestAndParams);
   /* eslint-enable @typescript-eslint/unified-signatures */
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
@@ -222,6 +253,15 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * rotation the old refresh token is already spent: when a later check fails, the rejection
    * carries the token set as `err.tokens` (store its `refreshToken`); when the login host's keys
    * cannot be fetched, the refresh resolves with `idToken` but without `idTokenClaims`.
+   *
+   * @param refreshToken The refresh token the login (or the last rotation) gave.
+   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
+   *   the strategy's `loginURL`.
+   * @example
+   * // An API call answered 401: the access token expired. Refresh once, keep a rotated refresh token.
+   * const tokens = await strategy.refresh(user.refreshToken);
+   * user.accessToken = tokens.accessToken;
+   * if (tokens.refreshToken) user.refreshToken = tokens.refreshToken;
    */
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
@@ -243,7 +283,22 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   /**
    * Revokes an access token (only itself) or a refresh token (and every access token issued from
-   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise.
+   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise (a
+   * token that is already invalid gives `invalid_token`).
+   *
+   * @param token An access token or a refresh token.
+   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
+   *   the strategy's `loginURL`.
+   * @example
+   * // Log out: revoke the grant at Salesforce, then end the session.
+   * app.post('/logout', async (req, res, next) => {
+   *   try {
+   *     if (req.user) await strategy.revoke(req.user.refreshToken ?? req.user.accessToken);
+   *     req.logout((err) => (err ? next(err) : res.redirect('/')));
+   *   } catch (error) {
+   *     next(error);
+   *   }
+   * });
    */
   async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
     if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');

@@ -23,6 +23,7 @@ export interface SalesforceTokenSet {
   accessToken: string;
   /** Present when the Connected App rotates refresh tokens: store it, the old one is spent. */
   refreshToken?: string;
+  /** Base URL for REST API calls (`instance_url`): the org's My Domain or instance. */
   instanceUrl?: string;
   /** The identity URL. */
   id?: string;
