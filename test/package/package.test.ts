@@ -70,6 +70,12 @@ describe('the published package', () => {
     expect(files.some((file) => file.path.includes('node_modules'))).toBe(false);
   });
 
+  it('runs no script of its own when a site installs it', () => {
+    const installed = JSON.parse(readFileSync(join(cjsApp, 'node_modules', 'passport-salesforce-pkce', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const installTime = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => installed.scripts?.[name] !== undefined);
+    expect(installTime).toEqual([]);
+  });
+
   it('logs in from a CommonJS app on Express 4 that uses require()', async () => {
     const { stdout } = await run('node', ['cjs-app.cjs'], { cwd: cjsApp });
     expect(JSON.parse(stdout)).toEqual({ express: '4', status: 200, body: { user: { username: 'ada@example.com' } } });
