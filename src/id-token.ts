@@ -13,13 +13,20 @@ export interface IdTokenExpectations {
   nonce?: string;
 }
 
-/** The verified claims of a Salesforce id_token. */
-export interface SalesforceIdTokenClaims extends JWTPayload {
+/**
+ * The verified claims of a Salesforce id_token. (Declared here rather than extending jose's
+ * `JWTPayload`, so the package's types need nothing from jose.)
+ */
+export interface SalesforceIdTokenClaims {
   iss: string;
   /** The identity URL. */
   sub: string;
+  /** The Connected App's consumer key. */
+  aud: string | string[];
   exp: number;
   iat: number;
+  nbf?: number;
+  jti?: string;
   nonce?: string;
   at_hash?: string;
   name?: string;
@@ -28,6 +35,8 @@ export interface SalesforceIdTokenClaims extends JWTPayload {
   preferred_username?: string;
   email?: string;
   email_verified?: boolean;
+  /** Other claims Salesforce sends (`address`, `phone_number`, `updated_at`, custom attributes…). */
+  [claim: string]: unknown;
 }
 
 /** Reads a JSON Web Key Set; the strategy passes its HTTP client, bounded by `requestTimeout`. */

@@ -73,13 +73,14 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   /** @internal */
   private readonly _idTokens: IdTokenVerifier;
 
-  // One overload per verify arity, so the four-argument form's parameters are inferred.
-  /* eslint-disable @typescript-eslint/unified-signatures */
-  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction);
-  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams);
-  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest);
-  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequestAndParams);
-  /* eslint-enable @typescript-eslint/unified-signatures */
+  // One signature per options form, each taking the union of its two verify forms, as
+  // @types/passport-oauth2 does. From a union, TypeScript infers an inline callback's parameters
+  // when only one member has at least as many parameters as the callback declares: a callback
+  // with `params` (5, or 6 with the request) is inferred; one without it matches both members and
+  // is not (test/types/consumer.mts shows the one-word fix). Overloads per arity would do the
+  // opposite: the first overload tried fixes the parameter types, so the longer forms would lose.
+  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction | SalesforceVerifyFunctionWithParams);
+  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest | SalesforceVerifyFunctionWithRequestAndParams);
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
     if (typeof verify !== 'function') {

@@ -1,44 +1,25 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installSite, packTarball, root, run, versionOf } from '../helpers/scratch.js';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const scratchSources = fileURLToPath(new URL('./scratch/', import.meta.url));
 let scratch = '';
 
 /** A scratch app directory with the packed tarball and the given Express major installed. */
 async function scratchApp(tarball: string, name: string, expressVersion: string, entry: string): Promise<string> {
   const dir = join(scratch, name);
-  await mkdir(dir);
-  await writeFile(
-    join(dir, 'package.json'),
-    JSON.stringify({
-      name,
-      private: true,
-      dependencies: {
-        'passport-salesforce-pkce': `file:${tarball}`,
-        express: expressVersion,
-        'express-session': versionOf('express-session'),
-        passport: versionOf('passport'),
-      },
-    }),
-  );
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
+  await installSite(dir, {
+    'passport-salesforce-pkce': `file:${tarball}`,
+    express: expressVersion,
+    'express-session': versionOf('express-session'),
+    passport: versionOf('passport'),
+  });
   for (const file of ['drive-login.cjs', entry]) await copyFile(join(scratchSources, file), join(dir, file));
   return dir;
-}
-
-const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
-function versionOf(name: string): string {
-  const version = lock.packages[`node_modules/${name}`]?.version;
-  if (!version) throw new Error(`${name} is not in package-lock.json`);
-  return version;
 }
 
 /**
@@ -50,9 +31,7 @@ let cjsApp = '';
 let esmApp = '';
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'passport-salesforce-pkce-scratch-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root });
-  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-  const tarball = join(scratch, filename);
+  const tarball = await packTarball(scratch);
   cjsApp = await scratchApp(tarball, 'cjs-app', versionOf('express4'), 'cjs-app.cjs');
   esmApp = await scratchApp(tarball, 'esm-app', versionOf('express'), 'esm-app.mjs');
 }, 240_000);
@@ -74,6 +53,10 @@ describe('the published package', () => {
     const installed = JSON.parse(readFileSync(join(cjsApp, 'node_modules', 'passport-salesforce-pkce', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
     const installTime = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => installed.scripts?.[name] !== undefined);
     expect(installTime).toEqual([]);
+  });
+
+  it('brings no @types packages into a JavaScript site', () => {
+    expect(existsSync(join(cjsApp, 'node_modules', '@types'))).toBe(false);
   });
 
   it('logs in from a CommonJS app on Express 4 that uses require()', async () => {
