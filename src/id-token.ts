@@ -1,7 +1,25 @@
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-
-type KeyResolver = ReturnType<typeof createLocalJWKSet>;
+import { webcrypto } from 'node:crypto';
+import type { JSONWebKeySet, JWTPayload, createLocalJWKSet } from 'jose';
 import { IdTokenError, SalesforceResponseError, type IdTokenCheck } from './errors.js';
+
+type Jose = typeof import('jose');
+type KeyResolver = ReturnType<typeof createLocalJWKSet>;
+
+let jose: Promise<Jose> | undefined;
+
+/**
+ * jose, imported on first use. It is ESM-only: a static import would make `require()` of this
+ * package fail on Node without require(esm) (18, and 20 before 20.19), while `import()` works from
+ * CommonJS everywhere. jose calls the WebCrypto global, which Node 19 and later define: on Node 18
+ * it is defined here as Node's own `webcrypto`, once, before jose's first use.
+ */
+function loadJose(): Promise<Jose> {
+  if (globalThis.crypto === undefined) {
+    Object.defineProperty(globalThis, 'crypto', { value: webcrypto, configurable: true, enumerable: true, writable: true });
+  }
+  jose ??= import('jose');
+  return jose;
+}
 
 /** What an id_token must match. */
 export interface IdTokenExpectations {
@@ -47,7 +65,7 @@ const CLOCK_TOLERANCE = 30;
 /** Login hosts whose keys are kept; beyond it the least recently fetched are dropped. */
 const MAX_CACHED_KEY_SETS = 100;
 
-function checkFailed(error: unknown): IdTokenCheck {
+function checkFailed({ errors }: Jose, error: unknown): IdTokenCheck {
   if (error instanceof errors.JWTExpired) return 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return 'issuer';
@@ -71,23 +89,24 @@ export class IdTokenVerifier {
   constructor(private readonly fetchKeySet: KeySetFetcher) {}
 
   async verify(idToken: string, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
+    const lib = await loadJose();
     const keysURL = new URL(`${expected.issuer}/id/keys`);
     try {
-      return await this.check(idToken, await this.keys(keysURL, false), expected);
+      return await this.check(lib, idToken, await this.keys(lib, keysURL, false), expected);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      if (!(error instanceof lib.errors.JWKSNoMatchingKey)) throw error;
     }
     try {
-      return await this.check(idToken, await this.keys(keysURL, true), expected);
+      return await this.check(lib, idToken, await this.keys(lib, keysURL, true), expected);
     } catch (error) {
-      throw error instanceof errors.JWKSNoMatchingKey ? new IdTokenError('key', { cause: error }) : error;
+      throw error instanceof lib.errors.JWKSNoMatchingKey ? new IdTokenError('key', { cause: error }) : error;
     }
   }
 
-  private async check(idToken: string, keys: KeyResolver, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
+  private async check(lib: Jose, idToken: string, keys: KeyResolver, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(idToken, keys, {
+      ({ payload } = await lib.jwtVerify(idToken, keys, {
         issuer: expected.issuer,
         audience: expected.audience,
         algorithms: ['RS256'],
@@ -95,8 +114,8 @@ export class IdTokenVerifier {
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
       }));
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey) throw error;
-      throw new IdTokenError(checkFailed(error), { cause: error });
+      if (error instanceof lib.errors.JWKSNoMatchingKey) throw error;
+      throw new IdTokenError(checkFailed(lib, error), { cause: error });
     }
     // OpenID Connect Core §2: `sub` is a string; jose only checks that it is present.
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('malformed');
@@ -105,12 +124,12 @@ export class IdTokenVerifier {
   }
 
   /** The cached key set of a login host, or a fresh one; concurrent logins share one fetch. */
-  private keys(url: URL, refresh: boolean): Promise<KeyResolver> {
+  private keys(lib: Jose, url: URL, refresh: boolean): Promise<KeyResolver> {
     const cached = this.keySets.get(url.href);
     if (cached && !refresh) return cached;
     const fetched = this.fetchKeySet(url).then((json) => {
       try {
-        return createLocalJWKSet(json as unknown as JSONWebKeySet);
+        return lib.createLocalJWKSet(json as unknown as JSONWebKeySet);
       } catch (error) {
         throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
       }

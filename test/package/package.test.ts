@@ -1,39 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installSite, packTarball, root, run, versionOf } from '../helpers/scratch.js';
+import { root, run } from '../helpers/scratch.js';
+import { installScratchApps, loggedIn } from './scratch-apps.js';
 
-const scratchSources = fileURLToPath(new URL('./scratch/', import.meta.url));
 let scratch = '';
-
-/** A scratch app directory with the packed tarball and the given Express major installed. */
-async function scratchApp(tarball: string, name: string, expressVersion: string, entry: string): Promise<string> {
-  const dir = join(scratch, name);
-  await installSite(dir, {
-    'passport-salesforce-pkce': `file:${tarball}`,
-    express: expressVersion,
-    'express-session': versionOf('express-session'),
-    passport: versionOf('passport'),
-  });
-  for (const file of ['drive-login.cjs', entry]) await copyFile(join(scratchSources, file), join(dir, file));
-  return dir;
-}
-
-/**
- * Packs the package as npm would publish it and installs the tarball into two scratch apps: a
- * CommonJS one on Express 4 and an ESM one on Express 5, each with the versions this repository
- * tests with.
- */
 let cjsApp = '';
 let esmApp = '';
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'passport-salesforce-pkce-scratch-'));
-  const tarball = await packTarball(scratch);
-  cjsApp = await scratchApp(tarball, 'cjs-app', versionOf('express4'), 'cjs-app.cjs');
-  esmApp = await scratchApp(tarball, 'esm-app', versionOf('express'), 'esm-app.mjs');
+  ({ cjsApp, esmApp } = await installScratchApps(scratch));
 }, 240_000);
 
 afterAll(async () => {
@@ -59,14 +37,14 @@ describe('the published package', () => {
     expect(existsSync(join(cjsApp, 'node_modules', '@types'))).toBe(false);
   });
 
-  it('logs in from a CommonJS app on Express 4 that uses require()', async () => {
+  it('logs in with openid from a CommonJS app on Express 4 that uses require()', async () => {
     const { stdout } = await run('node', ['cjs-app.cjs'], { cwd: cjsApp });
-    expect(JSON.parse(stdout)).toEqual({ express: '4', status: 200, body: { user: { username: 'ada@example.com' } } });
+    expect(JSON.parse(stdout)).toEqual(loggedIn('4', { username: 'ada@example.com' }));
   });
 
-  it('logs in from an ESM app on Express 5 that uses import', async () => {
+  it('logs in with openid from an ESM app on Express 5 that uses import', async () => {
     const { stdout } = await run('node', ['esm-app.mjs'], { cwd: esmApp });
-    expect(JSON.parse(stdout)).toEqual({ express: '5', status: 200, body: { user: { username: 'ada@example.com', instanceUrl: true } } });
+    expect(JSON.parse(stdout)).toEqual(loggedIn('5', { username: 'ada@example.com', instanceUrl: true, idTokenSubject: true }));
   });
 
   it('installs the passport-salesforce-pkce command', async () => {
