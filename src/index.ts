@@ -15,6 +15,7 @@ export type { SalesforceIdentity, SalesforceProfile } from './profile.js';
 export type { JsonValue, PendingLogin } from './pending-logins.js';
 export type { SalesforceIdTokenClaims } from './id-token.js';
 export { createPkcePair, type PkcePair } from './pkce.js';
+export { logOut } from './session.js';
 export { verifyTokenSignature, type SignedTokenFields } from './signature.js';
 export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {

@@ -183,10 +183,15 @@ async function salesforceFor(callbackURL: string): Promise<{ emulator: RunningEm
 
 /** Logs in through an app the way a browser does; resolves to the app's cookie and its home page. */
 async function logInThrough(appUrl: string): Promise<{ cookie: string; home: string }> {
+  // Every cookie the app sets, by name (cookie-session sets the session and its signature).
+  const jar = new Map<string, string>();
   let cookie = '';
   const remember = (response: Response): void => {
-    const setCookie = response.headers.getSetCookie()[0];
-    if (setCookie) cookie = setCookie.split(';')[0] ?? '';
+    for (const setCookie of response.headers.getSetCookie()) {
+      const pair = setCookie.split(';')[0] ?? '';
+      jar.set(pair.split('=')[0] ?? '', pair);
+    }
+    cookie = [...jar.values()].join('; ');
   };
   const startLogin = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
   remember(startLogin);
