@@ -1,4 +1,5 @@
 import { DEFAULT_LOGIN_URL, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { unknownOptionProblems } from './option-names.js';
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
 export interface SalesforceStrategyOptionsBase {
@@ -184,6 +185,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new TypeError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
   }
   const options = input as Record<string, unknown>;
+  const unknown = unknownOptionProblems(options);
+  if (unknown.length > 0) throw new TypeError(`${PREFIX}: ${unknown.join('; ')}`);
   const clientID = optionalString(options, 'clientID') ?? fail('clientID', "is required: the Connected App's consumer key");
   const callbackURL = optionalString(options, 'callbackURL') ?? fail('callbackURL', 'is required, e.g. "/auth/salesforce/callback"');
   if (!isCallbackURL(callbackURL)) fail('callbackURL', 'must be an absolute http(s) URL or a path starting with "/"');
