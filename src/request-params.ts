@@ -45,6 +45,10 @@ export function authorizationParams(options: SalesforceAuthenticateOptions, defa
     }
     params.prompt = options.prompt;
   }
+  // passport-forcedotcom's spelling would otherwise be dropped without a word.
+  if ((options as { login_hint?: unknown }).login_hint !== undefined) {
+    throw new TypeError('authenticate option "login_hint" is not an option: write loginHint (it is sent as login_hint)');
+  }
   if (options.loginHint !== undefined) {
     if (typeof options.loginHint !== 'string' || options.loginHint.length > 512) {
       throw new TypeError('authenticate option "loginHint" must be a string (a Salesforce username)');

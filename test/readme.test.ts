@@ -1,10 +1,11 @@
 /**
- * Every code sample in README.md runs here. Each fenced block is preceded by a marker comment,
- * `<!-- sample: MODE [args] -->`, that says how:
+ * Every code sample in README.md and in docs/*.md runs here. Each fenced block is preceded by a
+ * marker comment, `<!-- sample: MODE [args] -->`, that says how:
  *
- *   app               a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
+ *   app [without-pkce] a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
  *                     SF_* settings for a headless emulator; a login through it must end on a page
- *                     that says "Logged in as Ada Lovelace"
+ *                     that says "Logged in as Ada Lovelace" (without-pkce: the Connected App does
+ *                     not require PKCE, as an older one, for code that sends none)
  *   routes [M:/path]  a fragment added to the CommonJS quick start (after its middleware); a login
  *                     must succeed, then each METHOD:/path must answer below 400
  *   script            a complete program (ts: type-checked too) that must exit 0
@@ -20,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -29,11 +30,14 @@ import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { freePort } from './helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** README.md, then every Markdown file of docs/. */
+const DOCUMENTS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
 const WORK = join(ROOT, 'test-results', 'readme-samples');
 const BIN = join(ROOT, 'dist', 'esm', 'bin.js');
 
 interface Sample {
+  /** The Markdown file, relative to the repository. */
+  file: string;
   lang: string;
   code: string;
   marker: string | undefined;
@@ -41,8 +45,9 @@ interface Sample {
   line: number;
 }
 
-/** The fenced blocks of a Markdown text, each with the marker comment right above it. */
-function extractSamples(markdown: string): Sample[] {
+/** The fenced blocks of a Markdown file, each with the marker comment right above it. */
+function extractSamples(file: string): Sample[] {
+  const markdown = readFileSync(join(ROOT, file), 'utf8');
   const lines = markdown.split('\n');
   const samples: Sample[] = [];
   let heading = '';
@@ -58,14 +63,14 @@ function extractSamples(markdown: string): Sample[] {
     let above = start - 1;
     while (above >= 0 && (lines[above] ?? '').trim() === '') above--;
     const marker = /^<!-- sample: (.+) -->$/.exec(lines[above] ?? '')?.[1];
-    samples.push({ lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
+    samples.push({ file, lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
   }
   return samples;
 }
 
-const samples = extractSamples(README);
-/** Blocks that show output or data, not code to run. */
-const OUTPUT_LANGS = new Set(['text', 'json']);
+const samples = DOCUMENTS.flatMap(extractSamples);
+/** Blocks that show output, data or a change, not code to run. */
+const OUTPUT_LANGS = new Set(['text', 'json', 'diff']);
 const CODE_LANGS = new Set(['js', 'ts']);
 const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip']);
 
@@ -74,7 +79,7 @@ function mode(sample: Sample): string {
 }
 
 function sampleDir(sample: Sample): string {
-  const dir = join(WORK, `line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
+  const dir = join(WORK, `${sample.file.replace(/\W+/g, '-')}-line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -171,11 +176,11 @@ async function waitForHttp(url: string, process: Started): Promise<void> {
 }
 
 /** A headless emulator with the Connected App the samples' SF_* settings name. */
-async function salesforceFor(callbackURL: string): Promise<{ emulator: RunningEmulator; env: Record<string, string> }> {
+async function salesforceFor(callbackURL: string, requirePkce = true): Promise<{ emulator: RunningEmulator; env: Record<string, string> }> {
   const emulator = await startEmulator({
     restApi: true,
     users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }],
-    apps: [{ clientId: 'readme-app', clientSecret: 'readme-secret', redirectUris: [callbackURL] }],
+    apps: [{ clientId: 'readme-app', clientSecret: 'readme-secret', redirectUris: [callbackURL], requirePkce }],
   });
   emulators.push(emulator);
   return { emulator, env: { SF_CLIENT_ID: 'readme-app', SF_CLIENT_SECRET: 'readme-secret', SF_LOGIN_URL: emulator.url, SESSION_SECRET: 'readme' } };
@@ -204,10 +209,10 @@ async function logInThrough(appUrl: string): Promise<{ cookie: string; home: str
   return { cookie, home: await home.text() };
 }
 
-async function runApp(file: string, routes: string[] = []): Promise<void> {
+async function runApp(file: string, routes: string[] = [], requirePkce = true): Promise<void> {
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
-  const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`);
+  const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`, requirePkce);
   const app = start(process.execPath, [file], { ...env, PORT: String(port) });
   await waitForHttp(appUrl, app);
   const { cookie, home } = await logInThrough(appUrl);
@@ -221,7 +226,7 @@ async function runApp(file: string, routes: string[] = []): Promise<void> {
 
 /** The CommonJS quick start: the app that `routes` fragments are added to. */
 function quickStartCjs(): string {
-  const quickStart = samples.find((sample) => mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
+  const quickStart = samples.find((sample) => sample.file === 'README.md' && mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
   if (quickStart === undefined) throw new Error('README has no CommonJS quick start app');
   return quickStart.code;
 }
@@ -241,7 +246,7 @@ function npxShim(): string {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('README code samples', () => {
+describe('README and docs/ code samples', () => {
   it('runs against a build of the package', () => {
     expect(existsSync(join(ROOT, 'dist', 'esm', 'index.js')), 'dist/ is missing: run `npm run build`').toBe(true);
     const built = statSync(join(ROOT, 'dist', 'esm', 'index.js')).mtimeMs;
@@ -251,20 +256,20 @@ describe('README code samples', () => {
 
   it('marks every sample with how it is tested', () => {
     const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
-    expect(unmarked.map((s) => `README.md:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
+    expect(unmarked.map((s) => `${s.file}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
     const skippedCode = samples.filter((sample) => CODE_LANGS.has(sample.lang) && mode(sample) === 'skip');
-    expect(skippedCode.map((s) => `README.md:${s.line}`)).toEqual([]);
+    expect(skippedCode.map((s) => `${s.file}:${s.line}`)).toEqual([]);
     const unknownLanguage = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !CODE_LANGS.has(sample.lang) && sample.lang !== 'sh');
-    expect(unknownLanguage.map((s) => `README.md:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
+    expect(unknownLanguage.map((s) => `${s.file}:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
     const skipsWithoutReason = samples.filter((sample) => mode(sample) === 'skip' && !/^skip \(.+\)$/.test(sample.marker ?? ''));
-    expect(skipsWithoutReason.map((s) => `README.md:${s.line}`)).toEqual([]);
+    expect(skipsWithoutReason.map((s) => `${s.file}:${s.line}`)).toEqual([]);
   });
 
   for (const sample of samples) {
-    const title = `${sample.heading}: ${sample.marker} (README.md:${sample.line})`;
+    const title = `${sample.heading}: ${sample.marker} (${sample.file}:${sample.line})`;
     switch (mode(sample)) {
       case 'app':
-        it(title, async () => runApp(materialise(sample)), 60_000);
+        it(title, async () => runApp(materialise(sample), [], !(sample.marker ?? '').split(/\s+/).includes('without-pkce')), 60_000);
         break;
       case 'routes': {
         const routes = (sample.marker ?? '').split(/\s+/).slice(1);

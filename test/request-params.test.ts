@@ -72,4 +72,10 @@ describe('authorizationParams', () => {
     expect(authorizationParams({}, 'id api')).toEqual({ scope: 'id api' });
     expect(authorizationParams({}, undefined)).toEqual({});
   });
+
+  it("refuses passport-forcedotcom's login_hint rather than dropping it", () => {
+    expect(() => authorizationParams({ login_hint: 'ada@example.com' } as never, undefined)).toThrow(
+      new TypeError('authenticate option "login_hint" is not an option: write loginHint (it is sent as login_hint)'),
+    );
+  });
 });
