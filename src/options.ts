@@ -7,7 +7,9 @@ export interface SalesforceStrategyOptionsBase {
   clientID: string;
   /**
    * Where Salesforce sends the browser back; must equal one of the Connected App's Callback URLs.
-   * A path (`/auth/salesforce/callback`) is resolved against the incoming request. Required.
+   * A path (`/auth/salesforce/callback`) is resolved against the incoming request's origin, from
+   * the site's root: in a router mounted with `app.use('/portal', router)`, write
+   * `/portal/auth/salesforce/callback`. Required.
    */
   callbackURL: string;
   /** The consumer secret. Omit for a public client: no `client_secret` is sent then. Default: none. */
@@ -52,7 +54,9 @@ export interface SalesforceStrategyOptionsBase {
   allowedLoginURLs?: ReadonlyArray<string | RegExp> | ((loginURL: URL) => boolean);
   /**
    * Trust `X-Forwarded-Proto`/`X-Forwarded-Host` when resolving a relative `callbackURL`.
-   * Default: Express's `trust proxy` setting.
+   * With a `secure` session cookie, set Express's `trust proxy` instead (or as well): the session
+   * middleware only sends a secure cookie when Express trusts the proxy. Default: Express's
+   * `trust proxy` setting.
    */
   trustProxy?: boolean;
 }

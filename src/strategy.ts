@@ -25,6 +25,7 @@ import {
   callbackText,
   hasOpenIdScope,
   redirectURI,
+  untrustedProxyProblem,
   type SalesforceAuthenticateOptions,
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type TokenResponse } from './salesforce-client.js';
@@ -51,6 +52,9 @@ declare module 'passport' {
     loginURL?: string | undefined;
   }
 }
+
+/** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
+const warnedConfigurations = new WeakSet<ResolvedOptions>();
 
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
@@ -176,6 +180,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     } catch (error) {
       this.fail({ message: (error as Error).message }, 400);
       return;
+    }
+    const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
+    if (proxyProblem !== undefined && !warnedConfigurations.has(this._config)) {
+      warnedConfigurations.add(this._config);
+      process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
     }
     const pkce = createPkcePair();
     const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;

@@ -5,94 +5,32 @@
  * cookie-session: login, two tabs, denial, the README's logout route, and a planted session id.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import express5, { type RequestHandler } from 'express';
-import expressSession from 'express-session';
-import type { PassportStatic } from 'passport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logOut, SalesforcePkceStrategy } from '../../src/index.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { SalesforcePkceStrategy } from '../../src/index.js';
+import type { EmulatorOptions } from '../../src/emulator/index.js';
 import { Browser } from '../helpers/browser.js';
+import { PASSPORT_PACKAGES, SITE_CLIENT_ID, startSite, type PassportVersion, type Site, type SessionMiddleware } from '../helpers/site.js';
 
 const require = createRequire(import.meta.url);
 
-export type PassportVersion = '0.4' | '0.5' | '0.6' | '0.7';
-
-const PASSPORT_PACKAGES: Record<PassportVersion, string> = { '0.4': 'passport04', '0.5': 'passport05', '0.6': 'passport06', '0.7': 'passport' };
-const EXPRESSES = { 4: require('express4') as typeof express5, 5: express5 };
-const SESSIONS = {
-  'express-session': (): RequestHandler => expressSession({ secret: 'test-secret', resave: false, saveUninitialized: false, name: 'app.sid' }),
-  'cookie-session': (): RequestHandler => (require('cookie-session') as (options: { name: string; keys: string[] }) => RequestHandler)({ name: 'app.sid', keys: ['test-key'] }),
-};
-type SessionMiddleware = keyof typeof SESSIONS;
-
-const CLIENT_ID = '3MVG9passport.versions';
-
-interface Site {
-  url: string;
-  emulator: RunningEmulator;
-  close(): Promise<void>;
-}
-
-/** The README's CommonJS quick start, with its logout route, on the given passport, Express and session middleware. */
-async function startSite(passportPackage: string, expressVersion: 4 | 5, sessionMiddleware: SessionMiddleware, emulatorOptions: EmulatorOptions = {}): Promise<Site> {
-  const emulator = await startEmulator(emulatorOptions);
-  const { Passport } = require(passportPackage) as { Passport: new () => PassportStatic };
-  const passport = new Passport();
-  const strategy = new SalesforcePkceStrategy(
-    { clientID: CLIENT_ID, loginURL: emulator.url, callbackURL: '/auth/salesforce/callback', scope: ['api', 'refresh_token'] },
-    (accessToken, refreshToken, params, profile, done) => done(null, { name: profile.displayName, accessToken, refreshToken }),
-  );
-  passport.use(strategy);
-  passport.serializeUser((user, done) => done(null, user));
-  passport.deserializeUser((user: Express.User, done) => done(null, user));
-
-  const app = EXPRESSES[expressVersion]();
-  app.use(SESSIONS[sessionMiddleware]());
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.get('/', (req, res) => {
-    res.json({ user: req.user ?? null });
-  });
-  app.get('/auth/salesforce', passport.authenticate('salesforce'));
-  app.get('/auth/salesforce/callback', passport.authenticate('salesforce', { failureRedirect: '/failed', failureMessage: true }), (req, res) => res.redirect('/'));
-  app.get('/failed', (req, res) => {
-    res.json({ messages: (req.session as { messages?: unknown } | null | undefined)?.messages ?? null });
-  });
-  app.post('/logout', async (req, res, next) => {
-    try {
-      const user = req.user as { accessToken?: string; refreshToken?: string } | undefined;
-      const token = user?.refreshToken ?? user?.accessToken;
-      if (token) await strategy.revoke(token);
-      await logOut(req);
-      res.redirect('/');
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emulator.addApp({ clientId: CLIENT_ID, redirectUris: [`${url}/auth/salesforce/callback`] });
-  return {
-    url,
+function readmeSite(passport: PassportVersion, express: 4 | 5, session: SessionMiddleware, emulator?: EmulatorOptions): Promise<Site> {
+  return startSite({
+    passport,
+    express,
+    session,
     emulator,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await emulator.close();
-    },
-  };
+    strategy: (loginURL) =>
+      new SalesforcePkceStrategy(
+        { clientID: SITE_CLIENT_ID, loginURL, callbackURL: '/auth/salesforce/callback', scope: ['api', 'refresh_token'] },
+        (accessToken, refreshToken, params, profile, done) => done(null, { name: profile.displayName, accessToken, refreshToken }),
+      ),
+  });
 }
 
 const ADA = { name: 'Ada Lovelace', accessToken: expect.any(String), refreshToken: expect.any(String) };
 
 export function describePassportVersion(version: PassportVersion): void {
-  const passportPackage = PASSPORT_PACKAGES[version];
   let site: Site | undefined;
 
   afterEach(async () => {
@@ -101,7 +39,7 @@ export function describePassportVersion(version: PassportVersion): void {
   });
 
   it(`runs where only passport ${version} can have patched Node's request`, () => {
-    require(passportPackage);
+    require(PASSPORT_PACKAGES[version]);
     const patched = version === '0.4' ? (require('passport04/lib/http/request') as { logIn: unknown }).logIn : undefined;
     expect((http.IncomingMessage.prototype as { logIn?: unknown }).logIn).toBe(patched);
   });
@@ -113,7 +51,7 @@ export function describePassportVersion(version: PassportVersion): void {
     [5, 'cookie-session'],
   ] as const)(`passport ${version} on Express %i with %s`, (expressVersion, sessionMiddleware) => {
     it('logs in', async () => {
-      site = await startSite(passportPackage, expressVersion, sessionMiddleware);
+      site = await readmeSite(version, expressVersion, sessionMiddleware);
       const browser = new Browser(site.url);
       const callback = await browser.login('/auth/salesforce');
       expect([callback.status, callback.headers.location]).toEqual([302, '/']);
@@ -121,7 +59,7 @@ export function describePassportVersion(version: PassportVersion): void {
     });
 
     it('finishes two tabs of one browser in either order', async () => {
-      site = await startSite(passportPackage, expressVersion, sessionMiddleware);
+      site = await readmeSite(version, expressVersion, sessionMiddleware);
       const browser = new Browser(site.url);
       const first = await browser.authorize(await browser.startLogin('/auth/salesforce'));
       const second = await browser.authorize(await browser.startLogin('/auth/salesforce'));
@@ -133,7 +71,7 @@ export function describePassportVersion(version: PassportVersion): void {
     });
 
     it('fails a denied login with Salesforce\'s words and logs nobody in', async () => {
-      site = await startSite(passportPackage, expressVersion, sessionMiddleware, { users: [{ username: 'ada@example.com', decision: 'deny' }] });
+      site = await readmeSite(version, expressVersion, sessionMiddleware, { users: [{ username: 'ada@example.com', decision: 'deny' }] });
       const browser = new Browser(site.url);
       const callback = await browser.login('/auth/salesforce');
       expect([callback.status, callback.headers.location]).toEqual([302, '/failed']);
@@ -142,7 +80,7 @@ export function describePassportVersion(version: PassportVersion): void {
     });
 
     it('logs out with the README\'s route, revoking the refresh token', async () => {
-      site = await startSite(passportPackage, expressVersion, sessionMiddleware);
+      site = await readmeSite(version, expressVersion, sessionMiddleware);
       const browser = new Browser(site.url);
       await browser.login('/auth/salesforce');
       const logout = await browser.agent.post('/logout');
@@ -152,7 +90,7 @@ export function describePassportVersion(version: PassportVersion): void {
     });
 
     it('does not log in a session cookie planted before the login', async () => {
-      site = await startSite(passportPackage, expressVersion, sessionMiddleware);
+      site = await readmeSite(version, expressVersion, sessionMiddleware);
       const attacker = new Browser(site.url);
       await attacker.startLogin('/auth/salesforce');
       const planted = attacker.cookies();
