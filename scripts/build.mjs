@@ -35,7 +35,7 @@ export function isStale() {
   return built < newestMtime(join(root, 'src'));
 }
 
-/** Runs tshy when dist/ is stale; throws with tshy's output when the build fails. */
+/** Runs tshy when dist/ is stale; returns whether it built. Throws with tshy's output when the build fails. */
 export function ensureBuilt() {
   if (!isStale()) return false;
   try {

@@ -42,6 +42,7 @@ const ADVICE: Record<string, string> = {
   scopeSeparator: 'is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it',
   pkce: 'is not needed: PKCE (S256) is always on and cannot be turned off, so remove it',
   state: "is not needed: state is always on; a per-login state object goes to passport.authenticate('salesforce', { state }) and comes back as info.state",
+  store: 'is not supported: pending logins are kept in the session, one entry per login',
   proxy: 'is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)',
   customHeaders: 'is not supported: the strategy sends the headers Salesforce needs',
 };
