@@ -79,9 +79,9 @@ function keepPendingLogins(session: SessionLike, key: string): void {
 }
 
 /** Regenerates the request's session and puts its contents (all but express-session's cookie) back. */
-function renew(req: LoginRequest, session: SessionLike, callback: Callback): void {
+function renew(req: LoginRequest, session: SessionLike, regenerate: (callback: Callback) => void, callback: Callback): void {
   const contents = Object.fromEntries(Object.entries(session).filter(([name]) => name !== 'cookie'));
-  session.regenerate?.((err) => {
+  regenerate.call(session, (err) => {
     if (!err) Object.assign(currentSession(req, session), contents);
     callback(err);
   });
@@ -103,11 +103,12 @@ function renewIdAtLogin(req: LoginRequest): void {
     const idBefore = req.sessionID;
     const finish: Callback = (err) => {
       const session = sessionOf(req);
-      if (err || typeof idBefore !== 'string' || req.sessionID !== idBefore || !session || typeof session.regenerate !== 'function') {
+      const regenerate = session?.regenerate;
+      if (err || typeof idBefore !== 'string' || req.sessionID !== idBefore || !session || typeof regenerate !== 'function') {
         (callback as Callback)(err);
         return;
       }
-      renew(req, session, callback as Callback);
+      renew(req, session, regenerate, callback as Callback);
     };
     return typeof options === 'function' ? logIn.call(this, user, finish) : logIn.call(this, user, options, finish);
   };
