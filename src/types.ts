@@ -51,44 +51,41 @@ export interface SalesforceTokenCallOptions {
 /** What the verify callback reports back: passport's `done(err, user, info)`. */
 export type SalesforceVerifyCallback = (err?: Error | null | unknown, user?: Express.User | false, info?: object) => void;
 
+/*
+ * Each verify form is a method signature turned into a function type, so its parameters are
+ * compared bivariantly: a callback written for @types/passport-oauth2, which types `refreshToken`
+ * as `string`, still type-checks. (It is `undefined` when Salesforce granted no refresh token.)
+ */
+
 /** The four-argument verify callback: `(accessToken, refreshToken, profile, done)`. */
-export type SalesforceVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunction = {
+  verify(accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+}['verify'];
 
 /**
  * The five-argument verify callback: `params` is Salesforce's token response
  * (`instance_url`, `id`, `scope`, `id_token_claims`, …).
  */
-export type SalesforceVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: SalesforceTokenParams,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunctionWithParams = {
+  verify(accessToken: string, refreshToken: string | undefined, params: SalesforceTokenParams, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+}['verify'];
 
 /** The verify callback with `passReqToCallback: true`: the request comes first. */
-export type SalesforceVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunctionWithRequest = {
+  verify(req: Request, accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+}['verify'];
 
 /** The verify callback with `passReqToCallback: true` and the token response. */
-export type SalesforceVerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: SalesforceTokenParams,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunctionWithRequestAndParams = {
+  verify(
+    req: Request,
+    accessToken: string,
+    refreshToken: string | undefined,
+    params: SalesforceTokenParams,
+    profile: SalesforceProfile,
+    done: SalesforceVerifyCallback,
+  ): void;
+}['verify'];
 
 /** @internal Any of the four verify forms; the strategy calls it by its arity. */
 export type AnyVerifyFunction =
