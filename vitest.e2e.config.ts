@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // `npm test`, which needs no browser.
 export default defineConfig({
   test: {
+    globalSetup: ['scripts/build.mjs'],
     include: ['test/e2e/**/*.e2e.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

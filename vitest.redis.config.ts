@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // needs no Redis.
 export default defineConfig({
   test: {
+    globalSetup: ['scripts/build.mjs'],
     include: ['test/redis/**/*.redis.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,6 +1,25 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
+import { webcrypto } from 'node:crypto';
+import type { JWTPayload, createRemoteJWKSet } from 'jose';
 import { IdTokenError, SalesforceResponseError, type IdTokenCheck } from './errors.js';
 import { identityIds } from './profile.js';
+
+type Jose = typeof import('jose');
+
+let jose: Promise<Jose> | undefined;
+
+/**
+ * jose, imported on first use. It is ESM-only: a static import would make `require()` of this
+ * package fail on Node without require(esm) (18, and 20 before 20.19), while `import()` works from
+ * CommonJS everywhere. jose calls the WebCrypto global, which Node 19 and later define: on Node 18
+ * it is defined here as Node's own `webcrypto`, once, before jose's first use.
+ */
+function loadJose(): Promise<Jose> {
+  if (globalThis.crypto === undefined) {
+    Object.defineProperty(globalThis, 'crypto', { value: webcrypto, configurable: true, enumerable: true, writable: true });
+  }
+  jose ??= import('jose');
+  return jose;
+}
 
 /** What an id_token must match. */
 export interface IdTokenExpectations {
@@ -14,16 +33,25 @@ export interface IdTokenExpectations {
   identityUrl?: string;
 }
 
-/** The verified claims of a Salesforce id_token. */
-export interface SalesforceIdTokenClaims extends JWTPayload {
+/**
+ * The verified claims of a Salesforce id_token. (Declared here rather than extending jose's
+ * `JWTPayload`, so the package's types need nothing from jose.)
+ */
+export interface SalesforceIdTokenClaims {
   /** The issuer: the login base of this login, e.g. `https://login.salesforce.com`. */
   iss: string;
   /** The identity URL. */
   sub: string;
+  /** The Connected App's consumer key. */
+  aud: string | string[];
   /** When the token expires, in seconds since the epoch. */
   exp: number;
   /** When the token was issued, in seconds since the epoch. */
   iat: number;
+  /** Not before, in seconds since the epoch, when present. */
+  nbf?: number;
+  /** The token's unique id, when present. */
+  jti?: string;
   /** The nonce of the authorization request; absent in a refreshed id_token. */
   nonce?: string;
   /** Half of the SHA-256 of the access token, base64url-encoded (OpenID Connect Core §3.1.3.6). */
@@ -42,6 +70,8 @@ export interface SalesforceIdTokenClaims extends JWTPayload {
   email?: string;
   /** Whether Salesforce verified `email` (`email` scope). */
   email_verified?: boolean;
+  /** Other claims Salesforce sends (`address`, `phone_number`, `updated_at`, custom attributes…). */
+  [claim: string]: unknown;
 }
 
 /** Reads a JSON Web Key Set; the strategy passes its HTTP client, bounded by `requestTimeout`. */
@@ -78,7 +108,7 @@ class KeyFetchFailure extends Error {
   }
 }
 
-function checkFailed(error: unknown): IdTokenCheck {
+function checkFailed({ errors }: Jose, error: unknown): IdTokenCheck {
   if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'too-old' : 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return 'issuer';
@@ -126,10 +156,11 @@ export class IdTokenVerifier {
   ) {}
 
   async verify(idToken: string, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
+    const lib = await loadJose();
     let payload: JWTPayload;
     let type: unknown;
     try {
-      ({ payload, protectedHeader: { typ: type } } = await jwtVerify(idToken, this.keys(new URL(`${expected.issuer}/id/keys`)), {
+      ({ payload, protectedHeader: { typ: type } } = await lib.jwtVerify(idToken, this.keys(lib, new URL(`${expected.issuer}/id/keys`)), {
         issuer: expected.issuer,
         audience: expected.audience,
         algorithms: ['RS256'],
@@ -140,27 +171,28 @@ export class IdTokenVerifier {
     } catch (error) {
       // The key fetch's own errors (timeout, network, Salesforce's answer) say more than a check name.
       if (error instanceof KeyFetchFailure) throw error.failure;
-      if (error instanceof errors.JWKSInvalid) throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
-      throw new IdTokenError(checkFailed(error), { cause: error });
+      if (error instanceof lib.errors.JWKSInvalid) throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
+      throw new IdTokenError(checkFailed(lib, error), { cause: error });
     }
     checkClaims(payload, type, expected);
     return payload as SalesforceIdTokenClaims;
   }
 
   /** The key set of a login host; the most recently used hosts are kept. */
-  private keys(url: URL): RemoteKeySet {
+  private keys(lib: Jose, url: URL): RemoteKeySet {
     let keySet = this.keySets.get(url.href);
     if (keySet) {
       this.keySets.delete(url.href);
     } else {
-      keySet = createRemoteJWKSet(url, {
+      keySet = lib.createRemoteJWKSet(url, {
         cacheMaxAge: KEY_CACHE_MAX_AGE_MS,
         cooldownDuration: KEY_REFETCH_COOLDOWN_MS,
         timeoutDuration: this.timeout,
         // jose's fetch would bypass the strategy's agents, timeouts and typed errors.
-        [customFetch]: async (href: string) => {
+        [lib.customFetch]: async (href: string) => {
           try {
-            return Response.json(await this.fetchKeySet(new URL(href)));
+            const keySet = await this.fetchKeySet(new URL(href));
+            return new Response(JSON.stringify(keySet), { headers: { 'content-type': 'application/json' } });
           } catch (failure) {
             throw new KeyFetchFailure(failure);
           }

@@ -30,6 +30,7 @@ export type {
 export { CookiePendingLoginStore, type CookiePendingLoginStoreOptions } from './cookie-store.js';
 export type { SalesforceIdTokenClaims } from './id-token.js';
 export { createPkcePair, type PkcePair } from './pkce.js';
+export { logOut } from './session.js';
 export { verifyTokenSignature, type SignedTokenFields } from './signature.js';
 export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {

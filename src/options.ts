@@ -11,6 +11,7 @@ export type SkipUserProfileCallback = (err: Error | null, skip?: boolean) => voi
  * one, or a function `(accessToken, done)` that calls back `done(err, skip)`.
  */
 export type SkipUserProfile = boolean | ((accessToken: string, done: SkipUserProfileCallback) => unknown);
+import { unknownOptionProblems } from './option-names.js';
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
 export interface SalesforceStrategyOptionsBase {
@@ -18,7 +19,9 @@ export interface SalesforceStrategyOptionsBase {
   clientID: string;
   /**
    * Where Salesforce sends the browser back; must equal one of the Connected App's Callback URLs.
-   * A path (`/auth/salesforce/callback`) is resolved against the incoming request. Required.
+   * A path (`/auth/salesforce/callback`) is resolved against the incoming request's origin, from
+   * the site's root: in a router mounted with `app.use('/portal', router)`, write
+   * `/portal/auth/salesforce/callback`. Required.
    */
   callbackURL: string;
   /** The consumer secret. Omit for a public client: no `client_secret` is sent then. Default: none. */
@@ -71,7 +74,9 @@ export interface SalesforceStrategyOptionsBase {
   allowedLoginURLs?: ReadonlyArray<string | RegExp> | ((loginURL: URL) => boolean);
   /**
    * Trust `X-Forwarded-Proto`/`X-Forwarded-Host` when resolving a relative `callbackURL`.
-   * Default: Express's `trust proxy` setting.
+   * With a `secure` session cookie, set Express's `trust proxy` instead (or as well): the session
+   * middleware only sends a secure cookie when Express trusts the proxy. Default: Express's
+   * `trust proxy` setting.
    */
   trustProxy?: boolean;
   /**
@@ -313,6 +318,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new InvalidOptionError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
   }
   const options = input as Record<string, unknown>;
+  const unknown = unknownOptionProblems(options);
+  if (unknown.length > 0) throw new InvalidOptionError(`${PREFIX}: ${unknown.join('; ')}`);
   const clientID = optionalString(options, 'clientID') ?? fail('clientID', "is required: the Connected App's consumer key");
   const callbackURL = optionalString(options, 'callbackURL') ?? fail('callbackURL', 'is required, e.g. "/auth/salesforce/callback"');
   if (!isCallbackURL(callbackURL)) fail('callbackURL', 'must be an absolute http(s) URL or a path starting with "/"');

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
 import { randomToken } from './random.js';
+import { sessionOf, type SessionLike, type SessionRequest } from './session.js';
 
 /** A JSON value, as any express-session store can keep it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -74,15 +75,6 @@ export interface PendingLoginStateStore {
 
 type PendingLogins = Record<string, PendingLogin>;
 
-/** Any request object; its `session` is read when express-session (or a compatible middleware) set one. */
-type SessionRequest = object;
-
-interface SessionLike {
-  [key: string]: unknown;
-  save?: (callback: (err?: unknown) => void) => void;
-  regenerate?: (callback: (err?: unknown) => void) => void;
-}
-
 /** Why a callback's state was refused. Safe to show to the user. */
 export const STATE_FAILURES = {
   missing: 'The callback has no state: start the login again.',
@@ -100,11 +92,6 @@ export interface PendingLoginStoreOptions {
 }
 
 const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
-
-function sessionOf(req: SessionRequest): SessionLike | undefined {
-  const { session } = req as { session?: unknown };
-  return typeof session === 'object' && session !== null ? (session as SessionLike) : undefined;
-}
 
 function isPendingLogin(value: unknown): value is PendingLogin {
   return (
@@ -217,7 +204,6 @@ export class PendingLoginStore {
     const { [handle]: _taken, ...remaining } = logins as PendingLogins;
     if (Object.keys(remaining).length > 0) session[this.#key] = remaining;
     else Reflect.deleteProperty(session, this.#key);
-    this.#keepAcrossRegeneration(session);
     const { verifier, ...record } = login;
     callback(null, verifier, record);
   }
@@ -230,24 +216,5 @@ export class PendingLoginStore {
       .sort((a, b) => a[1].createdAt - b[1].createdAt);
     const room = this.#max - 1;
     return Object.fromEntries(room > 0 ? live.slice(-room) : []);
-  }
-
-  /**
-   * Passport ≥ 0.6 regenerates the session when the user logs in, which would drop the other
-   * tabs' pending logins. Carry them into the regenerated session of this one request.
-   */
-  #keepAcrossRegeneration(session: SessionLike): void {
-    const { regenerate } = session;
-    const remaining = session[this.#key];
-    if (typeof regenerate !== 'function' || remaining === undefined) return;
-    const key = this.#key;
-    session.regenerate = function regenerateKeepingPendingLogins(this: SessionLike, callback) {
-      regenerate.call(this, (err) => {
-        const req = (this as { req?: SessionRequest }).req;
-        const fresh = req ? sessionOf(req) : undefined;
-        if (!err && fresh) fresh[key] = remaining;
-        callback(err);
-      });
-    };
   }
 }

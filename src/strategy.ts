@@ -45,10 +45,12 @@ import {
   redirectURI,
   STRATEGY_AUTHORIZATION_FIELDS,
   STRATEGY_TOKEN_FIELDS,
+  untrustedProxyProblem,
   type SalesforceAuthenticateOptions,
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
 import { checkTokenResponse } from './token-checks.js';
+import { prepareLogin, sessionOf } from './session.js';
 import { toTokenSet } from './token-set.js';
 import type {
   AnyVerifyFunction,
@@ -81,6 +83,9 @@ interface ProfileLogin {
   /** Logins in progress with this access token (Salesforce may hand a user's token out twice). */
   users: number;
 }
+
+/** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
+const warnedConfigurations = new WeakSet<ResolvedOptions>();
 
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
@@ -126,15 +131,20 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   /** @internal */
   declare private _skipUserProfile: SkipUserProfile;
 
-  // One overload per verify arity, so the four-argument form's parameters are inferred.
-  /* eslint-disable @typescript-eslint/unified-signatures */
+  // One signature per options form, each taking the union of its two verify forms, as
+  // @types/passport-oauth2 does. From a union, TypeScript infers an inline callback's parameters
+  // when only one member has at least as many parameters as the callback declares: a callback
+  // with `params` (5, or 6 with the request) is inferred; one without it matches both members and
+  // is not (test/types/consumer.mts shows the one-word fix). Overloads per arity would do the
+  // opposite: the first overload tried fixes the parameter types, so the longer forms would lose.
   /**
    * Builds the strategy. Every option is checked here: a bad one throws an `InvalidOptionError`
    * (a `TypeError`) that names it.
    *
    * @param options The Connected App and how to log in; only `clientID` and `callbackURL` are
    *   required, and every other option has its default in {@link SalesforceStrategyOptionsBase}.
-   * @param verify `(accessToken, refreshToken, profile, done)`: decides who the user is.
+   * @param verify `(accessToken, refreshToken, params, profile, done)` or
+   *   `(accessToken, refreshToken, profile, done)`: decides who the user is.
    * @example
    * const strategy = new SalesforcePkceStrategy({
    *   clientID: process.env.SF_CLIENT_ID!,
@@ -147,23 +157,15 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * });
    * passport.use(strategy); // keep `strategy` for refresh() and revoke()
    */
-  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction);
+  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction | SalesforceVerifyFunctionWithParams);
   /**
-   * @param options As in the first form.
-   * @param verify `(accessToken, refreshToken, params, profile, done)`: `params` is Salesforce's token response.
-   */
-  constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunctionWithParams);
-  /**
+   * Builds a strategy whose verify callback takes the request first.
+   *
    * @param options As in the first form, with `passReqToCallback: true`.
-   * @param verify `(req, accessToken, refreshToken, profile, done)`.
+   * @param verify `(req, accessToken, refreshToken, params, profile, done)` or
+   *   `(req, accessToken, refreshToken, profile, done)`.
    */
-  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest);
-  /**
-   * @param options As in the first form, with `passReqToCallback: true`.
-   * @param verify `(req, accessToken, refreshToken, params, profile, done)`.
-   */
-  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequestAndParams);
-  /* eslint-enable @typescript-eslint/unified-signatures */
+  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest | SalesforceVerifyFunctionWithRequestAndParams);
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
     if (typeof verify !== 'function') {
@@ -340,6 +342,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.fail({ message: (error as Error).message }, 400);
       return;
     }
+    const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
+    if (proxyProblem !== undefined && !warnedConfigurations.has(this._config)) {
+      warnedConfigurations.add(this._config);
+      process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
+    }
     const pkce = createPkcePair();
     const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
@@ -384,6 +391,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.fail(pending, 403);
       return;
     }
+    // Whatever the state store, a session the app has is readied for passport's login: a new id
+    // on every passport version, the methods cookie-session lacks, the other tabs' pending logins kept.
+    const session = sessionOf(req);
+    if (session) prepareLogin(req, session, this._config.sessionKey);
     const error = param('error');
     if (error !== undefined) {
       const code = callbackText(error, 64) || 'unknown_error';

@@ -52,44 +52,77 @@ export interface SalesforceTokenCallOptions {
 /** What the verify callback reports back: passport's `done(err, user, info)`. */
 export type SalesforceVerifyCallback = (err?: Error | null | unknown, user?: Express.User | false, info?: object) => void;
 
+/*
+ * Each verify form is a method signature turned into a function type, so its parameters are
+ * compared bivariantly: a callback written for @types/passport-oauth2, which types `refreshToken`
+ * as `string`, still type-checks. (It is `undefined` when Salesforce granted no refresh token.)
+ */
+
 /** The four-argument verify callback: `(accessToken, refreshToken, profile, done)`. */
-export type SalesforceVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunction = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param accessToken The Bearer token for API calls at the user's `instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
+  verify(accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+}['verify'];
 
 /**
  * The five-argument verify callback: `params` is Salesforce's token response
  * (`instance_url`, `id`, `scope`, `id_token_claims`, …).
  */
-export type SalesforceVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: SalesforceTokenParams,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunctionWithParams = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param accessToken The Bearer token for API calls at `params.instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param params Salesforce's token response.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
+  verify(accessToken: string, refreshToken: string | undefined, params: SalesforceTokenParams, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+}['verify'];
 
 /** The verify callback with `passReqToCallback: true`: the request comes first. */
-export type SalesforceVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunctionWithRequest = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param req The callback's request.
+   * @param accessToken The Bearer token for API calls at the user's `instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
+  verify(req: Request, accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+}['verify'];
 
 /** The verify callback with `passReqToCallback: true` and the token response. */
-export type SalesforceVerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: SalesforceTokenParams,
-  profile: SalesforceProfile,
-  done: SalesforceVerifyCallback,
-) => void;
+export type SalesforceVerifyFunctionWithRequestAndParams = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param req The callback's request.
+   * @param accessToken The Bearer token for API calls at `params.instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param params Salesforce's token response.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
+  verify(
+    req: Request,
+    accessToken: string,
+    refreshToken: string | undefined,
+    params: SalesforceTokenParams,
+    profile: SalesforceProfile,
+    done: SalesforceVerifyCallback,
+  ): void;
+}['verify'];
 
 /** @internal Any of the four verify forms; the strategy calls it by its arity. */
 export type AnyVerifyFunction =

@@ -155,3 +155,52 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(options)).toThrow(new InvalidOptionError(message));
   });
 });
+
+describe('option names', () => {
+  it.each([
+    [{ loginUrl: 'https://test.salesforce.com' }, 'options.loginUrl is not an option (did you mean loginURL?)'],
+    [{ clientId: 'x' }, 'options.clientId is not an option (did you mean clientID?)'],
+    [{ client_secret: 's' }, 'options.client_secret is not an option (did you mean clientSecret?)'],
+    [{ scopes: ['api'] }, 'options.scopes is not an option (did you mean scope?)'],
+    [{ requestTimout: 5000 }, 'options.requestTimout is not an option (did you mean requestTimeout?)'],
+    [{ colour: 'blue' }, 'options.colour is not an option'],
+    [{ login_hint: 'ada@example.com' }, "options.login_hint is not a constructor option: pass loginHint to passport.authenticate('salesforce', { loginHint }) (sent as login_hint)"],
+    [{ loginHint: 'ada@example.com' }, "options.loginHint is an option of passport.authenticate('salesforce', { … }), per login"],
+    [{ skipPhoto: true }, "options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it"],
+    [{ scopeSeparator: ',' }, 'options.scopeSeparator is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it'],
+    [{ pkce: true }, 'options.pkce is not needed: PKCE (S256) is always on and cannot be turned off, so remove it'],
+    [{ proxy: true }, 'options.proxy is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)'],
+  ])('rejects %j with a TypeError that names it and says what to write', (extra, problem) => {
+    expect(() => resolveOptions({ ...required, ...extra })).toThrow(new InvalidOptionError(`SalesforcePkceStrategy: ${problem}`));
+  });
+
+  it('names every unknown option at once', () => {
+    expect(() => resolveOptions({ ...required, loginUrl: 'https://test.salesforce.com', skipPhoto: true })).toThrow(
+      new InvalidOptionError(
+        "SalesforcePkceStrategy: options.loginUrl is not an option (did you mean loginURL?); options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
+      ),
+    );
+  });
+
+  it('accepts every documented option', () => {
+    const every = {
+      ...required,
+      clientSecret: 's3cret',
+      loginURL: 'https://test.salesforce.com',
+      authorizationURL: 'https://test.salesforce.com/services/oauth2/authorize',
+      tokenURL: 'https://test.salesforce.com/services/oauth2/token',
+      name: 'sandbox',
+      scope: 'api',
+      requestTimeout: 5000,
+      pendingLoginTtl: 300,
+      maxPendingLogins: 3,
+      verifyTokenSignature: true,
+      skipUserProfile: true,
+      sessionKey: 'pending',
+      allowedLoginURLs: [],
+      trustProxy: true,
+      passReqToCallback: true,
+    };
+    expect(resolveOptions(every).name).toBe('sandbox');
+  });
+});

@@ -1,11 +1,12 @@
 /**
- * Every code sample in README.md, in docs/*.md and in the emulator package's README runs here.
- * Each fenced block is preceded by a marker comment, `<!-- sample: MODE [args] -->`, that says how:
+ * Every code sample in README.md, docs/*.md and the emulator package's README runs here. Each
+ * fenced block is preceded by a marker comment, `<!-- sample: MODE [args] -->`, that says how:
  *
- *   app               a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
+ *   app [without-pkce] a complete app (js: CommonJS or ESM, ts: type-checked, then run): started with
  *                     SF_* settings for a headless emulator; a login through it must end on a page
- *                     that says "Logged in as Ada Lovelace"
- *   routes [M:/path]  a fragment added to README.md's CommonJS quick start (after its middleware); a login
+ *                     that says "Logged in as Ada Lovelace" (without-pkce: the Connected App does
+ *                     not require PKCE, as an older one, for code that sends none)
+ *   routes [M:/path]  a fragment added to the CommonJS quick start (after its middleware); a login
  *                     must succeed, then each METHOD:/path must answer below 400
  *   script            a complete program (ts: type-checked too) that must exit 0
  *   typecheck         type-checked only (needs services the tests don't have, e.g. Redis)
@@ -15,8 +16,8 @@
  *   shell             run with bash (npx salesforce-oauth-emulator maps to the built bin); exit 0
  *   skip (why)        shell commands only (installs, the test suite itself), with the reason
  *
- * The samples import the packages by name, so they run against the builds in dist/ (`npm test`
- * builds them first).
+ * The samples import the packages by name, so they run against the builds in dist/ (the test
+ * setup, scripts/build.mjs, rebuilds them when src/ is newer).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,21 +26,26 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isStale } from '../scripts/build.mjs';
 import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { freePort } from './helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The Markdown files whose samples run: README.md, every page of docs/, the emulator's README. */
+/** README.md, every Markdown file of docs/, and the emulator package's README. */
 const DOCUMENTS = [
   'README.md',
-  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
   'packages/salesforce-oauth-emulator/README.md',
 ];
 const WORK = join(ROOT, 'test-results', 'readme-samples');
 const EMULATOR_BIN = join(ROOT, 'packages', 'salesforce-oauth-emulator', 'dist', 'esm', 'bin.js');
 
 interface Sample {
-  document: string;
+  /** The Markdown file, relative to the repository. */
+  file: string;
   lang: string;
   code: string;
   marker: string | undefined;
@@ -48,8 +54,9 @@ interface Sample {
 }
 
 /** The fenced blocks of a Markdown file, each with the marker comment right above it. */
-function extractSamples(document: string): Sample[] {
-  const lines = readFileSync(join(ROOT, document), 'utf8').split('\n');
+function extractSamples(file: string): Sample[] {
+  const markdown = readFileSync(join(ROOT, file), 'utf8');
+  const lines = markdown.split('\n');
   const samples: Sample[] = [];
   let heading = '';
   for (let i = 0; i < lines.length; i++) {
@@ -64,14 +71,14 @@ function extractSamples(document: string): Sample[] {
     let above = start - 1;
     while (above >= 0 && (lines[above] ?? '').trim() === '') above--;
     const marker = /^<!-- sample: (.+) -->$/.exec(lines[above] ?? '')?.[1];
-    samples.push({ document, lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
+    samples.push({ file, lang: fence[1] ?? '', code: `${body.join('\n')}\n`, marker, heading, line: start + 1 });
   }
   return samples;
 }
 
 const samples = DOCUMENTS.flatMap(extractSamples);
-/** Blocks that show output or data, not code to run. */
-const OUTPUT_LANGS = new Set(['text', 'json']);
+/** Blocks that show output, data or a change, not code to run. */
+const OUTPUT_LANGS = new Set(['text', 'json', 'diff']);
 const CODE_LANGS = new Set(['js', 'ts']);
 const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip']);
 
@@ -80,7 +87,7 @@ function mode(sample: Sample): string {
 }
 
 function sampleDir(sample: Sample): string {
-  const dir = join(WORK, `${sample.document.replaceAll('/', '-')}-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
+  const dir = join(WORK, `${sample.file.replace(/\W+/g, '-')}-line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -177,11 +184,11 @@ async function waitForHttp(url: string, process: Started): Promise<void> {
 }
 
 /** A headless emulator with the Connected App the samples' SF_* settings name. */
-async function salesforceFor(callbackURL: string): Promise<{ emulator: RunningEmulator; env: Record<string, string> }> {
+async function salesforceFor(callbackURL: string, requirePkce = true): Promise<{ emulator: RunningEmulator; env: Record<string, string> }> {
   const emulator = await startEmulator({
     restApi: true,
     users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }],
-    apps: [{ clientId: 'readme-app', clientSecret: 'readme-secret', redirectUris: [callbackURL] }],
+    apps: [{ clientId: 'readme-app', clientSecret: 'readme-secret', redirectUris: [callbackURL], requirePkce }],
   });
   emulators.push(emulator);
   return { emulator, env: { SF_CLIENT_ID: 'readme-app', SF_CLIENT_SECRET: 'readme-secret', SF_LOGIN_URL: emulator.url, SESSION_SECRET: 'readme' } };
@@ -189,10 +196,15 @@ async function salesforceFor(callbackURL: string): Promise<{ emulator: RunningEm
 
 /** Logs in through an app the way a browser does; resolves to the app's cookie and its home page. */
 async function logInThrough(appUrl: string): Promise<{ cookie: string; home: string }> {
+  // Every cookie the app sets, by name (cookie-session sets the session and its signature).
+  const jar = new Map<string, string>();
   let cookie = '';
   const remember = (response: Response): void => {
-    const setCookie = response.headers.getSetCookie()[0];
-    if (setCookie) cookie = setCookie.split(';')[0] ?? '';
+    for (const setCookie of response.headers.getSetCookie()) {
+      const pair = setCookie.split(';')[0] ?? '';
+      jar.set(pair.split('=')[0] ?? '', pair);
+    }
+    cookie = [...jar.values()].join('; ');
   };
   const startLogin = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
   remember(startLogin);
@@ -205,10 +217,10 @@ async function logInThrough(appUrl: string): Promise<{ cookie: string; home: str
   return { cookie, home: await home.text() };
 }
 
-async function runApp(file: string, routes: string[] = []): Promise<void> {
+async function runApp(file: string, routes: string[] = [], requirePkce = true): Promise<void> {
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
-  const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`);
+  const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`, requirePkce);
   const app = start(process.execPath, [file], { ...env, PORT: String(port) });
   await waitForHttp(appUrl, app);
   const { cookie, home } = await logInThrough(appUrl);
@@ -222,7 +234,7 @@ async function runApp(file: string, routes: string[] = []): Promise<void> {
 
 /** The CommonJS quick start: the app that `routes` fragments are added to. */
 function quickStartCjs(): string {
-  const quickStart = samples.find((sample) => sample.document === 'README.md' && mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
+  const quickStart = samples.find((sample) => sample.file === 'README.md' && mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
   if (quickStart === undefined) throw new Error('README has no CommonJS quick start app');
   return quickStart.code;
 }
@@ -242,30 +254,30 @@ function npxShim(): string {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('README and docs/ code samples', () => {
+describe('README, docs/ and emulator README code samples', () => {
   it('runs against a build of both packages', () => {
-    for (const packageDir of ['.', 'packages/salesforce-oauth-emulator']) {
-      const entry = join(ROOT, packageDir, 'dist', 'esm', 'index.js');
-      expect(existsSync(entry), `${packageDir}/dist/ is missing: run \`npm run build\``).toBe(true);
+    for (const packageDir of [ROOT, join(ROOT, 'packages', 'salesforce-oauth-emulator')]) {
+      expect(existsSync(join(packageDir, 'dist', 'esm', 'index.js')), `${packageDir}/dist/ is missing: run \`npm run build\``).toBe(true);
+      expect(isStale(packageDir), `${packageDir}/dist/ is older than its src/: scripts/build.mjs did not run`).toBe(false);
     }
   });
 
   it('marks every sample with how it is tested', () => {
     const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
-    expect(unmarked.map((s) => `${s.document}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
+    expect(unmarked.map((s) => `${s.file}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
     const skippedCode = samples.filter((sample) => CODE_LANGS.has(sample.lang) && mode(sample) === 'skip');
-    expect(skippedCode.map((s) => `${s.document}:${s.line}`)).toEqual([]);
+    expect(skippedCode.map((s) => `${s.file}:${s.line}`)).toEqual([]);
     const unknownLanguage = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !CODE_LANGS.has(sample.lang) && sample.lang !== 'sh');
-    expect(unknownLanguage.map((s) => `${s.document}:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
+    expect(unknownLanguage.map((s) => `${s.file}:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
     const skipsWithoutReason = samples.filter((sample) => mode(sample) === 'skip' && !/^skip \(.+\)$/.test(sample.marker ?? ''));
-    expect(skipsWithoutReason.map((s) => `${s.document}:${s.line}`)).toEqual([]);
+    expect(skipsWithoutReason.map((s) => `${s.file}:${s.line}`)).toEqual([]);
   });
 
   for (const sample of samples) {
-    const title = `${sample.heading}: ${sample.marker} (${sample.document}:${sample.line})`;
+    const title = `${sample.heading}: ${sample.marker} (${sample.file}:${sample.line})`;
     switch (mode(sample)) {
       case 'app':
-        it(title, async () => runApp(materialise(sample)), 60_000);
+        it(title, async () => runApp(materialise(sample), [], !(sample.marker ?? '').split(/\s+/).includes('without-pkce')), 60_000);
         break;
       case 'routes': {
         const routes = (sample.marker ?? '').split(/\s+/).slice(1);
@@ -299,7 +311,7 @@ describe('README and docs/ code samples', () => {
         break;
       case 'shell': {
         const index = samples.indexOf(sample);
-        const background = samples.slice(0, index).reverse().find((s) => s.document === sample.document && s.lang === 'sh' && mode(s) !== 'skip');
+        const background = samples.slice(0, index).reverse().find((s) => s.file === sample.file && s.lang === 'sh' && mode(s) !== 'skip');
         it(title, async () => {
           const port = String(await freePort());
           const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };

@@ -1,13 +1,32 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { authorizationParams, callbackParams, callbackText, redirectURI } from '../src/request-params.js';
-import { MissingHostHeaderError } from '../src/errors.js';
+import { InvalidOptionError, MissingHostHeaderError } from '../src/errors.js';
+import { authorizationParams, callbackParams, callbackText, redirectURI, untrustedProxyProblem } from '../src/request-params.js';
+
+interface RequestFields {
+  url?: string;
+  headers?: Record<string, string>;
+  encrypted?: boolean;
+  trusted?: string[];
+  from?: string;
+  /** Where the router handling the request is mounted, and whether a route (not a `use` middleware) handles it. */
+  baseUrl?: string;
+  inRoute?: boolean;
+  secure?: boolean;
+  session?: object;
+  sessionOptions?: object;
+}
 
 /** A request as Express hands it over; `trusted` lists the proxy addresses its `trust proxy` setting trusts. */
-function request(fields: { url?: string; headers?: Record<string, string>; encrypted?: boolean; trusted?: string[]; from?: string }): Request {
+function request(fields: RequestFields): Request {
   const trustProxyFn = (address: string | undefined, hop: number): boolean => hop === 0 && address !== undefined && (fields.trusted ?? []).includes(address);
   return {
     originalUrl: fields.url ?? '/',
+    baseUrl: fields.baseUrl ?? '',
+    route: fields.inRoute === false ? undefined : { path: '/' },
+    secure: fields.secure ?? false,
+    session: fields.session,
+    sessionOptions: fields.sessionOptions,
     headers: fields.headers ?? { host: 'app.example.com' },
     socket: { encrypted: fields.encrypted ?? false, remoteAddress: fields.from ?? '10.0.0.2' },
     app: { get: (name: string) => (name === 'trust proxy fn' ? trustProxyFn : undefined) },
@@ -36,6 +55,43 @@ describe('redirectURI', () => {
   it('ignores a forwarded protocol that is not http(s), and refuses a request without a Host header', () => {
     expect(redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' }, encrypted: true }), true)).toBe('https://a.example/cb');
     expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new MissingHostHeaderError());
+  });
+
+  it('refuses a path outside the mount point of the router whose route runs the login, saying what to write', () => {
+    expect(() => redirectURI('/auth/salesforce/callback', request({ baseUrl: '/portal' }), undefined)).toThrow(
+      new InvalidOptionError(
+        'SalesforcePkceStrategy: options.callbackURL "/auth/salesforce/callback" is a path from the site\'s root, but this login runs in a router mounted at "/portal": ' +
+          'write callbackURL: "/portal/auth/salesforce/callback" when the callback route is in that router too, or an absolute URL',
+      ),
+    );
+  });
+
+  it('takes a path under the mount point, a login run by mounted middleware rather than a route, and an absolute URL as they are', () => {
+    expect(redirectURI('/portal/auth/cb', request({ baseUrl: '/portal' }), undefined)).toBe('http://app.example.com/portal/auth/cb');
+    expect(redirectURI('/auth/cb', request({ baseUrl: '/login', inRoute: false }), undefined)).toBe('http://app.example.com/auth/cb');
+    expect(redirectURI('https://app.example.com/auth/cb', request({ baseUrl: '/portal' }), undefined)).toBe('https://app.example.com/auth/cb');
+  });
+});
+
+describe('untrustedProxyProblem', () => {
+  const forwarded = { host: 'internal:3000', 'x-forwarded-proto': 'https' };
+  const secureCookie = { cookie: { secure: true } };
+  const problem =
+    'SalesforcePkceStrategy: trustProxy is true and the request came through a proxy over https, but Express does not trust that proxy, ' +
+    'so the session middleware will not send its secure cookie and the login will fail ("This login is unknown…"): ' +
+    "set app.set('trust proxy', …) for the proxy (express-session's proxy: true also does)";
+
+  it("names the trap: trustProxy, a secure session cookie, a forwarded https request, and Express's trust proxy off", () => {
+    expect(untrustedProxyProblem(request({ headers: forwarded, session: secureCookie }), true)).toBe(problem);
+    expect(untrustedProxyProblem(request({ headers: forwarded, session: {}, sessionOptions: { secure: true } }), true)).toBe(problem);
+  });
+
+  it('finds none when any part is missing', () => {
+    expect(untrustedProxyProblem(request({ headers: forwarded, session: secureCookie, secure: true }), true)).toBeUndefined();
+    expect(untrustedProxyProblem(request({ headers: forwarded, session: secureCookie }), undefined)).toBeUndefined();
+    expect(untrustedProxyProblem(request({ headers: forwarded, session: { cookie: { secure: 'auto' } } }), true)).toBeUndefined();
+    expect(untrustedProxyProblem(request({ headers: { host: 'internal:3000' }, session: secureCookie }), true)).toBeUndefined();
+    expect(untrustedProxyProblem(request({ headers: forwarded }), true)).toBeUndefined();
   });
 });
 
@@ -72,5 +128,11 @@ describe('authorizationParams', () => {
     });
     expect(authorizationParams({}, 'id api')).toEqual({ scope: 'id api' });
     expect(authorizationParams({}, undefined)).toEqual({});
+  });
+
+  it("refuses passport-forcedotcom's login_hint rather than dropping it", () => {
+    expect(() => authorizationParams({ login_hint: 'ada@example.com' } as never, undefined)).toThrow(
+      new InvalidOptionError('authenticate option "login_hint" is not an option: write loginHint (it is sent as login_hint)'),
+    );
   });
 });

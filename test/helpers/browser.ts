@@ -59,6 +59,18 @@ export class Browser {
     return other;
   }
 
+  /** The cookies this browser sends to the app, as a Cookie header value. */
+  cookies(): string {
+    const { hostname } = new URL(this.appUrl);
+    return this.agent.jar.getCookies({ domain: hostname, path: '/', secure: false, script: false }).toValueString();
+  }
+
+  /** Makes this browser send these cookies (a Cookie header value), as if someone had planted them. */
+  plantCookies(header: string): void {
+    const { hostname } = new URL(this.appUrl);
+    for (const pair of header.split('; ')) this.agent.jar.setCookie(`${pair}; Path=/`, hostname, '/');
+  }
+
   /**
    * GETs `target` (path and query) exactly as given, with no URL normalisation, carrying this
    * browser's cookies; for hostile requests a browser would never send. Rejects if the app does
@@ -66,7 +78,7 @@ export class Browser {
    */
   raw(target: string, headers: Record<string, string> = {}, timeout = 10_000): Promise<RawResponse> {
     const base = new URL(this.appUrl);
-    const cookie = this.agent.jar.getCookies({ domain: base.hostname, path: '/', secure: false, script: false }).toValueString();
+    const cookie = this.cookies();
     return new Promise((resolve, reject) => {
       const request = http.request(
         { host: base.hostname, port: base.port, path: target, method: 'GET', headers: { ...(cookie ? { cookie } : {}), ...headers } },

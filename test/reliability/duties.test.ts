@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidOptionError, SalesforcePkceStrategy } from '../../src/index.js';
 import { CLIENT_SECRET, computeCodeChallenge, pendingLogins, startFixture, type Fixture } from '../helpers/fixture.js';
 
 /**
@@ -26,15 +27,14 @@ describe('client duties', () => {
     expect(f.emulator.requestsTo('token')[0]?.body).toMatchObject({ grant_type: 'authorization_code', client_secret: CLIENT_SECRET, code_verifier: verifier });
   });
 
-  it('keeps S256 PKCE and state on when the options try to turn them off', async () => {
-    const f = (fixture = await startFixture({ app: { strategy: { pkce: false, state: false } as never } }));
-    const browser = f.browser();
-    const authorizeURL = await browser.startLogin();
-    const handle = authorizeURL.searchParams.get('state') ?? '';
-    expect(handle).toMatch(/^[\w-]{22}$/);
-    expect(authorizeURL.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(Object.keys(pendingLogins((await browser.me()).session))).toEqual([handle]);
-    expect((await browser.callback(await browser.authorize(authorizeURL))).body.outcome).toBe('success');
+  it('refuses options that would turn S256 PKCE or state off, naming each', () => {
+    const options = { clientID: 'key', callbackURL: '/cb', pkce: false, state: false };
+    expect(() => new SalesforcePkceStrategy(options as never, (_a, _r, _params, _p, done) => done(null, false))).toThrow(
+      new InvalidOptionError(
+        'SalesforcePkceStrategy: options.pkce is not needed: PKCE (S256) is always on and cannot be turned off, so remove it; ' +
+          "options.state is not needed: state is always on; a per-login state object goes to passport.authenticate('salesforce', { state }) and comes back as info.state",
+      ),
+    );
   });
 
   it('sends the code verifier nowhere but in the token request body', async () => {

@@ -2,8 +2,7 @@
  * id_tokens for the token endpoint (facts sheet §7.3): RS256 JWTs signed with the emulator's
  * current key, with Salesforce's claims, plus the test hook that spoils them on purpose.
  */
-import { createHash } from 'node:crypto';
-import { CompactSign } from 'jose';
+import { createHash, sign } from 'node:crypto';
 import { CLAIM_SCOPES, claimsByScope, updatedAtSeconds, type Claims } from './claims.js';
 import type { SigningKeyring } from './keys.js';
 import type { IdTokenTweak, ResolvedUser } from './types.js';
@@ -103,11 +102,11 @@ export class IdTokenIssuer {
     const nowSeconds = Math.floor(Date.now() / 1000);
     const claims = applyClaimOverrides(idTokenClaims(subject, this.lifetimeSeconds, nowSeconds), tweak?.claims);
     const key = tweak?.signature === 'unpublished-key' ? await this.keys.unpublishedKey() : this.keys.signingKey();
-    // CompactSign rather than SignJWT: it signs the claims exactly as given, so a tweak can set
-    // claims SignJWT would refuse or retype.
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-      .sign(key.pair.privateKey);
+    // Signed by hand (RFC 7515 §7.1), so the claims go out exactly as given and a tweak can set
+    // claims a JWT library would refuse or retype.
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signingInput = `${part({ alg: 'RS256', kid: key.kid, typ: 'JWT' })}.${part(claims)}`;
+    const jws = `${signingInput}.${sign('sha256', Buffer.from(signingInput), key.pair.privateKey).toString('base64url')}`;
     return tweak?.signature === 'corrupt' ? corruptSignature(jws) : jws;
   }
 }

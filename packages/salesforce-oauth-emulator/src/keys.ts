@@ -3,7 +3,16 @@
  * (facts sheet §7.2). Emulators running at the same time never share a key, so none accepts
  * another's id_tokens.
  */
-import { exportJWK, generateKeyPair, type GenerateKeyPairResult } from 'jose';
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+
+/** An RSA key pair. node:crypto rather than jose: jose needs the WebCrypto global, which Node 18 lacks. */
+export interface KeyPair {
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+const generateRsaKeyPair = promisify(generateKeyPair);
 
 /** A public key as `/id/keys` lists it, in Salesforce's member order. */
 export interface PublishedJwk {
@@ -17,7 +26,7 @@ export interface PublishedJwk {
 
 export interface SigningKey {
   kid: string;
-  pair: GenerateKeyPairResult;
+  pair: KeyPair;
   publicJwk: PublishedJwk;
 }
 
@@ -34,15 +43,15 @@ const UNPUBLISHED_KID = String(FIRST_KID - 1);
  * need distinct pairs. Each pair is held by one emulator at a time.
  */
 export class KeyPairPool {
-  private readonly idle: GenerateKeyPairResult[] = [];
+  private readonly idle: KeyPair[] = [];
 
   /** A pair no running emulator holds: an idle one, else a new one. */
-  async take(): Promise<GenerateKeyPairResult> {
-    return this.idle.pop() ?? generateKeyPair('RS256', { extractable: true });
+  async take(): Promise<KeyPair> {
+    return this.idle.pop() ?? generateRsaKeyPair('rsa', { modulusLength: 2048 });
   }
 
   /** Makes pairs their holder no longer uses available to the next emulator. */
-  giveBack(pairs: readonly GenerateKeyPairResult[]): void {
+  giveBack(pairs: readonly KeyPair[]): void {
     this.idle.push(...pairs);
   }
 
@@ -57,7 +66,7 @@ export const sharedKeyPairPool = new KeyPairPool();
 async function createSigningKey(kid: string, pool: KeyPairPool): Promise<SigningKey> {
   const pair = await pool.take();
   try {
-    const { n, e } = await exportJWK(pair.publicKey);
+    const { n, e } = pair.publicKey.export({ format: 'jwk' });
     if (n === undefined || e === undefined) throw new Error('RSA public key exported without n or e');
     return { kid, pair, publicJwk: { kty: 'RSA', n, e, alg: 'RS256', use: 'sig', kid } };
   } catch (error) {

@@ -1,0 +1,66 @@
+/**
+ * Builds each package's dist/ with tshy when it is missing or older than its src/: the strategy
+ * (the root) and the emulator (packages/salesforce-oauth-emulator). `npm start`, `npm test` (through
+ * the test setup) and the benchmark call it, so a fresh clone works after `npm install` without a
+ * `prepare` script (which npm would also run, with a warning, on every install of the published
+ * package). `npm pack` builds unconditionally through `prepack`.
+ *
+ *   node scripts/build.mjs          build if stale
+ *   import { ensureBuilt } from …   the same, from another script
+ *   globalSetup: ['scripts/build.mjs']  the same, before vitest collects a test file
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, URL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** The packages of this repository, each built by tshy from its own src/. */
+const PACKAGES = [root, join(root, 'packages', 'salesforce-oauth-emulator')];
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether a package's dist/ is missing or older than the newest file in its src/. */
+export function isStale(packageDir = root) {
+  let built = 0;
+  try {
+    built = newestMtime(join(packageDir, 'dist'));
+  } catch {
+    // no dist/ yet
+  }
+  return built < newestMtime(join(packageDir, 'src'));
+}
+
+/** Runs tshy in each package whose dist/ is stale; returns whether it built any. Throws with tshy's output when a build fails. */
+export function ensureBuilt() {
+  const stale = PACKAGES.filter((packageDir) => isStale(packageDir));
+  for (const packageDir of stale) {
+    try {
+      execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tshy'], { cwd: packageDir, stdio: 'pipe', encoding: 'utf8' });
+    } catch (error) {
+      throw new Error(`the build of ${packageDir} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, { cause: error });
+    }
+  }
+  return stale.length > 0;
+}
+
+/** vitest's globalSetup hook: the tests import the package by its name, i.e. from dist/. */
+export function setup() {
+  ensureBuilt();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    if (ensureBuilt()) console.log('built dist/ with tshy');
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,3 @@
+import { describePassportVersion } from './passport-versions.js';
+
+describePassportVersion('0.6');
