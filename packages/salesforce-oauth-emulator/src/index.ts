@@ -6,7 +6,20 @@
 import { startEmulatorServer } from './server.js';
 import type { EmulatorOptions, RunningEmulator } from './types.js';
 
-export type * from './types.js';
+// Named, not `export type *`, which TypeScript before 5.0 cannot read in a declaration file.
+export type {
+  EmulatorConnectedApp,
+  EmulatorEndpoint,
+  EmulatorFault,
+  EmulatorFetch,
+  EmulatorOptions,
+  EmulatorRequestRecord,
+  EmulatorUser,
+  IdTokenTweak,
+  RefreshTokenPolicy,
+  ResolvedUser,
+  RunningEmulator,
+} from './types.js';
 export { DEFAULT_APP_SCOPES, DEFAULT_USER } from './state.js';
 
 /**
