@@ -77,7 +77,7 @@ async function main() {
   });
   passport.use(strategy);
   // The whole user, tokens included, lives in the session. express-session keeps it on the
-  // server (the cookie only names it); with several instances, use a shared store (see README).
+  // server (the cookie only names it); with several instances, use a shared store (see docs/sessions.md).
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user, done) => done(null, user));
 

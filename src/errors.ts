@@ -29,6 +29,7 @@ const issuedTokens = new WeakMap<SalesforceError, SalesforceTokenSet>();
  * authorization code or a code verifier, so they are safe to log.
  */
 export class SalesforceError extends Error {
+  /** The class's name, e.g. `'SalesforceTimeoutError'`: what loggers print before the message. */
   override name = 'SalesforceError';
   /** What went wrong, stable across versions, e.g. `SALESFORCE_TIMEOUT`. */
   readonly code: SalesforceErrorCode;
@@ -84,6 +85,7 @@ export class SalesforceOAuthError extends SalesforceError {
   override name = 'SalesforceOAuthError';
   /** The HTTP status of the answer. */
   readonly status: number;
+  /** The call Salesforce refused: `token` (code exchange), `identity`, `refresh`, `revoke` or `keys`. */
   readonly endpoint: SalesforceEndpoint;
   readonly #error: string;
   readonly #errorDescription: string;
@@ -131,6 +133,7 @@ export class SalesforceResponseError extends SalesforceError {
   override name = 'SalesforceResponseError';
   /** The HTTP status of the answer. */
   readonly status: number;
+  /** The call that got the answer: `token` (code exchange), `identity`, `refresh`, `revoke` or `keys`. */
   readonly endpoint: SalesforceEndpoint;
 
   constructor(endpoint: SalesforceEndpoint, status: number, problem: string, options?: { cause?: unknown }) {
@@ -143,6 +146,7 @@ export class SalesforceResponseError extends SalesforceError {
 /** Salesforce did not answer within `requestTimeout`. */
 export class SalesforceTimeoutError extends SalesforceError {
   override name = 'SalesforceTimeoutError';
+  /** The call that timed out: `token` (code exchange), `identity`, `refresh`, `revoke` or `keys`. */
   readonly endpoint: SalesforceEndpoint;
   /** The bound that passed, in ms (`requestTimeout`). */
   readonly timeout: number;
@@ -157,6 +161,7 @@ export class SalesforceTimeoutError extends SalesforceError {
 /** The connection to Salesforce failed (refused, reset, DNS, TLS). The socket error is the `cause`. */
 export class SalesforceNetworkError extends SalesforceError {
   override name = 'SalesforceNetworkError';
+  /** The call whose connection failed: `token` (code exchange), `identity`, `refresh`, `revoke` or `keys`. */
   readonly endpoint: SalesforceEndpoint;
 
   constructor(endpoint: SalesforceEndpoint, cause: unknown) {
@@ -222,6 +227,7 @@ const ID_TOKEN_PROBLEMS: Record<IdTokenCheck, string> = {
 /** An id_token failed verification; `check` says which check. The login fails. */
 export class IdTokenError extends SalesforceError {
   override name = 'IdTokenError';
+  /** The check that failed, e.g. `issuer`, `audience`, `nonce` or `expired`. */
   readonly check: IdTokenCheck;
 
   constructor(check: IdTokenCheck, options?: { cause?: unknown }) {
@@ -313,6 +319,8 @@ export class StateStoreError extends SalesforceError {
  * every error of the strategy has.
  */
 export class InvalidOptionError extends TypeError {
+  /** Always `'InvalidOptionError'`. */
   override name = 'InvalidOptionError';
+  /** Always `INVALID_OPTION`. */
   readonly code = 'INVALID_OPTION' satisfies SalesforceErrorCode;
 }

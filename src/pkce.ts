@@ -18,7 +18,20 @@ export function computeCodeChallenge(codeVerifier: string): string {
 
 /**
  * Creates a fresh verifier from 32 bytes of the CSPRNG (`crypto.randomFillSync`; 256 bits of
- * entropy, the amount RFC 7636 §7.1 recommends) and its S256 challenge.
+ * entropy, the amount RFC 7636 §7.1 recommends) and its S256 challenge. The strategy makes one
+ * per login itself; this is for code that builds its own authorization request (a test, a script).
+ *
+ * @example
+ * const { codeVerifier, codeChallenge, codeChallengeMethod } = createPkcePair();
+ * const authorize = new URL('https://login.salesforce.com/services/oauth2/authorize');
+ * authorize.search = new URLSearchParams({
+ *   response_type: 'code',
+ *   client_id: clientID,
+ *   redirect_uri: callbackURL,
+ *   code_challenge: codeChallenge,
+ *   code_challenge_method: codeChallengeMethod,
+ * }).toString();
+ * // Later, the token request sends code_verifier: codeVerifier with the code.
  */
 export function createPkcePair(): PkcePair {
   const codeVerifier = randomToken(32);

@@ -2,41 +2,84 @@ import type { Profile } from 'passport';
 
 /** The identity URL's JSON, as Salesforce returns it (fields this package reads; others are kept in `_json`). */
 export interface SalesforceIdentity {
+  /** The identity URL itself. */
   id: string;
+  /** The 18-character user id (`005…`). */
   user_id: string;
+  /** The 18-character org id (`00D…`). */
   organization_id: string;
+  /** The Salesforce username, e.g. `ada@example.com`. */
   username?: string;
+  /** The community nickname. */
   nick_name?: string;
+  /** The user's full name. */
   display_name?: string;
+  /** The user's email address. */
   email?: string;
+  /** Whether the user confirmed `email`. */
   email_verified?: boolean;
+  /** First name; `null` when the user has none. */
   first_name?: string | null;
+  /** Last name; `null` when the user has none. */
   last_name?: string | null;
+  /** IANA time zone, e.g. `America/Los_Angeles`. */
   timezone?: string;
-  photos?: { picture?: string; thumbnail?: string };
+  /** Profile photo URLs; fetching them needs the access token. */
+  photos?: {
+    /** The full-size photo. */
+    picture?: string;
+    /** The small photo. */
+    thumbnail?: string;
+  };
+  /** API endpoint templates (`rest`, `sobjects`, `query`, …) with `{version}` placeholders. */
   urls?: Record<string, string>;
+  /** Whether the user is active. */
   active?: boolean;
+  /** `STANDARD`, `POWER_PARTNER`, `CSP_LITE_PORTAL`, … */
   user_type?: string;
+  /** Language, e.g. `en_US`. */
   language?: string;
+  /** Locale, e.g. `en_US`. */
   locale?: string;
+  /** Offset from UTC in ms. */
   utcOffset?: number;
+  /** When the user record last changed, an ISO 8601 date-time. */
   last_modified_date?: string;
+  /** Any other field Salesforce sends. */
   [field: string]: unknown;
 }
 
 /** A Passport profile built from Salesforce's identity URL. */
 export interface SalesforceProfile extends Profile {
+  /** Always `'salesforce'`. */
   provider: 'salesforce';
   /** The 18-character user id (`005…`). */
   id: string;
   /** The Salesforce username (`ada@example.com`); not necessarily an email address the user reads. */
   username: string;
+  /** `display_name`; else the first and last name; else the username. */
   displayName: string;
-  name: { givenName: string; familyName: string };
+  /** `first_name` and `last_name`; `''` when absent. */
+  name: {
+    /** First name, `''` when absent. */
+    givenName: string;
+    /** Last name, `''` when absent. */
+    familyName: string;
+  };
   /** The user's email, with Salesforce's `email_verified`. Empty when the identity has no email. */
-  emails: Array<{ value: string; verified: boolean }>;
+  emails: Array<{
+    /** The address. */
+    value: string;
+    /** Salesforce's `email_verified`; `false` when absent. */
+    verified: boolean;
+  }>;
   /** `picture` then `thumbnail`. These URLs need the access token to be fetched. */
-  photos: Array<{ value: string; type: 'picture' | 'thumbnail' }>;
+  photos: Array<{
+    /** The photo's URL. */
+    value: string;
+    /** Which of Salesforce's photos it is. */
+    type: 'picture' | 'thumbnail';
+  }>;
   /** The 18-character org id (`00D…`). */
   organizationId: string;
   /** The identity URL (`id` of the token response). */
@@ -47,11 +90,17 @@ export interface SalesforceProfile extends Profile {
   urls: Record<string, string>;
   /** `STANDARD`, `POWER_PARTNER`, `CSP_LITE_PORTAL`, … */
   userType?: string;
+  /** Whether the user is active; absent when the identity does not say. */
   active?: boolean;
+  /** Locale, e.g. `en_US`. */
   locale?: string;
+  /** Language, e.g. `en_US`. */
   language?: string;
+  /** IANA time zone, e.g. `America/Los_Angeles`. */
   timezone?: string;
+  /** The identity response's body as received; `''` when the profile was skipped. */
   _raw: string;
+  /** The identity response, parsed; only the ids and the identity URL when the profile was skipped. */
   _json: SalesforceIdentity;
 }
 

@@ -11,22 +11,26 @@ import type { JsonValue } from './pending-logins.js';
 
 /** Per-request options of `passport.authenticate('salesforce', options)` that this strategy reads. */
 export interface SalesforceAuthenticateOptions {
-  /** Scopes for this login; wins over the strategy's `scope`. */
+  /** Scopes for this login; wins over the strategy's `scope`. Default: the strategy's `scope`. */
   scope?: string | readonly string[];
-  /** Salesforce `prompt`: `login`, `consent`, `select_account`, or several of them space-separated. */
+  /**
+   * Salesforce `prompt`: `login`, `consent`, `select_account`, or several of them space-separated.
+   * Default: none (Salesforce asks only what it must).
+   */
   prompt?: string;
-  /** Salesforce `login_hint`: pre-fills the username. */
+  /** Salesforce `login_hint`: pre-fills the username. Default: none. */
   loginHint?: string;
-  /** Salesforce `display`: `page`, `popup`, `touch` or `mobile`. */
+  /** Salesforce `display`: `page`, `popup`, `touch` or `mobile`. Default: none (Salesforce's `page`). */
   display?: 'page' | 'popup' | 'touch' | 'mobile';
   /**
    * The login base for this login, e.g. a customer's My Domain. It must be the strategy's
    * `loginURL` or match `allowedLoginURLs`; otherwise the login fails before any redirect.
+   * Default: the strategy's `loginURL`.
    */
   loginURL?: string;
   /**
    * App data kept with the pending login and handed back as `info.state` on success, e.g.
-   * `{ returnTo: '/reports' }`. Must be JSON. It is never sent to Salesforce.
+   * `{ returnTo: '/reports' }`. Must be JSON. It is never sent to Salesforce. Default: none.
    */
   state?: JsonValue;
 }

@@ -112,7 +112,7 @@ const warnedConfigurations = new WeakSet<ResolvedOptions>();
  * passport.use(new SalesforcePkceStrategy({
  *   clientID: process.env.SF_CLIENT_ID!,
  *   callbackURL: '/auth/salesforce/callback',
- * }, (accessToken, refreshToken, profile, done) => done(null, { id: profile.id })));
+ * }, (accessToken, refreshToken, params, profile, done) => done(null, { id: profile.id })));
  */
 export class SalesforcePkceStrategy extends OAuth2Strategy {
   // Passport runs each request on `Object.create(strategy)`, so per-instance state is kept in
@@ -137,7 +137,34 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   // with `params` (5, or 6 with the request) is inferred; one without it matches both members and
   // is not (test/types/consumer.mts shows the one-word fix). Overloads per arity would do the
   // opposite: the first overload tried fixes the parameter types, so the longer forms would lose.
+  /**
+   * Builds the strategy. Every option is checked here: a bad one throws an `InvalidOptionError`
+   * (a `TypeError`) that names it.
+   *
+   * @param options The Connected App and how to log in; only `clientID` and `callbackURL` are
+   *   required, and every other option has its default in {@link SalesforceStrategyOptionsBase}.
+   * @param verify `(accessToken, refreshToken, params, profile, done)` or
+   *   `(accessToken, refreshToken, profile, done)`: decides who the user is.
+   * @example
+   * const strategy = new SalesforcePkceStrategy({
+   *   clientID: process.env.SF_CLIENT_ID!,
+   *   clientSecret: process.env.SF_CLIENT_SECRET, // leave out for a public client
+   *   loginURL: 'https://test.salesforce.com',    // a sandbox; default https://login.salesforce.com
+   *   callbackURL: '/auth/salesforce/callback',
+   *   scope: ['api', 'refresh_token'],
+   * }, (accessToken, refreshToken, params, profile, done) => {
+   *   done(null, { id: profile.id, instanceUrl: params.instance_url, accessToken, refreshToken });
+   * });
+   * passport.use(strategy); // keep `strategy` for refresh() and revoke()
+   */
   constructor(options: SalesforceStrategyOptions, verify: SalesforceVerifyFunction | SalesforceVerifyFunctionWithParams);
+  /**
+   * Builds a strategy whose verify callback takes the request first.
+   *
+   * @param options As in the first form, with `passReqToCallback: true`.
+   * @param verify `(req, accessToken, refreshToken, params, profile, done)` or
+   *   `(req, accessToken, refreshToken, profile, done)`.
+   */
   constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest | SalesforceVerifyFunctionWithRequestAndParams);
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
@@ -228,6 +255,15 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * rotation the old refresh token is already spent: when a later check fails, the rejection
    * carries the token set as `err.tokens` (store its `refreshToken`); when the login host's keys
    * cannot be fetched, the refresh resolves with `idToken` but without `idTokenClaims`.
+   *
+   * @param refreshToken The refresh token the login (or the last rotation) gave.
+   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
+   *   the strategy's `loginURL`.
+   * @example
+   * // An API call answered 401: the access token expired. Refresh once, keep a rotated refresh token.
+   * const tokens = await strategy.refresh(user.refreshToken);
+   * user.accessToken = tokens.accessToken;
+   * if (tokens.refreshToken) user.refreshToken = tokens.refreshToken;
    */
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
@@ -249,7 +285,22 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
 
   /**
    * Revokes an access token (only itself) or a refresh token (and every access token issued from
-   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise.
+   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise (a
+   * token that is already invalid gives `invalid_token`).
+   *
+   * @param token An access token or a refresh token.
+   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
+   *   the strategy's `loginURL`.
+   * @example
+   * // Log out: revoke the grant at Salesforce, then end the session.
+   * app.post('/logout', async (req, res, next) => {
+   *   try {
+   *     if (req.user) await strategy.revoke(req.user.refreshToken ?? req.user.accessToken);
+   *     req.logout((err) => (err ? next(err) : res.redirect('/')));
+   *   } catch (error) {
+   *     next(error);
+   *   }
+   * });
    */
   async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
     if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');

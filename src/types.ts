@@ -23,6 +23,7 @@ export interface SalesforceTokenSet {
   accessToken: string;
   /** Present when the Connected App rotates refresh tokens: store it, the old one is spent. */
   refreshToken?: string;
+  /** Base URL for REST API calls (`instance_url`): the org's My Domain or instance. */
   instanceUrl?: string;
   /** The identity URL. */
   id?: string;
@@ -59,6 +60,14 @@ export type SalesforceVerifyCallback = (err?: Error | null | unknown, user?: Exp
 
 /** The four-argument verify callback: `(accessToken, refreshToken, profile, done)`. */
 export type SalesforceVerifyFunction = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param accessToken The Bearer token for API calls at the user's `instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
   verify(accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
 }['verify'];
 
@@ -67,16 +76,44 @@ export type SalesforceVerifyFunction = {
  * (`instance_url`, `id`, `scope`, `id_token_claims`, …).
  */
 export type SalesforceVerifyFunctionWithParams = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param accessToken The Bearer token for API calls at `params.instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param params Salesforce's token response.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
   verify(accessToken: string, refreshToken: string | undefined, params: SalesforceTokenParams, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
 }['verify'];
 
 /** The verify callback with `passReqToCallback: true`: the request comes first. */
 export type SalesforceVerifyFunctionWithRequest = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param req The callback's request.
+   * @param accessToken The Bearer token for API calls at the user's `instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
   verify(req: Request, accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
 }['verify'];
 
 /** The verify callback with `passReqToCallback: true` and the token response. */
 export type SalesforceVerifyFunctionWithRequestAndParams = {
+  /**
+   * Decides who the user is, after the code exchange and the checks.
+   *
+   * @param req The callback's request.
+   * @param accessToken The Bearer token for API calls at `params.instance_url`.
+   * @param refreshToken Present when the `refresh_token` (or `offline_access`) scope was granted.
+   * @param params Salesforce's token response.
+   * @param profile The user, from the identity URL.
+   * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
+   */
   verify(
     req: Request,
     accessToken: string,
