@@ -45,7 +45,7 @@ describe('refresh token rotation under faults', () => {
     watch = watchProcess();
     proxy = await startTokenProxy();
     fixture = await startFixture({
-      app: { strategy: { clientSecret: CLIENT_SECRET, scope: ['openid', 'api', 'refresh_token'], tokenURL: proxy.tokenURL, requestTimeout: 600 } },
+      app: { strategy: { clientSecret: CLIENT_SECRET, scope: ['openid', 'api', 'refresh_token'], tokenURL: proxy.tokenURL, requestTimeout: 1_500 } },
       connectedApp: { clientSecret: CLIENT_SECRET, rotateRefreshTokens: true },
     });
     proxy.target = fixture.emulator.url;
