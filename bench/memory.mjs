@@ -76,7 +76,7 @@ store.clear();
 // first checkpoint, thrown away, so that compiled code and the sockets are in place before the
 // baseline and only session data can make the heap grow.
 async function abandonLogins(cookies, from, to) {
-  for (let started = from; started < to; ) {
+  for (let started = from; started < to;) {
     // Round-robin, a few in flight at a time.
     const batch = [];
     for (let i = 0; i < 8 && started < to; i += 1, started += 1) batch.push(startLogin(cookies[started % cookies.length]));
@@ -90,7 +90,9 @@ store.clear();
 
 const cookies = [];
 for (let i = 0; i < sessionCount; i += 1) cookies.push(await openSession());
-const checkpoints = [...new Set([sessionCount * 10, Math.round(totalLogins / 2), totalLogins])].filter((n) => n <= totalLogins).sort((a, b) => a - b);
+const checkpoints = [...new Set([sessionCount * 10, Math.round(totalLogins / 2), totalLogins])]
+  .filter((n) => n <= totalLogins)
+  .sort((a, b) => a - b);
 const heap = [{ logins: 0, heapUsed: heapAfterGc(), storeBytes: storeBytes() }];
 let started = 0;
 for (const checkpoint of checkpoints) {

@@ -31,7 +31,15 @@ const strategies = {
     },
   },
   'passport-oauth2': new OAuth2Strategy(
-    { authorizationURL: `${loginURL}/services/oauth2/authorize`, tokenURL: `${loginURL}/services/oauth2/token`, clientID, clientSecret: 's', callbackURL, pkce: 'S256', state: true },
+    {
+      authorizationURL: `${loginURL}/services/oauth2/authorize`,
+      tokenURL: `${loginURL}/services/oauth2/token`,
+      clientID,
+      clientSecret: 's',
+      callbackURL,
+      pkce: 'S256',
+      state: true,
+    },
     () => {},
   ),
   strategy: new SalesforcePkceStrategy({ clientID, clientSecret: 's', loginURL, callbackURL }, () => {}),

@@ -20,9 +20,12 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 const selfMicros = new Map();
 profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
-const idle = [...selfMicros].filter(([id]) => ['(idle)', '(program)'].includes(nodes.get(id).callFrame.functionName)).reduce((a, [, t]) => a + t, 0);
+const idle = [...selfMicros]
+  .filter(([id]) => ['(idle)', '(program)'].includes(nodes.get(id).callFrame.functionName))
+  .reduce((a, [, t]) => a + t, 0);
 
-const label = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${frame.lineNumber + 1}`;
+const label = (frame) =>
+  `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${frame.lineNumber + 1}`;
 
 const self = new Map();
 for (const [id, micros] of selfMicros) {

@@ -66,7 +66,8 @@ const settings = {
   parts: (flags.only ?? 'redirect,login,clients,memory,micro').split(',').map((part) => part.trim()),
 };
 for (const [name, value] of Object.entries(settings)) {
-  if (typeof value === 'number' && name !== 'maxBackground' && !(value > 0)) throw new TypeError(`bench: ${name} must be a positive number`);
+  if (typeof value === 'number' && name !== 'maxBackground' && !(value > 0))
+    throw new TypeError(`bench: ${name} must be a positive number`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,7 +116,9 @@ const CLIENTS_REDIRECT = 'http://127.0.0.1/bench/clients/callback';
 const rotate = (items, by) => items.map((_, i) => items[(i + by) % items.length]);
 const log = (message) => console.log(`bench: ${message}`);
 const backgroundNote = (result) =>
-  result.backgroundCores === null ? '' : `; others used ${result.backgroundCores.toFixed(2)} cores${result.attempts > 1 ? ` (kept attempt ${result.attempts})` : ''}`;
+  result.backgroundCores === null
+    ? ''
+    : `; others used ${result.backgroundCores.toFixed(2)} cores${result.attempts > 1 ? ` (kept attempt ${result.attempts})` : ''}`;
 
 function machine() {
   const cpus = os.cpus();
@@ -136,7 +139,10 @@ const children = new Set();
 let profileSeq = 0;
 async function child(script, args, name) {
   const profileName = `${name.replace(/\W+/g, '-')}-${String((profileSeq += 1)).padStart(2, '0')}.cpuprofile`;
-  const execArgv = flags.profile && name.startsWith('app ') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${profileName}`] : [];
+  const execArgv =
+    flags.profile && name.startsWith('app ')
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${profileName}`]
+      : [];
   const started = await startChild(join(benchDir, script), args, { execArgv, name });
   children.add(started);
   return started;
@@ -174,7 +180,9 @@ async function registerConnectedApp(emulator, apps) {
   const redirectUris = [...apps.map((app) => `${app.info.url}${CALLBACK_PATH}`), CLIENTS_REDIRECT];
   await emulator.call('addApp', { app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris } });
   noOpenIdScopes ??= await scopesWithoutOpenId(emulator.info.url);
-  await emulator.call('addApp', { app: { clientId: CLIENT_ID_NO_OPENID, clientSecret: CLIENT_SECRET, redirectUris, scopes: noOpenIdScopes } });
+  await emulator.call('addApp', {
+    app: { clientId: CLIENT_ID_NO_OPENID, clientSecret: CLIENT_SECRET, redirectUris, scopes: noOpenIdScopes },
+  });
 }
 
 const appErrors = {};
@@ -255,7 +263,9 @@ async function redirectPart(emulatorInfo) {
       await collectErrors(contender, app);
       await stop(app);
       results[contender] = result;
-      log(`redirect round ${round + 1}/${settings.rounds} ${contender}: ${result.rps.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
+      log(
+        `redirect round ${round + 1}/${settings.rounds} ${contender}: ${result.rps.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`,
+      );
     }
     rounds.push(results);
   }
@@ -277,12 +287,18 @@ async function loginPart(emulator, emulatorInfo) {
         const logins = await runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration: settings.loginSeconds });
         const [appCpuAfter, emulatorCpuAfter] = await Promise.all([app.call('cpu'), emulator.call('cpu')]);
         const count = Math.max(1, logins.logins);
-        return { ...logins, appCpuMicrosPerLogin: (appCpuAfter - appCpu) / count, emulatorCpuMicrosPerLogin: (emulatorCpuAfter - emulatorCpu) / count };
+        return {
+          ...logins,
+          appCpuMicrosPerLogin: (appCpuAfter - appCpu) / count,
+          emulatorCpuMicrosPerLogin: (emulatorCpuAfter - emulatorCpu) / count,
+        };
       });
       await collectErrors(contender, app);
       await stop(app);
       results[contender] = result;
-      log(`login round ${round + 1}/${settings.rounds} ${contender}: ${result.loginsPerSecond.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
+      log(
+        `login round ${round + 1}/${settings.rounds} ${contender}: ${result.loginsPerSecond.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`,
+      );
     }
     rounds.push(results);
   }
@@ -297,7 +313,8 @@ async function clientsPart(emulator) {
   const targets = { 'loopback JSON server': json.info.url, 'emulator identity URL': token.id };
   const rounds = [];
   for (const url of Object.values(targets)) {
-    for (const client of CLIENTS) await runClient({ client, url, headers, duration: settings.warmupSeconds / 3, concurrency: settings.clientConcurrency });
+    for (const client of CLIENTS)
+      await runClient({ client, url, headers, duration: settings.warmupSeconds / 3, concurrency: settings.clientConcurrency });
   }
   for (let round = 0; round < settings.rounds; round += 1) {
     const results = {};
@@ -305,7 +322,9 @@ async function clientsPart(emulator) {
       results[target] = {};
       for (const client of rotate(CLIENTS, round)) {
         await emulator.call('reset');
-        results[target][client] = await measure(() => runClient({ client, url, headers, duration: settings.clientSeconds, concurrency: settings.clientConcurrency }));
+        results[target][client] = await measure(() =>
+          runClient({ client, url, headers, duration: settings.clientSeconds, concurrency: settings.clientConcurrency }),
+        );
       }
     }
     rounds.push(results);
@@ -315,9 +334,13 @@ async function clientsPart(emulator) {
 }
 
 function microPart() {
-  log('micro: the strategies\' own code on a login start, hot loop');
+  log("micro: the strategies' own code on a login start, hot loop");
   const args = flags.quick ? ['5000', '3'] : ['50000', '9'];
-  const output = execFileSync(process.execPath, [join(benchDir, 'micro.mjs'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(process.execPath, [join(benchDir, 'micro.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(output.trim().split('\n').at(-1));
 }
 
@@ -327,7 +350,14 @@ function memoryPart(emulatorInfo) {
     log(`memory: ${contender}, ${settings.memoryLogins} abandoned logins over ${settings.memorySessions} sessions`);
     const output = execFileSync(
       process.execPath,
-      ['--expose-gc', join(benchDir, 'memory.mjs'), contender, JSON.stringify(emulatorInfo), String(settings.memoryLogins), String(settings.memorySessions)],
+      [
+        '--expose-gc',
+        join(benchDir, 'memory.mjs'),
+        contender,
+        JSON.stringify(emulatorInfo),
+        String(settings.memoryLogins),
+        String(settings.memorySessions),
+      ],
       { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
     );
     results[contender] = JSON.parse(output.trim().split('\n').at(-1));
@@ -343,7 +373,9 @@ const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits)
 /** Median and maximum of the cores other processes used during the measurements, `null` off Linux. */
 function backgroundSummary(measurements) {
   const cores = measurements.map((m) => m.backgroundCores).filter((c) => typeof c === 'number');
-  return cores.length === 0 ? null : { median: median(cores), max: Math.max(...cores), repeated: measurements.filter((m) => m.attempts > 1).length };
+  return cores.length === 0
+    ? null
+    : { median: median(cores), max: Math.max(...cores), repeated: measurements.filter((m) => m.attempts > 1).length };
 }
 
 const backgroundLine = (background) =>
@@ -364,7 +396,16 @@ function summarise(results) {
           p50: metric(c, (r) => r.latency.p50),
           p99: metric(c, (r) => r.latency.p99),
           appCpuMicrosPerRequest: metric(c, (r) => r.appCpuMicrosPerRequest),
-          failures: rounds.reduce((sum, round) => sum + round[c].errors + round[c].timeouts + Object.entries(round[c].statuses).filter(([s]) => s !== '302').reduce((n, [, k]) => n + k, 0), 0),
+          failures: rounds.reduce(
+            (sum, round) =>
+              sum +
+              round[c].errors +
+              round[c].timeouts +
+              Object.entries(round[c].statuses)
+                .filter(([s]) => s !== '302')
+                .reduce((n, [, k]) => n + k, 0),
+            0,
+          ),
         },
       ]),
     );
@@ -402,8 +443,11 @@ function summarise(results) {
       pairedStrategyToPassportOAuth2: rounds.map((round) => round.strategy.loginsPerSecond / round['passport-oauth2'].loginsPerSecond),
       appCpuStrategyToPassportOAuth2: l.strategy.appCpuMicrosPerLogin / l['passport-oauth2'].appCpuMicrosPerLogin,
       noIdTokenToPassportOAuth2: l['strategy-no-id-token'].loginsPerSecond / l['passport-oauth2-no-id-token'].loginsPerSecond,
-      pairedNoIdTokenToPassportOAuth2: rounds.map((round) => round['strategy-no-id-token'].loginsPerSecond / round['passport-oauth2-no-id-token'].loginsPerSecond),
-      appCpuNoIdTokenToPassportOAuth2: l['strategy-no-id-token'].appCpuMicrosPerLogin / l['passport-oauth2-no-id-token'].appCpuMicrosPerLogin,
+      pairedNoIdTokenToPassportOAuth2: rounds.map(
+        (round) => round['strategy-no-id-token'].loginsPerSecond / round['passport-oauth2-no-id-token'].loginsPerSecond,
+      ),
+      appCpuNoIdTokenToPassportOAuth2:
+        l['strategy-no-id-token'].appCpuMicrosPerLogin / l['passport-oauth2-no-id-token'].appCpuMicrosPerLogin,
     };
     summary.login.backgroundCores = backgroundSummary(rounds.flatMap((round) => Object.values(round)));
   }
@@ -427,7 +471,9 @@ function summarise(results) {
     );
   }
   if (results.clients) {
-    summary.clientsBackgroundCores = backgroundSummary(results.clients.rounds.flatMap((round) => Object.values(round).flatMap((byClient) => Object.values(byClient))));
+    summary.clientsBackgroundCores = backgroundSummary(
+      results.clients.rounds.flatMap((round) => Object.values(round).flatMap((byClient) => Object.values(byClient))),
+    );
   }
   if (results.memory) summary.memory = results.memory;
   if (results.micro) summary.micro = results.micro.microsPerLoginStart;
@@ -450,10 +496,21 @@ function printTables(summary, run) {
   const { rounds } = run.settings;
   if (summary.redirect) {
     const s = summary.redirect;
-    lines.push('', `Redirect leg: GET /auth/salesforce → 302, new visitor each request; ${run.settings.connections} connections, median of ${rounds} round(s) × ${run.settings.redirectSeconds} s`, '');
+    lines.push(
+      '',
+      `Redirect leg: GET /auth/salesforce → 302, new visitor each request; ${run.settings.connections} connections, median of ${rounds} round(s) × ${run.settings.redirectSeconds} s`,
+      '',
+    );
     table(
       ['contender', 'req/s', 'p50 ms', 'p99 ms', 'app CPU µs/req', 'failed'],
-      CONTENDERS.map((c) => [LABELS[c], fixed(s[c].rps, 0), fixed(s[c].p50, 2), fixed(s[c].p99, 2), fixed(s[c].appCpuMicrosPerRequest, 0), s[c].failures]),
+      CONTENDERS.map((c) => [
+        LABELS[c],
+        fixed(s[c].rps, 0),
+        fixed(s[c].p50, 2),
+        fixed(s[c].p99, 2),
+        fixed(s[c].appCpuMicrosPerRequest, 0),
+        s[c].failures,
+      ]),
     );
     lines.push(
       '',
@@ -466,10 +523,22 @@ function printTables(summary, run) {
   }
   if (summary.login) {
     const s = summary.login;
-    lines.push('', `Full login: app → emulator authorize → callback (token + identity) → 302; ${run.settings.virtualUsers} virtual users, median of ${rounds} round(s) × ${run.settings.loginSeconds} s`, '');
+    lines.push(
+      '',
+      `Full login: app → emulator authorize → callback (token + identity) → 302; ${run.settings.virtualUsers} virtual users, median of ${rounds} round(s) × ${run.settings.loginSeconds} s`,
+      '',
+    );
     table(
       ['contender', 'logins/s', 'p50 ms', 'p99 ms', 'app CPU µs/login', 'emulator CPU µs/login', 'failed'],
-      LOGIN_CONTENDERS.map((c) => [LABELS[c], fixed(s[c].loginsPerSecond, 0), fixed(s[c].p50, 2), fixed(s[c].p99, 2), fixed(s[c].appCpuMicrosPerLogin, 0), fixed(s[c].emulatorCpuMicrosPerLogin, 0), s[c].failures]),
+      LOGIN_CONTENDERS.map((c) => [
+        LABELS[c],
+        fixed(s[c].loginsPerSecond, 0),
+        fixed(s[c].p50, 2),
+        fixed(s[c].p99, 2),
+        fixed(s[c].appCpuMicrosPerLogin, 0),
+        fixed(s[c].emulatorCpuMicrosPerLogin, 0),
+        s[c].failures,
+      ]),
     );
     lines.push(
       '',
@@ -481,19 +550,35 @@ function printTables(summary, run) {
     );
   }
   if (summary.clients) {
-    lines.push('', `HTTP clients: GET with a Bearer header, body read and parsed; ${run.settings.clientConcurrency} in flight, median of ${rounds} round(s) × ${run.settings.clientSeconds} s`, '');
+    lines.push(
+      '',
+      `HTTP clients: GET with a Bearer header, body read and parsed; ${run.settings.clientConcurrency} in flight, median of ${rounds} round(s) × ${run.settings.clientSeconds} s`,
+      '',
+    );
     const rows = [];
     for (const [target, clients] of Object.entries(summary.clients)) {
       const fetchRate = clients.fetch.callsPerSecond;
       for (const [client, r] of Object.entries(clients)) {
-        rows.push([target, client, fixed(r.callsPerSecond, 0), fixed(r.callsPerSecond / fetchRate, 2), fixed(r.p50, 2), fixed(r.clientCpuMicrosPerCall, 0), r.failures]);
+        rows.push([
+          target,
+          client,
+          fixed(r.callsPerSecond, 0),
+          fixed(r.callsPerSecond / fetchRate, 2),
+          fixed(r.p50, 2),
+          fixed(r.clientCpuMicrosPerCall, 0),
+          r.failures,
+        ]);
       }
     }
     table(['target', 'client', 'calls/s', '× fetch', 'p50 ms', 'client CPU µs/call', 'failed'], rows);
     lines.push('', backgroundLine(summary.clientsBackgroundCores));
   }
   if (summary.micro) {
-    lines.push('', `The strategies' own code on a login start (authenticate() in a hot loop, no HTTP, Express or store; best of ${run.settings.quick ? 3 : 9} trials)`, '');
+    lines.push(
+      '',
+      `The strategies' own code on a login start (authenticate() in a hot loop, no HTTP, Express or store; best of ${run.settings.quick ? 3 : 9} trials)`,
+      '',
+    );
     table(
       ['contender', 'µs per login start'],
       ['passport-floor', 'passport-oauth2', 'strategy'].map((c) => [LABELS[c], fixed(summary.micro[c], 2)]),
@@ -532,7 +617,10 @@ function printTables(summary, run) {
       ],
       rows,
     );
-    lines.push('', `${s.memoryLogins} abandoned logins over ${s.memorySessions} sessions; target ≤ 200 B per pending login, heap flat once every session holds its cap (10).`);
+    lines.push(
+      '',
+      `${s.memoryLogins} abandoned logins over ${s.memorySessions} sessions; target ≤ 200 B per pending login, heap flat once every session holds its cap (10).`,
+    );
   }
   console.log(lines.join('\n'));
   return lines.join('\n');

@@ -82,18 +82,23 @@ async function main() {
   passport.deserializeUser((user, done) => done(null, user));
 
   const app = express();
-  app.use(session({
-    name: 'acme.sid',
-    secret: process.env.SESSION_SECRET || crypto.randomBytes(32).toString('hex'),
-    resave: false,
-    saveUninitialized: false,
-    // Lax (not Strict): the browser must send the cookie when Salesforce redirects back.
-    cookie: { httpOnly: true, sameSite: 'lax' },
-  }));
+  app.use(
+    session({
+      name: 'acme.sid',
+      secret: process.env.SESSION_SECRET || crypto.randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      // Lax (not Strict): the browser must send the cookie when Salesforce redirects back.
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
   app.use(passport.initialize());
   app.use(passport.session());
   app.use((req, res, next) => {
-    res.set({ 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:", 'X-Frame-Options': 'DENY' });
+    res.set({
+      'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:",
+      'X-Frame-Options': 'DENY',
+    });
     next();
   });
 
@@ -101,13 +106,17 @@ async function main() {
   const route = (handler) => (req, res, next) => Promise.resolve(handler(req, res, next)).catch(next);
   const requireLogin = (req, res, next) => (req.user ? next() : res.redirect('/'));
   // Stores a changed user (new tokens) in the session.
-  const saveUser = (req, user) => new Promise((resolve, reject) => req.login(user, { keepSessionInfo: true }, (err) => (err ? reject(err) : resolve())));
+  const saveUser = (req, user) =>
+    new Promise((resolve, reject) => req.login(user, { keepSessionInfo: true }, (err) => (err ? reject(err) : resolve())));
 
   app.get('/', (req, res) => {
     if (req.user) return res.redirect('/profile');
-    const notice = req.query.loggedOut === '1' ? { kind: 'success', text: 'You have logged out, and the Salesforce token was revoked.' }
-      : req.query.loggedOut === 'local' ? { kind: 'warning', text: 'You have logged out here, but Salesforce could not be told to revoke the token.' }
-        : undefined;
+    const notice =
+      req.query.loggedOut === '1'
+        ? { kind: 'success', text: 'You have logged out, and the Salesforce token was revoked.' }
+        : req.query.loggedOut === 'local'
+          ? { kind: 'warning', text: 'You have logged out here, but Salesforce could not be told to revoke the token.' }
+          : undefined;
     res.send(views.homePage({ demo: demo && { url: demo.emulator.url, users: demo.users }, notice }));
   });
 
@@ -128,10 +137,11 @@ async function main() {
   // Calls a REST resource with the access token, at the instance_url of the login. A 401 means
   // the token expired: refresh it once and try again.
   async function callSalesforce(req, path) {
-    const get = (user) => fetch(`${user.instanceUrl}${path}`, {
-      headers: { Authorization: `Bearer ${user.accessToken}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(10000),
-    });
+    const get = (user) =>
+      fetch(`${user.instanceUrl}${path}`, {
+        headers: { Authorization: `Bearer ${user.accessToken}`, Accept: 'application/json' },
+        signal: AbortSignal.timeout(10000),
+      });
     let response = await get(req.user);
     if (response.status === 401 && req.user.refreshToken) {
       await refreshTokens(req);
@@ -152,55 +162,75 @@ async function main() {
     });
   }
 
-  app.get('/api', requireLogin, route(async (req, res) => {
-    const path = `/services/data/${API_VERSION}/sobjects/User/${req.user.id}?fields=Id,Name,Username,Email,IsActive,TimeZoneSidKey`;
-    const response = await callSalesforce(req, path);
-    const text = await response.text();
-    let body = text;
-    try {
-      body = JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      // not JSON: shown as it came
-    }
-    res.send(views.profilePage({ user: req.user, apiCall: { url: `${req.user.instanceUrl}${path}`, status: response.status, body } }));
-  }));
+  app.get(
+    '/api',
+    requireLogin,
+    route(async (req, res) => {
+      const path = `/services/data/${API_VERSION}/sobjects/User/${req.user.id}?fields=Id,Name,Username,Email,IsActive,TimeZoneSidKey`;
+      const response = await callSalesforce(req, path);
+      const text = await response.text();
+      let body = text;
+      try {
+        body = JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        // not JSON: shown as it came
+      }
+      res.send(views.profilePage({ user: req.user, apiCall: { url: `${req.user.instanceUrl}${path}`, status: response.status, body } }));
+    }),
+  );
 
-  app.post('/refresh', requireLogin, route(async (req, res) => {
-    await refreshTokens(req);
-    res.redirect('/profile?refreshed=1');
-  }));
+  app.post(
+    '/refresh',
+    requireLogin,
+    route(async (req, res) => {
+      await refreshTokens(req);
+      res.redirect('/profile?refreshed=1');
+    }),
+  );
 
   // The profile photo needs the access token, so the browser gets it through the app.
-  app.get('/profile/photo', requireLogin, route(async (req, res) => {
-    const photo = trustedPhotoURL(req.user);
-    const response = photo && await fetch(photo, { headers: { Authorization: `Bearer ${req.user.accessToken}` }, signal: AbortSignal.timeout(10000) });
-    const type = response && response.headers.get('content-type');
-    if (!response || !response.ok || !/^image\//.test(type)) return res.type('svg').send(views.PLACEHOLDER_PHOTO);
-    // A photo can be an SVG: sandboxed, so it can never run script as this site.
-    res.set({ 'Content-Type': type, 'Content-Security-Policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'", 'Cache-Control': 'private, max-age=300' });
-    res.send(Buffer.from(await response.arrayBuffer()));
-  }));
+  app.get(
+    '/profile/photo',
+    requireLogin,
+    route(async (req, res) => {
+      const photo = trustedPhotoURL(req.user);
+      const response =
+        photo && (await fetch(photo, { headers: { Authorization: `Bearer ${req.user.accessToken}` }, signal: AbortSignal.timeout(10000) }));
+      const type = response && response.headers.get('content-type');
+      if (!response || !response.ok || !/^image\//.test(type)) return res.type('svg').send(views.PLACEHOLDER_PHOTO);
+      // A photo can be an SVG: sandboxed, so it can never run script as this site.
+      res.set({
+        'Content-Type': type,
+        'Content-Security-Policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+        'Cache-Control': 'private, max-age=300',
+      });
+      res.send(Buffer.from(await response.arrayBuffer()));
+    }),
+  );
 
   // Logging out revokes the token at Salesforce (a refresh token takes its access tokens with
   // it), then ends the session here.
-  app.post('/logout', route(async (req, res, next) => {
-    let revoked = true;
-    if (req.user) {
-      try {
-        await strategy.revoke(req.user.refreshToken || req.user.accessToken);
-      } catch (error) {
-        revoked = false;
-        console.warn(`Salesforce did not revoke the token: ${error.message}`);
+  app.post(
+    '/logout',
+    route(async (req, res, next) => {
+      let revoked = true;
+      if (req.user) {
+        try {
+          await strategy.revoke(req.user.refreshToken || req.user.accessToken);
+        } catch (error) {
+          revoked = false;
+          console.warn(`Salesforce did not revoke the token: ${error.message}`);
+        }
       }
-    }
-    req.logout((logoutError) => {
-      if (logoutError) return next(logoutError);
-      req.session.destroy(() => {
-        res.clearCookie('acme.sid');
-        res.redirect(revoked ? '/?loggedOut=1' : '/?loggedOut=local');
+      req.logout((logoutError) => {
+        if (logoutError) return next(logoutError);
+        req.session.destroy(() => {
+          res.clearCookie('acme.sid');
+          res.redirect(revoked ? '/?loggedOut=1' : '/?loggedOut=local');
+        });
       });
-    });
-  }));
+    }),
+  );
 
   app.use((req, res) => {
     res.status(404).send(views.errorPage({ title: 'Page not found', text: 'There is no page at this address.' }, req.user));

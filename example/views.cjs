@@ -73,7 +73,9 @@ pre{background:#0f172a;color:#e2e8f0;border-radius:8px;padding:16px;overflow:aut
 footer{text-align:center;color:#9ca3af;font-size:13px;margin:0 0 36px}
 `;
 
-const CLOUD = new Html('<svg width="22" height="15" viewBox="0 0 100 66" aria-hidden="true"><g fill="#fff"><circle cx="31" cy="31" r="19"/><circle cx="55" cy="23" r="21"/><circle cx="77" cy="36" r="17"/><circle cx="18" cy="44" r="14"/><circle cx="84" cy="47" r="13"/><rect x="18" y="36" width="66" height="22" rx="11"/></g></svg>');
+const CLOUD = new Html(
+  '<svg width="22" height="15" viewBox="0 0 100 66" aria-hidden="true"><g fill="#fff"><circle cx="31" cy="31" r="19"/><circle cx="55" cy="23" r="21"/><circle cx="77" cy="36" r="17"/><circle cx="18" cy="44" r="14"/><circle cx="84" cy="47" r="13"/><rect x="18" y="36" width="66" height="22" rx="11"/></g></svg>',
+);
 
 function layout({ title, user, body }) {
   return html`<!DOCTYPE html>
@@ -87,9 +89,11 @@ function layout({ title, user, body }) {
 <body>
 <div class="topbar">
 <a class="brand" href="/"><span class="mark"></span>Acme Portal</a>
-${user
+${
+  user
     ? html`<div class="who"><span>${user.displayName}</span><form method="post" action="/logout"><button class="button secondary small" type="submit">Log out</button></form></div>`
-    : ''}
+    : ''
+}
 </div>
 <main>
 ${body}
@@ -109,12 +113,14 @@ function homePage({ demo, notice }) {
 <h1>Welcome to Acme Portal</h1>
 <p>Sign in with your Salesforce account to see your profile and what your access lets this app do.</p>
 <a class="button salesforce" href="/auth/salesforce" id="login">${CLOUD} Log in with Salesforce</a>
-${demo
+${
+  demo
     ? html`<div class="notice info demo small">
 <strong>Demo mode.</strong> No <code>SF_CLIENT_ID</code> is set, so this app logs in to a local Salesforce emulator at
 <code>${demo.url}</code>. Log in as ${demo.users.map((user, i) => html`${i ? ' or ' : ''}<code>${user.username}</code>`)} with the password <code>${demo.users[0].password}</code>.
 </div>`
-    : ''}
+    : ''
+}
 </div>`,
   });
 }
@@ -155,12 +161,14 @@ function profilePage({ user, notice, apiCall }) {
 ${user.refreshToken ? html`<form method="post" action="/refresh"><button class="button secondary" type="submit" id="refresh">Refresh the access token</button></form>` : ''}
 <form method="post" action="/logout"><button class="button secondary" type="submit" id="logout">Log out and revoke the token</button></form>
 </div>
-${apiCall
+${
+  apiCall
     ? html`<div id="api-result" style="margin-top:22px">
 <div class="request"><span class="status ${apiCall.status < 300 ? 'ok' : 'bad'}">${apiCall.status}</span><code>GET ${apiCall.url}</code></div>
 <pre>${apiCall.body}</pre>
 </div>`
-    : ''}
+    : ''
+}
 </div>`,
   });
 }
@@ -183,6 +191,7 @@ ${retry ? html`<a class="button salesforce" href="/auth/salesforce">${CLOUD} Log
 }
 
 /** Shown when Salesforce's photo can't be fetched. */
-const PLACEHOLDER_PHOTO = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" viewBox="0 0 200 200"><rect width="200" height="200" fill="#c7d2fe"/><circle cx="100" cy="78" r="38" fill="#fff"/><path d="M30 200c4-44 34-70 70-70s66 26 70 70z" fill="#fff"/></svg>';
+const PLACEHOLDER_PHOTO =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" viewBox="0 0 200 200"><rect width="200" height="200" fill="#c7d2fe"/><circle cx="100" cy="78" r="38" fill="#fff"/><path d="M30 200c4-44 34-70 70-70s66 26 70 70z" fill="#fff"/></svg>';
 
 module.exports = { homePage, profilePage, errorPage, PLACEHOLDER_PHOTO };

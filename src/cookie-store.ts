@@ -2,7 +2,13 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { InvalidOptionError, StateStoreError } from './errors.js';
-import { STATE_FAILURES, type PendingLoginRecord, type PendingLoginStateStore, type StateStoreStoreCallback, type StateStoreVerifyCallback } from './pending-logins.js';
+import {
+  STATE_FAILURES,
+  type PendingLoginRecord,
+  type PendingLoginStateStore,
+  type StateStoreStoreCallback,
+  type StateStoreVerifyCallback,
+} from './pending-logins.js';
 import { randomToken } from './random.js';
 
 /** Options of {@link CookiePendingLoginStore}. */
@@ -47,8 +53,10 @@ function fail(option: string, problem: string): never {
 }
 
 function deriveKey(secret: unknown): Buffer {
-  const material = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret instanceof Uint8Array ? Buffer.from(secret) : undefined;
-  if (!material || material.length < 32) fail('secret', 'must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))');
+  const material =
+    typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret instanceof Uint8Array ? Buffer.from(secret) : undefined;
+  if (!material || material.length < 32)
+    fail('secret', 'must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))');
   // HKDF turns a passphrase-like string into a uniform AES-256 key, bound to this one use.
   return Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), KEY_INFO, 32));
 }
@@ -139,7 +147,8 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     this.#name = options.name ?? 'salesforce-pkce';
     if (typeof this.#name !== 'string' || !NAME_PATTERN.test(this.#name)) fail('name', 'must be 1 to 64 letters, digits, "-" or "_"');
     this.#maxAge = options.maxAge ?? 600;
-    if (typeof this.#maxAge !== 'number' || !Number.isInteger(this.#maxAge) || this.#maxAge <= 0) fail('maxAge', 'must be a positive integer (seconds)');
+    if (typeof this.#maxAge !== 'number' || !Number.isInteger(this.#maxAge) || this.#maxAge <= 0)
+      fail('maxAge', 'must be a positive integer (seconds)');
     this.#max = options.max ?? 10;
     if (typeof this.#max !== 'number' || !Number.isInteger(this.#max) || this.#max <= 0) fail('max', 'must be a positive integer');
     this.#secure = options.secure ?? 'auto';
@@ -159,7 +168,11 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     const name = `${prefix}${handle}`;
     const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
-      callback(new StateStoreError(`The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`));
+      callback(
+        new StateStoreError(
+          `The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`,
+        ),
+      );
       return;
     }
     for (const stale of this.#staleCookies(req, prefix, now)) appendSetCookie(res, this.#clearing(req, stale));

@@ -64,14 +64,38 @@ export function withIssuedTokens(error: unknown, tokens: SalesforceTokenSet): un
  */
 const DOCUMENTED_ERROR_CODES: ReadonlySet<string> = new Set([
   // RFC 6749 §5.2, RFC 7009 §2.2.1
-  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-  'unsupported_token_type', 'invalid_token', 'server_error', 'temporarily_unavailable',
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'unsupported_token_type',
+  'invalid_token',
+  'server_error',
+  'temporarily_unavailable',
   // Salesforce's token endpoint
-  'invalid_client_id', 'redirect_uri_mismatch', 'redirect_uri_missing', 'inactive_user', 'inactive_org', 'rate_limit_exceeded',
-  'invalid_app_access', 'app_blocked', 'oauth_flow_disabled', 'OAUTH_APP_BLOCKED',
+  'invalid_client_id',
+  'redirect_uri_mismatch',
+  'redirect_uri_missing',
+  'inactive_user',
+  'inactive_org',
+  'rate_limit_exceeded',
+  'invalid_app_access',
+  'app_blocked',
+  'oauth_flow_disabled',
+  'OAUTH_APP_BLOCKED',
   // Salesforce's identity URL
-  'Bad_OAuth_Token', 'Missing_OAuth_Token', 'Wrong_Org', 'HTTPS_Required', 'Bad_Id', 'Inactive', 'No_Access', 'No_Site_Endpoint',
-  'Invalid_Version', 'Invalid_Callback',
+  'Bad_OAuth_Token',
+  'Missing_OAuth_Token',
+  'Wrong_Org',
+  'HTTPS_Required',
+  'Bad_Id',
+  'Inactive',
+  'No_Access',
+  'No_Site_Endpoint',
+  'Invalid_Version',
+  'Invalid_Callback',
 ]);
 
 /**

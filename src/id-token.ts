@@ -160,7 +160,10 @@ export class IdTokenVerifier {
     let payload: JWTPayload;
     let type: unknown;
     try {
-      ({ payload, protectedHeader: { typ: type } } = await lib.jwtVerify(idToken, this.keys(lib, new URL(`${expected.issuer}/id/keys`)), {
+      ({
+        payload,
+        protectedHeader: { typ: type },
+      } = await lib.jwtVerify(idToken, this.keys(lib, new URL(`${expected.issuer}/id/keys`)), {
         issuer: expected.issuer,
         audience: expected.audience,
         algorithms: ['RS256'],
@@ -171,7 +174,8 @@ export class IdTokenVerifier {
     } catch (error) {
       // The key fetch's own errors (timeout, network, Salesforce's answer) say more than a check name.
       if (error instanceof KeyFetchFailure) throw error.failure;
-      if (error instanceof lib.errors.JWKSInvalid) throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
+      if (error instanceof lib.errors.JWKSInvalid)
+        throw new SalesforceResponseError('keys', 200, 'not a JSON Web Key Set', { cause: error });
       throw new IdTokenError(checkFailed(lib, error), { cause: error });
     }
     checkClaims(payload, type, expected);

@@ -40,10 +40,12 @@ const ADVICE: Record<string, string> = {
   loginHint: PER_REQUEST,
   prompt: PER_REQUEST,
   display: PER_REQUEST,
-  skipPhoto: "is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
+  skipPhoto:
+    "is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
   scopeSeparator: 'is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it',
   pkce: 'is not needed: PKCE (S256) is always on and cannot be turned off, so remove it',
-  state: "is not needed: state is always on; a per-login state object goes to passport.authenticate('salesforce', { state }) and comes back as info.state",
+  state:
+    "is not needed: state is always on; a per-login state object goes to passport.authenticate('salesforce', { state }) and comes back as info.state",
   proxy: 'is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)',
   customHeaders: 'is not supported: the strategy sends the headers Salesforce needs',
 };

@@ -161,7 +161,8 @@ function positiveNumber(options: Record<string, unknown>, option: string, fallba
 function skipUserProfile(options: Record<string, unknown>): SkipUserProfile {
   const value = options.skipUserProfile;
   if (value === undefined) return false;
-  if (typeof value !== 'boolean' && typeof value !== 'function') fail('skipUserProfile', 'must be true, false or a function (accessToken[, done])');
+  if (typeof value !== 'boolean' && typeof value !== 'function')
+    fail('skipUserProfile', 'must be true, false or a function (accessToken[, done])');
   return value as SkipUserProfile;
 }
 
@@ -169,8 +170,18 @@ function stateStore(options: Record<string, unknown>): PendingLoginStateStore | 
   const value = options.store as Partial<Record<'store' | 'verify', unknown>> | undefined;
   if (value === undefined) return undefined;
   // The PKCE form of passport-oauth2's interface: a store without the verifier argument would lose it.
-  if (typeof value !== 'object' || value === null || typeof value.store !== 'function' || value.store.length !== 5 || typeof value.verify !== 'function' || value.verify.length < 3) {
-    fail('store', "must be a state store with passport-oauth2's PKCE interface: store(req, verifier, state, meta, callback) and verify(req, handle, callback)");
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.store !== 'function' ||
+    value.store.length !== 5 ||
+    typeof value.verify !== 'function' ||
+    value.verify.length < 3
+  ) {
+    fail(
+      'store',
+      "must be a state store with passport-oauth2's PKCE interface: store(req, verifier, state, meta, callback) and verify(req, handle, callback)",
+    );
   }
   return value as PendingLoginStateStore;
 }
@@ -230,7 +241,8 @@ export function normaliseScope(value: unknown): string | undefined | { error: st
   const parts = typeof value === 'string' ? value.split(/[\s,]+/) : Array.isArray(value) ? (value as unknown[]) : undefined;
   if (!parts || parts.some((part) => typeof part !== 'string')) return { error: 'must be a string or an array of strings' };
   const scopes = (parts as string[]).map((part) => part.trim()).filter(Boolean);
-  if (scopes.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) return { error: 'contains a scope with characters RFC 6749 does not allow' };
+  if (scopes.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)))
+    return { error: 'contains a scope with characters RFC 6749 does not allow' };
   return scopes.length > 0 ? scopes.join(' ') : undefined;
 }
 
@@ -272,7 +284,10 @@ function checkPattern(pattern: RegExp): void {
 
 function exactEntry(entry: string): string {
   if (entry.includes('*')) {
-    fail('allowedLoginURLs', `entry ${JSON.stringify(entry)} is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/`);
+    fail(
+      'allowedLoginURLs',
+      `entry ${JSON.stringify(entry)} is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/`,
+    );
   }
   return loginBase(parseOption(entry, 'allowedLoginURLs'));
 }
@@ -299,10 +314,11 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
         patterns.push(entry);
       }
     }
-    matches = (_candidate, base) => patterns.some((pattern) => {
-      pattern.lastIndex = 0;
-      return pattern.test(base);
-    });
+    matches = (_candidate, base) =>
+      patterns.some((pattern) => {
+        pattern.lastIndex = 0;
+        return pattern.test(base);
+      });
   }
   return (candidate) => {
     const base = loginBase(candidate);

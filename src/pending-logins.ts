@@ -52,7 +52,11 @@ export type StateStoreStoreCallback = (err: Error | null, handle?: string) => vo
  * `false` and `{ message }` when the handle names no pending login (the login then fails with
  * that message and status 403).
  */
-export type StateStoreVerifyCallback = (err: Error | null, verifier?: string | false, state?: PendingLoginRecord | { message?: string }) => void;
+export type StateStoreVerifyCallback = (
+  err: Error | null,
+  verifier?: string | false,
+  state?: PendingLoginRecord | { message?: string },
+) => void;
 
 /**
  * Where pending logins live between the redirect to Salesforce and the callback: passport-oauth2's
@@ -124,7 +128,9 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
  */
 export function newPendingLogin(state: unknown, extras: PendingLoginExtras, now: number): PendingLoginRecord {
   if (state !== undefined && !isJsonValue(state)) {
-    throw new InvalidOptionError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)');
+    throw new InvalidOptionError(
+      'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)',
+    );
   }
   return { createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
 }
@@ -194,9 +200,10 @@ export class PendingLoginStore {
       return;
     }
     const logins = session[this.#key];
-    const login = typeof logins === 'object' && logins !== null && HANDLE_PATTERN.test(handle) && Object.hasOwn(logins, handle)
-      ? (logins as PendingLogins)[handle]
-      : undefined;
+    const login =
+      typeof logins === 'object' && logins !== null && HANDLE_PATTERN.test(handle) && Object.hasOwn(logins, handle)
+        ? (logins as PendingLogins)[handle]
+        : undefined;
     if (!isPendingLogin(login)) {
       callback(null, false, { message: STATE_FAILURES.unknown });
       return;

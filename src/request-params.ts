@@ -46,7 +46,9 @@ export function authorizationParams(options: SalesforceAuthenticateOptions, defa
   if (scope) params.scope = scope;
   if (options.prompt !== undefined) {
     if (typeof options.prompt !== 'string' || !options.prompt.split(' ').every((prompt) => PROMPTS.has(prompt))) {
-      throw new InvalidOptionError('authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated');
+      throw new InvalidOptionError(
+        'authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated',
+      );
     }
     params.prompt = options.prompt;
   }
@@ -70,22 +72,45 @@ export function authorizationParams(options: SalesforceAuthenticateOptions, defa
 }
 
 /** Fields of the authorization request that the strategy sets and `authorizationParams()` may not. */
-export const STRATEGY_AUTHORIZATION_FIELDS: readonly string[] = ['response_type', 'client_id', 'redirect_uri', 'state', 'nonce', 'code_challenge', 'code_challenge_method'];
+export const STRATEGY_AUTHORIZATION_FIELDS: readonly string[] = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+];
 
 /** Fields of the code exchange that the strategy sets and `tokenParams()` may not. */
-export const STRATEGY_TOKEN_FIELDS: readonly string[] = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'client_id', 'client_secret'];
+export const STRATEGY_TOKEN_FIELDS: readonly string[] = [
+  'grant_type',
+  'code',
+  'redirect_uri',
+  'code_verifier',
+  'client_id',
+  'client_secret',
+];
 
 /**
  * What an `authorizationParams()` or `tokenParams()` override returned, as request fields: an
  * object of strings (`undefined` values left out). Throws a `TypeError` naming the method for
  * anything else, and for a field the strategy sets itself.
  */
-export function extraParams(method: 'authorizationParams' | 'tokenParams', value: unknown, strategyFields: readonly string[]): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(`${method}() must return an object of strings`);
+export function extraParams(
+  method: 'authorizationParams' | 'tokenParams',
+  value: unknown,
+  strategyFields: readonly string[],
+): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidOptionError(`${method}() must return an object of strings`);
   const params: Record<string, string> = {};
   for (const [name, field] of Object.entries(value)) {
     if (field === undefined) continue;
-    if (typeof field !== 'string') throw new InvalidOptionError(`${method}() must return an object of strings; ${name} is ${field === null ? 'null' : `a ${typeof field}`}`);
+    if (typeof field !== 'string')
+      throw new InvalidOptionError(
+        `${method}() must return an object of strings; ${name} is ${field === null ? 'null' : `a ${typeof field}`}`,
+      );
     if (strategyFields.includes(name)) throw new InvalidOptionError(`${method}() may not set ${name}: the strategy sets it`);
     params[name] = field;
   }
@@ -136,7 +161,9 @@ function firstHeaderValue(value: string | string[] | undefined): string | undefi
 function trustsProxy(req: Request, trustProxySetting: boolean | undefined): boolean {
   if (trustProxySetting !== undefined) return trustProxySetting;
   const trust: unknown = req.app?.get?.('trust proxy fn');
-  return typeof trust === 'function' && (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true;
+  return (
+    typeof trust === 'function' && (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true
+  );
 }
 
 /**

@@ -197,7 +197,12 @@ function appError(answer: HttpAnswer, secrets: readonly string[], parseError: Er
   }
 }
 
-function jsonAnswer(endpoint: SalesforceEndpoint, answer: HttpAnswer, secrets: readonly string[], parseError?: ErrorAnswerParser): Record<string, unknown> {
+function jsonAnswer(
+  endpoint: SalesforceEndpoint,
+  answer: HttpAnswer,
+  secrets: readonly string[],
+  parseError?: ErrorAnswerParser,
+): Record<string, unknown> {
   if (answer.status < 200 || answer.status > 299) throw appError(answer, secrets, parseError) ?? errorFor(endpoint, answer, secrets);
   const json = parseJsonObject(answer.body);
   if (!json) throw new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
@@ -238,7 +243,13 @@ function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, s
   });
 }
 
-async function getJson(endpoint: SalesforceEndpoint, url: URL, headers: Record<string, string>, options: CallOptions, secrets: readonly string[]): Promise<{ json: Record<string, unknown>; raw: string }> {
+async function getJson(
+  endpoint: SalesforceEndpoint,
+  url: URL,
+  headers: Record<string, string>,
+  options: CallOptions,
+  secrets: readonly string[],
+): Promise<{ json: Record<string, unknown>; raw: string }> {
   const answer = await send({ endpoint, url, method: 'GET', headers, timeout: options.timeout, agent: options.agent });
   return { json: jsonAnswer(endpoint, answer, secrets), raw: answer.body };
 }
@@ -274,7 +285,12 @@ export async function requestToken(
  * string): `authorization` is the header's value, `Bearer {accessToken}` unless the app chose
  * another scheme.
  */
-export function fetchIdentity(url: URL, accessToken: string, authorization: string, options: CallOptions): Promise<{ json: Record<string, unknown>; raw: string }> {
+export function fetchIdentity(
+  url: URL,
+  accessToken: string,
+  authorization: string,
+  options: CallOptions,
+): Promise<{ json: Record<string, unknown>; raw: string }> {
   return getJson('identity', url, { authorization }, options, [accessToken]);
 }
 

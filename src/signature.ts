@@ -30,7 +30,9 @@ export function verifyTokenSignature(params: SignedTokenFields, clientSecret: st
   if (typeof id !== 'string' || typeof issuedAt !== 'string' || typeof signature !== 'string' || clientSecret === '') {
     return false;
   }
-  const expected = createHmac('sha256', clientSecret).update(id + issuedAt).digest();
+  const expected = createHmac('sha256', clientSecret)
+    .update(id + issuedAt)
+    .digest();
   const received = Buffer.from(signature, 'base64');
   // Buffer.from(…, 'base64') skips invalid characters, so re-encode to reject non-canonical input.
   if (received.toString('base64') !== signature || received.length !== expected.length) {

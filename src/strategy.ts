@@ -165,11 +165,16 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * @param verify `(req, accessToken, refreshToken, params, profile, done)` or
    *   `(req, accessToken, refreshToken, profile, done)`.
    */
-  constructor(options: SalesforceStrategyOptionsWithRequest, verify: SalesforceVerifyFunctionWithRequest | SalesforceVerifyFunctionWithRequestAndParams);
+  constructor(
+    options: SalesforceStrategyOptionsWithRequest,
+    verify: SalesforceVerifyFunctionWithRequest | SalesforceVerifyFunctionWithRequestAndParams,
+  );
   constructor(options: SalesforceStrategyOptions | SalesforceStrategyOptionsWithRequest, verify: AnyVerifyFunction) {
     const config = resolveOptions(options);
     if (typeof verify !== 'function') {
-      throw new InvalidOptionError('SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)');
+      throw new InvalidOptionError(
+        'SalesforcePkceStrategy: the verify callback must be a function (accessToken, refreshToken, [params,] profile, done)',
+      );
     }
     super(
       {
@@ -185,7 +190,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     );
     this.name = config.name;
     this._config = config;
-    this._stateStore = config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
+    this._stateStore =
+      config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
     this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()), config.requestTimeout);
@@ -266,7 +272,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
    * if (tokens.refreshToken) user.refreshToken = tokens.refreshToken;
    */
   async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
-    if (typeof refreshToken !== 'string' || refreshToken === '') throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
+    if (typeof refreshToken !== 'string' || refreshToken === '')
+      throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
     const tokens = await this._requestToken('refresh', login.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken });
     try {
@@ -380,7 +387,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private async _finishLogin(req: Request, param: (name: string) => string | null | undefined, options: SalesforceAuthenticateOptions): Promise<void> {
+  private async _finishLogin(
+    req: Request,
+    param: (name: string) => string | null | undefined,
+    options: SalesforceAuthenticateOptions,
+  ): Promise<void> {
     const handle = param('state');
     if (typeof handle !== 'string' || handle === '') {
       this.fail({ message: STATE_FAILURES.missing }, 403);
@@ -437,7 +448,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     // being asked for (then there is no nonce to check).
     if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
     if (typeof tokens.id_token === 'string') {
-      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens, nonce));
+      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
+        tokens.id_token,
+        this._idTokenExpectations(login, tokens, nonce),
+      );
     }
     return this._profile(tokens, login, instanceUrl);
   }
@@ -453,7 +467,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       // passport-oauth2 passes `meta` to a verify that takes four arguments.
       if (store.verify.length >= 4) {
         const meta = this._storeMeta(this._config.login, redirectURI(this._config.callbackURL, req, this._config.trustProxy));
-        (store.verify as (req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void).call(store, req, handle, meta, callback);
+        (store.verify as (req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void).call(
+          store,
+          req,
+          handle,
+          meta,
+          callback,
+        );
       } else {
         (store.verify as (req: Request, handle: string, callback: StateStoreVerifyCallback) => void).call(store, req, handle, callback);
       }
@@ -464,7 +484,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
     if (pending === 'expired') return { message: STATE_FAILURES.expired };
-    if (!pending) throw new StateStoreError("The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged");
+    if (!pending)
+      throw new StateStoreError(
+        "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
+      );
     return pending;
   }
 
@@ -496,20 +519,34 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private _requestToken(endpoint: 'token' | 'refresh', tokenURL: URL, form: Record<string, string>): Promise<TokenResponse> {
     const { clientID, clientSecret } = this._config;
     const credentials = { client_id: clientID, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
-    return requestToken(endpoint, tokenURL, { ...form, ...credentials }, {
-      ...this._callOptions(),
-      parseError: (body, status) => this.parseErrorResponse(body, status),
-    });
+    return requestToken(
+      endpoint,
+      tokenURL,
+      { ...form, ...credentials },
+      {
+        ...this._callOptions(),
+        parseError: (body, status) => this.parseErrorResponse(body, status),
+      },
+    );
   }
 
   /** @internal */
   private _checkTokens(endpoint: 'token' | 'refresh', tokens: TokenResponse, login: LoginTarget): URL | undefined {
-    return checkTokenResponse(endpoint, tokens, { login, verifySignature: this._config.verifyTokenSignature, clientSecret: this._config.clientSecret });
+    return checkTokenResponse(endpoint, tokens, {
+      login,
+      verifySignature: this._config.verifyTokenSignature,
+      clientSecret: this._config.clientSecret,
+    });
   }
 
   /** @internal */
   private _idTokenExpectations(login: LoginTarget, tokens: TokenResponse, nonce?: string): IdTokenExpectations {
-    return { issuer: login.baseURL, audience: this._config.clientID, nonce, identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined };
+    return {
+      issuer: login.baseURL,
+      audience: this._config.clientID,
+      nonce,
+      identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined,
+    };
   }
 
   /**
@@ -542,9 +579,16 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private async _identityProfile(accessToken: string): Promise<SalesforceProfile> {
     const login = this._profileLogins.get(accessToken);
     if (!login) {
-      throw new InvalidOptionError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none');
+      throw new InvalidOptionError(
+        'userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none',
+      );
     }
-    const { json, raw } = await fetchIdentity(login.identityURL, accessToken, this._oauth2.buildAuthHeader(accessToken), this._callOptions());
+    const { json, raw } = await fetchIdentity(
+      login.identityURL,
+      accessToken,
+      this._oauth2.buildAuthHeader(accessToken),
+      this._callOptions(),
+    );
     const profile = buildProfile(json, raw, login.instanceUrl);
     if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
     // The user the tokens were issued to (and the id_token's sub) is the one in the identity URL;

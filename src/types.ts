@@ -85,7 +85,13 @@ export type SalesforceVerifyFunctionWithParams = {
    * @param profile The user, from the identity URL.
    * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
    */
-  verify(accessToken: string, refreshToken: string | undefined, params: SalesforceTokenParams, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+  verify(
+    accessToken: string,
+    refreshToken: string | undefined,
+    params: SalesforceTokenParams,
+    profile: SalesforceProfile,
+    done: SalesforceVerifyCallback,
+  ): void;
 }['verify'];
 
 /** The verify callback with `passReqToCallback: true`: the request comes first. */
@@ -99,7 +105,13 @@ export type SalesforceVerifyFunctionWithRequest = {
    * @param profile The user, from the identity URL.
    * @param done `done(null, user)` logs `user` in; `done(null, false, { message })` fails the login; `done(err)` errs.
    */
-  verify(req: Request, accessToken: string, refreshToken: string | undefined, profile: SalesforceProfile, done: SalesforceVerifyCallback): void;
+  verify(
+    req: Request,
+    accessToken: string,
+    refreshToken: string | undefined,
+    profile: SalesforceProfile,
+    done: SalesforceVerifyCallback,
+  ): void;
 }['verify'];
 
 /** The verify callback with `passReqToCallback: true` and the token response. */

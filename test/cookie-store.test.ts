@@ -15,7 +15,13 @@ function request(cookie?: string, secure = false): Request & { setCookies: () =>
     getHeader: (name: string) => headers[name],
     setHeader: (name: string, value: unknown) => void (headers[name] = value),
   };
-  return { headers: cookie === undefined ? {} : { cookie }, secure, socket: {}, res, setCookies: () => (headers['set-cookie'] ?? []) as string[] } as unknown as Request & {
+  return {
+    headers: cookie === undefined ? {} : { cookie },
+    secure,
+    socket: {},
+    res,
+    setCookies: () => (headers['set-cookie'] ?? []) as string[],
+  } as unknown as Request & {
     setCookies: () => string[];
   };
 }
@@ -70,10 +76,19 @@ describe('CookiePendingLoginStore', () => {
   });
 
   it.each([
-    [{ secret: 'short' }, 'CookiePendingLoginStore: options.secret must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))'],
-    [{ secret: randomBytes(16) }, 'CookiePendingLoginStore: options.secret must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))'],
+    [
+      { secret: 'short' },
+      'CookiePendingLoginStore: options.secret must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))',
+    ],
+    [
+      { secret: randomBytes(16) },
+      'CookiePendingLoginStore: options.secret must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))',
+    ],
     [{ secret: [] }, 'CookiePendingLoginStore: options.secret must name at least one key'],
-    [{ secret: [SECRET, 42] }, 'CookiePendingLoginStore: options.secret must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))'],
+    [
+      { secret: [SECRET, 42] },
+      'CookiePendingLoginStore: options.secret must be a string of at least 32 characters or at least 32 bytes (e.g. crypto.randomBytes(32))',
+    ],
     [{ secret: SECRET, name: 'a b' }, 'CookiePendingLoginStore: options.name must be 1 to 64 letters, digits, "-" or "_"'],
     [{ secret: SECRET, maxAge: 0 }, 'CookiePendingLoginStore: options.maxAge must be a positive integer (seconds)'],
     [{ secret: SECRET, max: 1.5 }, 'CookiePendingLoginStore: options.max must be a positive integer'],

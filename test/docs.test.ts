@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DOCS_PAGES = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`);
+const DOCS_PAGES = readdirSync(join(ROOT, 'docs'))
+  .filter((name) => name.endsWith('.md'))
+  .sort()
+  .map((name) => `docs/${name}`);
 /** The Markdown a user reads: the front door, the manual, the security policy and the emulator's README. */
 const DOCUMENTS = ['README.md', ...DOCS_PAGES, 'SECURITY.md', 'packages/salesforce-oauth-emulator/README.md'];
 
@@ -28,7 +31,11 @@ function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
   for (const [, title] of prose(markdown).matchAll(/^#{1,6} (.+)$/gm)) {
-    const slug = (title ?? '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replaceAll(' ', '-');
+    const slug = (title ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replaceAll(' ', '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     result.add(count === 0 ? slug : `${slug}-${count}`);
@@ -60,7 +67,8 @@ describe('documentation', () => {
         const [path = '', anchor] = target.split('#');
         const file = path === '' ? document : normalize(join(dirname(document), path));
         if (!existsSync(join(ROOT, file))) broken.push(`${document}: ${target} (no file ${file})`);
-        else if (anchor !== undefined && !anchors(read(file)).has(anchor)) broken.push(`${document}: ${target} (no heading #${anchor} in ${file})`);
+        else if (anchor !== undefined && !anchors(read(file)).has(anchor))
+          broken.push(`${document}: ${target} (no heading #${anchor} in ${file})`);
       }
     }
     expect(broken).toEqual([]);
@@ -74,7 +82,9 @@ describe('documentation', () => {
       const body = source.split(`export class ${name} `)[1]?.split('\nexport ')[0] ?? '';
       return /(?:super\(|code = )'([A-Z_]+)'/.exec(body)?.[1];
     };
-    const classes = Object.entries(api).filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error).map(([name]) => name);
+    const classes = Object.entries(api)
+      .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error)
+      .map(([name]) => name);
     expect(classes).toContain('SalesforceOAuthError');
     const missing = classes.filter((name) => {
       const code = codeOf(name);

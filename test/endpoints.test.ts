@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdentityURL, checkInstanceURL, isSalesforceLoginBase, loginEndpoints, loginTarget, parseSalesforceURL } from '../src/endpoints.js';
+import {
+  checkIdentityURL,
+  checkInstanceURL,
+  isSalesforceLoginBase,
+  loginEndpoints,
+  loginTarget,
+  parseSalesforceURL,
+} from '../src/endpoints.js';
 import { InvalidOptionError } from '../src/errors.js';
 
 describe('parseSalesforceURL', () => {
@@ -67,7 +74,10 @@ describe('checkIdentityURL', () => {
 
   it('refuses a non-string id, and trusts no instance origin when there is none', () => {
     expect(checkIdentityURL(undefined, context)).toEqual({ ok: false, origin: 'an invalid URL' });
-    expect(checkIdentityURL('https://acme.my.salesforce.com/id/1/2', { loginOrigins: ['https://acme.my.site.com'] })).toEqual({ ok: false, origin: 'https://acme.my.salesforce.com' });
+    expect(checkIdentityURL('https://acme.my.salesforce.com/id/1/2', { loginOrigins: ['https://acme.my.site.com'] })).toEqual({
+      ok: false,
+      origin: 'https://acme.my.salesforce.com',
+    });
   });
 
   it('accepts a loopback origin only when it is the login or instance origin', () => {
@@ -136,7 +146,7 @@ describe('isSalesforceLoginBase', () => {
   });
 
   it.each([
-    ['an unanchored pattern\'s catch', 'https://acme.my.salesforce.com.evil.example'],
+    ["an unanchored pattern's catch", 'https://acme.my.salesforce.com.evil.example'],
     ['a suffix without its dot', 'https://evilsalesforce.com'],
     ['a look-alike My Domain suffix', 'https://acme.mysalesforce.com'],
     ['the bare domain', 'https://salesforce.com'],

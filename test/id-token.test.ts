@@ -37,7 +37,10 @@ function idToken(signer: Key, claims: Record<string, unknown> = {}, header: Reco
 }
 
 /** A key-set source that serves `sets` in turn and records each fetch. */
-function keySource(...sets: Array<Record<string, unknown> | Error>): { fetches: string[]; fetch: (url: URL) => Promise<Record<string, unknown>> } {
+function keySource(...sets: Array<Record<string, unknown> | Error>): {
+  fetches: string[];
+  fetch: (url: URL) => Promise<Record<string, unknown>>;
+} {
   const fetches: string[] = [];
   return {
     fetches,
@@ -52,7 +55,11 @@ function keySource(...sets: Array<Record<string, unknown> | Error>): { fetches: 
 
 const identityUrl = 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1';
 
-async function failedCheck(verifier: IdTokenVerifier, token: string, expectations: IdTokenExpectations = { issuer, audience, nonce }): Promise<string | undefined> {
+async function failedCheck(
+  verifier: IdTokenVerifier,
+  token: string,
+  expectations: IdTokenExpectations = { issuer, audience, nonce },
+): Promise<string | undefined> {
   return verifier.verify(token, expectations).then(
     () => undefined,
     (error: unknown) => (error instanceof IdTokenError ? error.check : `not an IdTokenError: ${String(error)}`),
@@ -90,7 +97,9 @@ describe('IdTokenVerifier', () => {
     await expect(verifier.verify(await idToken(current, { iat: now - 14 * 60 }), { issuer, audience, nonce })).resolves.toBeDefined();
     expect(await failedCheck(verifier, await idToken(current, { iat: now + 45 }))).toBe('not-yet-valid');
     expect(await failedCheck(verifier, await idToken(current, { iat: now + 86_400, exp: now + 90_000 }))).toBe('not-yet-valid');
-    expect(await failedCheck(verifier, await idToken(current, { iat: now + 10 * 365 * 86_400, exp: now + 10 * 365 * 86_400 + 300 }))).toBe('not-yet-valid');
+    expect(await failedCheck(verifier, await idToken(current, { iat: now + 10 * 365 * 86_400, exp: now + 10 * 365 * 86_400 + 300 }))).toBe(
+      'not-yet-valid',
+    );
     expect(await failedCheck(verifier, await idToken(current, { iat: now - 16 * 60 }))).toBe('too-old');
     expect(await failedCheck(verifier, await idToken(current, { iat: now - 365 * 86_400, exp: now + 3600 }))).toBe('too-old');
   });
@@ -100,11 +109,34 @@ describe('IdTokenVerifier', () => {
     const token = await idToken(current);
     await expect(verifier.verify(token, { issuer, audience, nonce, identityUrl })).resolves.toMatchObject({ sub: identityUrl });
     // Salesforce may name the identity on the My Domain instead of login.salesforce.com.
-    await expect(verifier.verify(token, { issuer, audience, nonce, identityUrl: 'https://acme.my.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1' })).resolves.toBeDefined();
-    expect(await failedCheck(verifier, token, { issuer, audience, nonce, identityUrl: 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000ZZZZZAA1' })).toBe('subject');
-    expect(await failedCheck(verifier, token, { issuer, audience, nonce, identityUrl: 'https://login.salesforce.com/id/00D5g000004OTHEREAA/0055g00000YYYYYAA1' })).toBe('subject');
+    await expect(
+      verifier.verify(token, {
+        issuer,
+        audience,
+        nonce,
+        identityUrl: 'https://acme.my.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+      }),
+    ).resolves.toBeDefined();
+    expect(
+      await failedCheck(verifier, token, {
+        issuer,
+        audience,
+        nonce,
+        identityUrl: 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000ZZZZZAA1',
+      }),
+    ).toBe('subject');
+    expect(
+      await failedCheck(verifier, token, {
+        issuer,
+        audience,
+        nonce,
+        identityUrl: 'https://login.salesforce.com/id/00D5g000004OTHEREAA/0055g00000YYYYYAA1',
+      }),
+    ).toBe('subject');
     expect(await failedCheck(verifier, token, { issuer, audience, nonce, identityUrl: 'not an identity url' })).toBe('subject');
-    expect(await failedCheck(verifier, await idToken(current, { sub: 'someone' }), { issuer, audience, nonce, identityUrl })).toBe('subject');
+    expect(await failedCheck(verifier, await idToken(current, { sub: 'someone' }), { issuer, audience, nonce, identityUrl })).toBe(
+      'subject',
+    );
   });
 
   it('checks azp when aud names several clients, and whenever azp is present', async () => {
@@ -158,7 +190,14 @@ describe('IdTokenVerifier', () => {
     expect(await failedCheck(verifier, flipped)).toBe('signature');
     expect(await failedCheck(verifier, await idToken(rotated, {}, { kid: '188' }))).toBe('signature');
     expect(await failedCheck(verifier, 'not.a.jwt')).toBe('malformed');
-    const hs256 = await new SignJWT({ nonce }).setProtectedHeader({ alg: 'HS256', kid: '188' }).setIssuer(issuer).setSubject('s').setAudience(audience).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode('a shared secret of 32 bytes.....'));
+    const hs256 = await new SignJWT({ nonce })
+      .setProtectedHeader({ alg: 'HS256', kid: '188' })
+      .setIssuer(issuer)
+      .setSubject('s')
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('a shared secret of 32 bytes.....'));
     expect(await failedCheck(verifier, hs256)).toBe('malformed');
   });
 

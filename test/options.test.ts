@@ -40,7 +40,10 @@ describe('resolveOptions', () => {
   });
 
   it('keeps a state store, an agent and a skipUserProfile function as given', () => {
-    const store = { store: (_req: unknown, _verifier: unknown, _state: unknown, _meta: unknown, _cb: unknown) => undefined, verify: (_req: unknown, _handle: unknown, _cb: unknown) => undefined };
+    const store = {
+      store: (_req: unknown, _verifier: unknown, _state: unknown, _meta: unknown, _cb: unknown) => undefined,
+      verify: (_req: unknown, _handle: unknown, _cb: unknown) => undefined,
+    };
     const agent = new http.Agent();
     const skipUserProfile = (accessToken: string) => accessToken.length > 0;
     expect(resolveOptions({ ...required, store, agent, skipUserProfile })).toMatchObject({ store, agent, skipUserProfile });
@@ -53,7 +56,11 @@ describe('resolveOptions', () => {
   });
 
   it('derives endpoints from an Experience Cloud loginURL and lets explicit URLs win', () => {
-    const options = resolveOptions({ ...required, loginURL: 'https://acme.my.site.com/partners/', tokenURL: 'https://acme.my.salesforce.com/services/oauth2/token' });
+    const options = resolveOptions({
+      ...required,
+      loginURL: 'https://acme.my.site.com/partners/',
+      tokenURL: 'https://acme.my.salesforce.com/services/oauth2/token',
+    });
     expect(options.login.authorizationURL.href).toBe('https://acme.my.site.com/partners/services/oauth2/authorize');
     expect(options.login.tokenURL.href).toBe('https://acme.my.salesforce.com/services/oauth2/token');
     expect(options.login.revokeURL.href).toBe('https://acme.my.site.com/partners/services/oauth2/revoke');
@@ -115,42 +122,105 @@ describe('resolveOptions', () => {
   it.each([
     [undefined, 'SalesforcePkceStrategy: options must be an object with at least clientID and callbackURL'],
     [{ callbackURL: '/cb' }, "SalesforcePkceStrategy: options.clientID is required: the Connected App's consumer key"],
-    [{ clientID: '' , callbackURL: '/cb' }, 'SalesforcePkceStrategy: options.clientID must be a non-empty string'],
+    [{ clientID: '', callbackURL: '/cb' }, 'SalesforcePkceStrategy: options.clientID must be a non-empty string'],
     [{ clientID: 'id' }, 'SalesforcePkceStrategy: options.callbackURL is required, e.g. "/auth/salesforce/callback"'],
-    [{ ...required, callbackURL: 'auth/callback' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
-    [{ ...required, callbackURL: '//evil.example/cb' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
-    [{ ...required, callbackURL: '/\\evil.example/cb' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
-    [{ ...required, callbackURL: 'javascript:alert(1)' }, 'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"'],
+    [
+      { ...required, callbackURL: 'auth/callback' },
+      'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"',
+    ],
+    [
+      { ...required, callbackURL: '//evil.example/cb' },
+      'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"',
+    ],
+    [
+      { ...required, callbackURL: '/\\evil.example/cb' },
+      'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"',
+    ],
+    [
+      { ...required, callbackURL: 'javascript:alert(1)' },
+      'SalesforcePkceStrategy: options.callbackURL must be an absolute http(s) URL or a path starting with "/"',
+    ],
     [{ ...required, clientSecret: 42 }, 'SalesforcePkceStrategy: options.clientSecret must be a non-empty string'],
-    [{ ...required, loginURL: 'http://login.salesforce.com' }, 'SalesforcePkceStrategy: options.loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],
-    [{ ...required, authorizationURL: 'nope' }, 'SalesforcePkceStrategy: options.authorizationURL must be an absolute URL such as https://login.salesforce.com'],
-    [{ ...required, tokenURL: 'https://x.example/token?a=1' }, 'SalesforcePkceStrategy: options.tokenURL must not contain a query string or fragment'],
+    [
+      { ...required, loginURL: 'http://login.salesforce.com' },
+      'SalesforcePkceStrategy: options.loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)',
+    ],
+    [
+      { ...required, authorizationURL: 'nope' },
+      'SalesforcePkceStrategy: options.authorizationURL must be an absolute URL such as https://login.salesforce.com',
+    ],
+    [
+      { ...required, tokenURL: 'https://x.example/token?a=1' },
+      'SalesforcePkceStrategy: options.tokenURL must not contain a query string or fragment',
+    ],
     [{ ...required, scope: 7 }, 'SalesforcePkceStrategy: options.scope must be a string or an array of strings'],
-    [{ ...required, scope: ['api', 'bad"scope'] }, 'SalesforcePkceStrategy: options.scope contains a scope with characters RFC 6749 does not allow'],
+    [
+      { ...required, scope: ['api', 'bad"scope'] },
+      'SalesforcePkceStrategy: options.scope contains a scope with characters RFC 6749 does not allow',
+    ],
     [{ ...required, requestTimeout: 0 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
     [{ ...required, requestTimeout: 1.5 }, 'SalesforcePkceStrategy: options.requestTimeout must be a positive integer'],
-    [{ ...required, requestTimeout: 2 ** 31 }, 'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps'],
-    [{ ...required, requestTimeout: 1e12 }, 'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps'],
+    [
+      { ...required, requestTimeout: 2 ** 31 },
+      'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps',
+    ],
+    [
+      { ...required, requestTimeout: 1e12 },
+      'SalesforcePkceStrategy: options.requestTimeout must be at most 2147483647 (about 24.8 days), the longest timer Node.js keeps',
+    ],
     [{ ...required, pendingLoginTtl: -1 }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
     [{ ...required, pendingLoginTtl: Number.NaN }, 'SalesforcePkceStrategy: options.pendingLoginTtl must be a positive number'],
     [{ ...required, maxPendingLogins: '10' }, 'SalesforcePkceStrategy: options.maxPendingLogins must be a positive integer'],
-    [{ ...required, verifyTokenSignature: true }, 'SalesforcePkceStrategy: options.verifyTokenSignature needs options.clientSecret: the signature is keyed with the consumer secret'],
+    [
+      { ...required, verifyTokenSignature: true },
+      'SalesforcePkceStrategy: options.verifyTokenSignature needs options.clientSecret: the signature is keyed with the consumer secret',
+    ],
     [{ ...required, verifyTokenSignature: 'yes' }, 'SalesforcePkceStrategy: options.verifyTokenSignature must be true or false'],
-    [{ ...required, skipUserProfile: 1 }, 'SalesforcePkceStrategy: options.skipUserProfile must be true, false or a function (accessToken[, done])'],
+    [
+      { ...required, skipUserProfile: 1 },
+      'SalesforcePkceStrategy: options.skipUserProfile must be true, false or a function (accessToken[, done])',
+    ],
     [{ ...required, store: 'session' }, STORE_INTERFACE],
     [{ ...required, store: { store: () => undefined, verify: () => undefined } }, STORE_INTERFACE],
     // passport-oauth2's StateStore without PKCE: store(req, meta, callback) would lose the verifier.
-    [{ ...required, store: { store: (_req: unknown, _meta: unknown, _cb: unknown) => undefined, verify: (_req: unknown, _handle: unknown, _cb: unknown) => undefined } }, STORE_INTERFACE],
-    [{ ...required, agent: 'http://proxy.example:3128' }, 'SalesforcePkceStrategy: options.agent must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)'],
-    [{ ...required, agent: { keepAlive: true } }, 'SalesforcePkceStrategy: options.agent must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)'],
+    [
+      {
+        ...required,
+        store: {
+          store: (_req: unknown, _meta: unknown, _cb: unknown) => undefined,
+          verify: (_req: unknown, _handle: unknown, _cb: unknown) => undefined,
+        },
+      },
+      STORE_INTERFACE,
+    ],
+    [
+      { ...required, agent: 'http://proxy.example:3128' },
+      'SalesforcePkceStrategy: options.agent must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)',
+    ],
+    [
+      { ...required, agent: { keepAlive: true } },
+      'SalesforcePkceStrategy: options.agent must be an http.Agent or https.Agent, e.g. new HttpsProxyAgent(process.env.HTTPS_PROXY)',
+    ],
     [{ ...required, name: '' }, 'SalesforcePkceStrategy: options.name must be a non-empty string'],
     [{ ...required, sessionKey: [] }, 'SalesforcePkceStrategy: options.sessionKey must be a non-empty string'],
     [{ ...required, trustProxy: 'true' }, 'SalesforcePkceStrategy: options.trustProxy must be true or false'],
     [{ ...required, passReqToCallback: 1 }, 'SalesforcePkceStrategy: options.passReqToCallback must be true or false'],
-    [{ ...required, allowedLoginURLs: 'https://acme.my.salesforce.com' }, 'SalesforcePkceStrategy: options.allowedLoginURLs must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean'],
-    [{ ...required, allowedLoginURLs: ['http://acme.my.salesforce.com'] }, 'SalesforcePkceStrategy: options.allowedLoginURLs must use https: (http: is accepted only for localhost and 127.0.0.1)'],
-    [{ ...required, allowedLoginURLs: ['https://*.my.salesforce.com'] }, 'SalesforcePkceStrategy: options.allowedLoginURLs entry "https://*.my.salesforce.com" is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/'],
-    [{ ...required, allowedLoginURLs: [/^https:\/\/login\.acme\.com$/] }, 'SalesforcePkceStrategy: options.allowedLoginURLs entry /^https:\\/\\/login\\.acme\\.com$/ can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string "https://login.acme.com"'],
+    [
+      { ...required, allowedLoginURLs: 'https://acme.my.salesforce.com' },
+      'SalesforcePkceStrategy: options.allowedLoginURLs must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean',
+    ],
+    [
+      { ...required, allowedLoginURLs: ['http://acme.my.salesforce.com'] },
+      'SalesforcePkceStrategy: options.allowedLoginURLs must use https: (http: is accepted only for localhost and 127.0.0.1)',
+    ],
+    [
+      { ...required, allowedLoginURLs: ['https://*.my.salesforce.com'] },
+      'SalesforcePkceStrategy: options.allowedLoginURLs entry "https://*.my.salesforce.com" is matched exactly, so its * can never match; use a RegExp such as /^https:\\/\\/[a-z0-9-]+\\.my\\.salesforce\\.com$/',
+    ],
+    [
+      { ...required, allowedLoginURLs: [/^https:\/\/login\.acme\.com$/] },
+      'SalesforcePkceStrategy: options.allowedLoginURLs entry /^https:\\/\\/login\\.acme\\.com$/ can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string "https://login.acme.com"',
+    ],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(new InvalidOptionError(message));
   });
@@ -164,10 +234,19 @@ describe('option names', () => {
     [{ scopes: ['api'] }, 'options.scopes is not an option (did you mean scope?)'],
     [{ requestTimout: 5000 }, 'options.requestTimout is not an option (did you mean requestTimeout?)'],
     [{ colour: 'blue' }, 'options.colour is not an option'],
-    [{ login_hint: 'ada@example.com' }, "options.login_hint is not a constructor option: pass loginHint to passport.authenticate('salesforce', { loginHint }) (sent as login_hint)"],
+    [
+      { login_hint: 'ada@example.com' },
+      "options.login_hint is not a constructor option: pass loginHint to passport.authenticate('salesforce', { loginHint }) (sent as login_hint)",
+    ],
     [{ loginHint: 'ada@example.com' }, "options.loginHint is an option of passport.authenticate('salesforce', { … }), per login"],
-    [{ skipPhoto: true }, "options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it"],
-    [{ scopeSeparator: ',' }, 'options.scopeSeparator is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it'],
+    [
+      { skipPhoto: true },
+      "options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
+    ],
+    [
+      { scopeSeparator: ',' },
+      'options.scopeSeparator is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it',
+    ],
     [{ pkce: true }, 'options.pkce is not needed: PKCE (S256) is always on and cannot be turned off, so remove it'],
     [{ proxy: true }, 'options.proxy is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)'],
   ])('rejects %j with a TypeError that names it and says what to write', (extra, problem) => {

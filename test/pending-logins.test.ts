@@ -5,7 +5,13 @@ import { newPendingLogin, PendingLoginStore, STATE_FAILURES, takenPendingLogin, 
 type Session = Record<string, unknown> & { saves: number; save(cb: (err?: unknown) => void): void };
 
 function session(): Session {
-  return { saves: 0, save(cb) { this.saves += 1; cb(); } } as Session;
+  return {
+    saves: 0,
+    save(cb) {
+      this.saves += 1;
+      cb();
+    },
+  } as Session;
 }
 
 function store(ttl = 600, max = 10): PendingLoginStore {
@@ -49,7 +55,10 @@ describe('PendingLoginStore', () => {
     const s = store();
     const req = { session: session() };
     const handle = storeLogin(s, req, 'verifier-1', { returnTo: '/x' });
-    expect(verifyLogin(s, req, handle)).toEqual({ verifier: 'verifier-1', info: { createdAt: expect.any(Number), state: { returnTo: '/x' } } });
+    expect(verifyLogin(s, req, handle)).toEqual({
+      verifier: 'verifier-1',
+      info: { createdAt: expect.any(Number), state: { returnTo: '/x' } },
+    });
     expect(req.session.pending).toBeUndefined();
     expect(verifyLogin(s, req, handle)).toEqual({ verifier: false, info: { message: STATE_FAILURES.unknown } });
   });
@@ -128,18 +137,27 @@ describe('PendingLoginStore', () => {
 
 describe('newPendingLogin', () => {
   it('records the start time, the state and only the extras that are set', () => {
-    expect(newPendingLogin({ returnTo: '/x' }, { nonce: 'n-1', loginURL: undefined }, 42)).toEqual({ createdAt: 42, state: { returnTo: '/x' }, nonce: 'n-1' });
+    expect(newPendingLogin({ returnTo: '/x' }, { nonce: 'n-1', loginURL: undefined }, 42)).toEqual({
+      createdAt: 42,
+      state: { returnTo: '/x' },
+      nonce: 'n-1',
+    });
     expect(newPendingLogin(undefined, {}, 42)).toEqual({ createdAt: 42 });
   });
 
   it('refuses state that is not JSON', () => {
     expect(() => newPendingLogin({ when: new Date() }, {}, 42)).toThrow(
-      new InvalidOptionError('authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'),
+      new InvalidOptionError(
+        'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)',
+      ),
     );
   });
 
   it('keeps state whose objects have a null prototype, as querystring.parse (Express 5 req.query) makes them', () => {
-    const state = Object.assign(Object.create(null) as object, { returnTo: '/reports', tags: [Object.assign(Object.create(null) as object, { a: 1 })] });
+    const state = Object.assign(Object.create(null) as object, {
+      returnTo: '/reports',
+      tags: [Object.assign(Object.create(null) as object, { a: 1 })],
+    });
     expect(newPendingLogin(state, {}, 42).state).toBe(state);
   });
 });

@@ -59,16 +59,28 @@ describe('buildProfile', () => {
     expect(buildProfile(base, '')?.photos).toEqual([]);
   });
 
-  it.each([null, [], 'Bad_OAuth_Token', {}, { id: 'x', user_id: '', organization_id: '00D' }, { id: 'x', user_id: 5, organization_id: '00D' }])(
-    'returns undefined for %j, which is no Salesforce identity',
-    (json) => {
-      expect(buildProfile(json, JSON.stringify(json))).toBeUndefined();
-    },
-  );
+  it.each([
+    null,
+    [],
+    'Bad_OAuth_Token',
+    {},
+    { id: 'x', user_id: '', organization_id: '00D' },
+    { id: 'x', user_id: 5, organization_id: '00D' },
+  ])('returns undefined for %j, which is no Salesforce identity', (json) => {
+    expect(buildProfile(json, JSON.stringify(json))).toBeUndefined();
+  });
 
   it('ignores wrongly typed optional fields instead of passing them on', () => {
     const profile = buildProfile(
-      { id: 'https://login.salesforce.com/id/00D/005', user_id: '005', organization_id: '00D', email: 7, photos: 'x', active: 'yes', locale: {} },
+      {
+        id: 'https://login.salesforce.com/id/00D/005',
+        user_id: '005',
+        organization_id: '00D',
+        email: 7,
+        photos: 'x',
+        active: 'yes',
+        locale: {},
+      },
       '',
     );
     expect(profile).toMatchObject({ emails: [], photos: [], active: undefined, locale: undefined });
@@ -77,7 +89,10 @@ describe('buildProfile', () => {
 
 describe('profileFromIdentityUrl', () => {
   it('takes the org and user ids from the identity URL path', () => {
-    const profile = profileFromIdentityUrl('https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1', 'https://acme.my.salesforce.com');
+    const profile = profileFromIdentityUrl(
+      'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1',
+      'https://acme.my.salesforce.com',
+    );
     expect(profile).toMatchObject({
       provider: 'salesforce',
       id: '0055g00000YYYYYAA1',
@@ -88,7 +103,10 @@ describe('profileFromIdentityUrl', () => {
     });
   });
 
-  it.each(['https://login.salesforce.com/services/oauth2/userinfo', 'not a url', 'https://login.salesforce.com/id/00D!/005'])('returns undefined for %s', (url) => {
-    expect(profileFromIdentityUrl(url)).toBeUndefined();
-  });
+  it.each(['https://login.salesforce.com/services/oauth2/userinfo', 'not a url', 'https://login.salesforce.com/id/00D!/005'])(
+    'returns undefined for %s',
+    (url) => {
+      expect(profileFromIdentityUrl(url)).toBeUndefined();
+    },
+  );
 });

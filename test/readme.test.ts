@@ -87,7 +87,10 @@ function mode(sample: Sample): string {
 }
 
 function sampleDir(sample: Sample): string {
-  const dir = join(WORK, `${sample.file.replace(/\W+/g, '-')}-line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`);
+  const dir = join(
+    WORK,
+    `${sample.file.replace(/\W+/g, '-')}-line-${sample.line}-${createHash('sha256').update(sample.code).digest('hex').slice(0, 8)}`,
+  );
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -126,7 +129,9 @@ function materialise(sample: Sample, code = sample.code): string {
     const source = join(dir, 'sample.mts');
     writeFileSync(source, code);
     expect(typecheck(source, false)).toEqual([]);
-    const output = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const output = ts.transpileModule(code, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     const compiled = join(dir, 'sample.mjs');
     writeFileSync(compiled, output);
     return compiled;
@@ -191,7 +196,10 @@ async function salesforceFor(callbackURL: string, requirePkce = true): Promise<{
     apps: [{ clientId: 'readme-app', clientSecret: 'readme-secret', redirectUris: [callbackURL], requirePkce }],
   });
   emulators.push(emulator);
-  return { emulator, env: { SF_CLIENT_ID: 'readme-app', SF_CLIENT_SECRET: 'readme-secret', SF_LOGIN_URL: emulator.url, SESSION_SECRET: 'readme' } };
+  return {
+    emulator,
+    env: { SF_CLIENT_ID: 'readme-app', SF_CLIENT_SECRET: 'readme-secret', SF_LOGIN_URL: emulator.url, SESSION_SECRET: 'readme' },
+  };
 }
 
 /** Logs in through an app the way a browser does; resolves to the app's cookie and its home page. */
@@ -234,7 +242,9 @@ async function runApp(file: string, routes: string[] = [], requirePkce = true): 
 
 /** The CommonJS quick start: the app that `routes` fragments are added to. */
 function quickStartCjs(): string {
-  const quickStart = samples.find((sample) => sample.file === 'README.md' && mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code));
+  const quickStart = samples.find(
+    (sample) => sample.file === 'README.md' && mode(sample) === 'app' && sample.lang === 'js' && /\brequire\(/.test(sample.code),
+  );
   if (quickStart === undefined) throw new Error('README has no CommonJS quick start app');
   return quickStart.code;
 }
@@ -267,7 +277,9 @@ describe('README, docs/ and emulator README code samples', () => {
     expect(unmarked.map((s) => `${s.file}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
     const skippedCode = samples.filter((sample) => CODE_LANGS.has(sample.lang) && mode(sample) === 'skip');
     expect(skippedCode.map((s) => `${s.file}:${s.line}`)).toEqual([]);
-    const unknownLanguage = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !CODE_LANGS.has(sample.lang) && sample.lang !== 'sh');
+    const unknownLanguage = samples.filter(
+      (sample) => !OUTPUT_LANGS.has(sample.lang) && !CODE_LANGS.has(sample.lang) && sample.lang !== 'sh',
+    );
     expect(unknownLanguage.map((s) => `${s.file}:${s.line}: \`\`\`${s.lang}`)).toEqual([]);
     const skipsWithoutReason = samples.filter((sample) => mode(sample) === 'skip' && !/^skip \(.+\)$/.test(sample.marker ?? ''));
     expect(skipsWithoutReason.map((s) => `${s.file}:${s.line}`)).toEqual([]);
@@ -281,53 +293,77 @@ describe('README, docs/ and emulator README code samples', () => {
         break;
       case 'routes': {
         const routes = (sample.marker ?? '').split(/\s+/).slice(1);
-        it(title, async () => {
-          const base = quickStartCjs();
-          const anchor = 'app.use(passport.session());\n';
-          expect(base).toContain(anchor);
-          await runApp(materialise({ ...sample, lang: 'js' }, base.replace(anchor, `${anchor}\n${sample.code}\n`)), routes);
-        }, 60_000);
+        it(
+          title,
+          async () => {
+            const base = quickStartCjs();
+            const anchor = 'app.use(passport.session());\n';
+            expect(base).toContain(anchor);
+            await runApp(materialise({ ...sample, lang: 'js' }, base.replace(anchor, `${anchor}\n${sample.code}\n`)), routes);
+          },
+          60_000,
+        );
         break;
       }
       case 'script':
-        it(title, async () => runToEnd(process.execPath, [materialise(sample)], { SF_CLIENT_ID: 'readme-app', SF_LOGIN_URL: 'https://login.salesforce.com' }), 60_000);
+        it(
+          title,
+          async () =>
+            runToEnd(process.execPath, [materialise(sample)], { SF_CLIENT_ID: 'readme-app', SF_LOGIN_URL: 'https://login.salesforce.com' }),
+          60_000,
+        );
         break;
       case 'typecheck':
-        it(title, () => {
-          const dir = sampleDir(sample);
-          const file = join(dir, sample.lang === 'ts' ? 'sample.mts' : `sample${jsExtension(sample.code)}`);
-          writeFileSync(file, sample.code);
-          expect(typecheck(file, sample.lang !== 'ts')).toEqual([]);
-        }, 60_000);
+        it(
+          title,
+          () => {
+            const dir = sampleDir(sample);
+            const file = join(dir, sample.lang === 'ts' ? 'sample.mts' : `sample${jsExtension(sample.code)}`);
+            writeFileSync(file, sample.code);
+            expect(typecheck(file, sample.lang !== 'ts')).toEqual([]);
+          },
+          60_000,
+        );
         break;
       case 'node-test':
         it(title, async () => runToEnd(process.execPath, ['--test', materialise(sample)]), 60_000);
         break;
       case 'emulator':
-        it(title, async () => {
-          const code = `import { startEmulator } from 'salesforce-oauth-emulator';\nconst emulator = await startEmulator();\ntry {\n${sample.code}} finally {\n  await emulator.close();\n}\n`;
-          await runToEnd(process.execPath, [materialise({ ...sample, lang: 'js' }, code)]);
-        }, 60_000);
+        it(
+          title,
+          async () => {
+            const code = `import { startEmulator } from 'salesforce-oauth-emulator';\nconst emulator = await startEmulator();\ntry {\n${sample.code}} finally {\n  await emulator.close();\n}\n`;
+            await runToEnd(process.execPath, [materialise({ ...sample, lang: 'js' }, code)]);
+          },
+          60_000,
+        );
         break;
       case 'shell': {
         const index = samples.indexOf(sample);
-        const background = samples.slice(0, index).reverse().find((s) => s.file === sample.file && s.lang === 'sh' && mode(s) !== 'skip');
-        it(title, async () => {
-          const port = String(await freePort());
-          const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };
-          const withPort = (code: string): string => code.replaceAll('4300', port);
-          let server: Started | undefined;
-          if (background !== undefined && mode(background) === 'shell-background') {
-            server = start('bash', ['-c', withPort(background.code)], env);
-            for (let i = 0; i < 100 && !server.output().includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
-            expect(server.output()).toContain('Press Ctrl+C');
-          }
-          const script = start('bash', ['-euo', 'pipefail', '-c', withPort(sample.code)], env);
-          const code = await script.exited;
-          server?.child.kill();
-          expect(code, script.output()).toBe(0);
-          expect(script.output()).toContain('"access_token"');
-        }, 60_000);
+        const background = samples
+          .slice(0, index)
+          .reverse()
+          .find((s) => s.file === sample.file && s.lang === 'sh' && mode(s) !== 'skip');
+        it(
+          title,
+          async () => {
+            const port = String(await freePort());
+            const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };
+            const withPort = (code: string): string => code.replaceAll('4300', port);
+            let server: Started | undefined;
+            if (background !== undefined && mode(background) === 'shell-background') {
+              server = start('bash', ['-c', withPort(background.code)], env);
+              for (let i = 0; i < 100 && !server.output().includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
+              expect(server.output()).toContain('Press Ctrl+C');
+            }
+            const script = start('bash', ['-euo', 'pipefail', '-c', withPort(sample.code)], env);
+            const code = await script.exited;
+            server?.child.kill();
+            expect(code, script.output()).toBe(0);
+            expect(script.output()).toContain('"access_token"');
+          },
+          60_000,
+        );
         break;
       }
       default:

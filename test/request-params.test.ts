@@ -19,7 +19,8 @@ interface RequestFields {
 
 /** A request as Express hands it over; `trusted` lists the proxy addresses its `trust proxy` setting trusts. */
 function request(fields: RequestFields): Request {
-  const trustProxyFn = (address: string | undefined, hop: number): boolean => hop === 0 && address !== undefined && (fields.trusted ?? []).includes(address);
+  const trustProxyFn = (address: string | undefined, hop: number): boolean =>
+    hop === 0 && address !== undefined && (fields.trusted ?? []).includes(address);
   return {
     originalUrl: fields.url ?? '/',
     baseUrl: fields.baseUrl ?? '',
@@ -53,7 +54,9 @@ describe('redirectURI', () => {
   });
 
   it('ignores a forwarded protocol that is not http(s), and refuses a request without a Host header', () => {
-    expect(redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' }, encrypted: true }), true)).toBe('https://a.example/cb');
+    expect(redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' }, encrypted: true }), true)).toBe(
+      'https://a.example/cb',
+    );
     expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new MissingHostHeaderError());
   });
 
@@ -69,7 +72,9 @@ describe('redirectURI', () => {
   it('takes a path under the mount point, a login run by mounted middleware rather than a route, and an absolute URL as they are', () => {
     expect(redirectURI('/portal/auth/cb', request({ baseUrl: '/portal' }), undefined)).toBe('http://app.example.com/portal/auth/cb');
     expect(redirectURI('/auth/cb', request({ baseUrl: '/login', inRoute: false }), undefined)).toBe('http://app.example.com/auth/cb');
-    expect(redirectURI('https://app.example.com/auth/cb', request({ baseUrl: '/portal' }), undefined)).toBe('https://app.example.com/auth/cb');
+    expect(redirectURI('https://app.example.com/auth/cb', request({ baseUrl: '/portal' }), undefined)).toBe(
+      'https://app.example.com/auth/cb',
+    );
   });
 });
 
@@ -120,7 +125,9 @@ describe('callbackText', () => {
 
 describe('authorizationParams', () => {
   it('maps the per-request options to Salesforce parameters, the per-request scope winning', () => {
-    expect(authorizationParams({ scope: ['api', 'web'], prompt: 'login consent', loginHint: 'ada@example.com', display: 'touch' }, 'id')).toEqual({
+    expect(
+      authorizationParams({ scope: ['api', 'web'], prompt: 'login consent', loginHint: 'ada@example.com', display: 'touch' }, 'id'),
+    ).toEqual({
       scope: 'api web',
       prompt: 'login consent',
       login_hint: 'ada@example.com',

@@ -82,7 +82,10 @@ describe('keep-alive connections', () => {
     });
     const form = { grant_type: 'refresh_token', refresh_token: '5Aep861.refresh', client_id: 'client' };
     await expect(requestToken('refresh', url, form, { timeout: 2_000 })).resolves.toMatchObject({ access_token: '00D000000000000!token' });
-    await expect(requestToken('refresh', url, form, { timeout: 2_000 })).rejects.toMatchObject({ name: 'SalesforceNetworkError', message: 'Salesforce refresh request failed: ECONNRESET' });
+    await expect(requestToken('refresh', url, form, { timeout: 2_000 })).rejects.toMatchObject({
+      name: 'SalesforceNetworkError',
+      message: 'Salesforce refresh request failed: ECONNRESET',
+    });
     expect(requests).toBe(2);
   });
 
@@ -92,7 +95,10 @@ describe('keep-alive connections', () => {
       requests += 1;
       req.socket.destroy();
     });
-    await expect(fetchKeys(url, { timeout: 2_000 })).rejects.toMatchObject({ name: 'SalesforceNetworkError', code: 'SALESFORCE_NETWORK_ERROR' });
+    await expect(fetchKeys(url, { timeout: 2_000 })).rejects.toMatchObject({
+      name: 'SalesforceNetworkError',
+      code: 'SALESFORCE_NETWORK_ERROR',
+    });
     expect(requests).toBe(1);
   });
 });

@@ -27,7 +27,11 @@ describe('ensureSessionMethods', () => {
 describe('logOut', () => {
   it('calls a passport 0.4/0.5 logout without a callback and resolves', async () => {
     const calls: unknown[][] = [];
-    const req = { logout(...args: unknown[]) { calls.push(args); } } as unknown as Request;
+    const req = {
+      logout(...args: unknown[]) {
+        calls.push(args);
+      },
+    } as unknown as Request;
     await logOut(req);
     expect(calls).toEqual([[]]);
   });
@@ -47,6 +51,8 @@ describe('logOut', () => {
   });
 
   it('rejects with a TypeError without passport.initialize()', async () => {
-    await expect(logOut({} as Request)).rejects.toThrow(new InvalidOptionError('logOut(req): req.logout is missing: add passport.initialize() before this route'));
+    await expect(logOut({} as Request)).rejects.toThrow(
+      new InvalidOptionError('logOut(req): req.logout is missing: add passport.initialize() before this route'),
+    );
   });
 });

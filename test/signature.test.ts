@@ -6,7 +6,9 @@ const secret = 'B0A7C3F0F6E8F8B2D1';
 const id = 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1';
 const issuedAt = '1717400000000';
 // Computed independently of the module: base64(HMAC-SHA256(secret, id + issued_at)).
-const signature = createHmac('sha256', secret).update(id + issuedAt).digest('base64');
+const signature = createHmac('sha256', secret)
+  .update(id + issuedAt)
+  .digest('base64');
 
 describe('verifyTokenSignature', () => {
   it('accepts the HMAC-SHA256 of id + issued_at keyed with the client secret', () => {
@@ -31,7 +33,9 @@ describe('verifyTokenSignature', () => {
   });
 
   it('rejects everything when the secret is empty', () => {
-    const unkeyed = createHmac('sha256', '').update(id + issuedAt).digest('base64');
+    const unkeyed = createHmac('sha256', '')
+      .update(id + issuedAt)
+      .digest('base64');
     expect(verifyTokenSignature({ id, issued_at: issuedAt, signature: unkeyed }, '')).toBe(false);
   });
 });

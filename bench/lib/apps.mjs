@@ -21,7 +21,14 @@ import { Passport, Strategy as PassportStrategy } from 'passport';
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SalesforcePkceStrategy } from 'passport-salesforce-pkce';
 
-export const CONTENDERS = ['ceiling', 'passport-floor', 'passport-oauth2', 'strategy', 'passport-oauth2-no-id-token', 'strategy-no-id-token'];
+export const CONTENDERS = [
+  'ceiling',
+  'passport-floor',
+  'passport-oauth2',
+  'strategy',
+  'passport-oauth2-no-id-token',
+  'strategy-no-id-token',
+];
 export const CLIENT_ID = '3MVG9bench.connected.app';
 /** A second Connected App, granted every scope but `openid`: its token responses carry no id_token. */
 export const CLIENT_ID_NO_OPENID = '3MVG9bench.no.openid';
@@ -52,7 +59,14 @@ function passportOAuth2Strategy(emulator, identityURL, clientID = CLIENT_ID) {
       }
       try {
         const json = JSON.parse(body);
-        done(null, { provider: 'salesforce', id: json.user_id, username: json.username, displayName: json.display_name, _raw: body, _json: json });
+        done(null, {
+          provider: 'salesforce',
+          id: json.user_id,
+          username: json.username,
+          displayName: json.display_name,
+          _raw: body,
+          _json: json,
+        });
       } catch (error) {
         done(error);
       }
@@ -131,4 +145,3 @@ export function createBenchApp(contender, emulator, { store = new session.Memory
   });
   return { app, store, errors };
 }
-

@@ -22,7 +22,8 @@ export function mean(values) {
 /** Latency summary in ms of a list of per-request (or per-login) durations in ms. */
 export function latencySummary(durations) {
   const sorted = Float64Array.from(durations).sort();
-  const at = (p) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
+  const at = (p) =>
+    sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
   return { p50: at(50), p90: at(90), p99: at(99), max: at(100), mean: mean(durations) };
 }
 

@@ -76,5 +76,9 @@ export async function runClient({ client: name, url, headers, duration, concurre
     calls: latencies.length,
     seconds,
     // This process runs nothing but the client while it is measured.
-    clientCpuMicrosPerCall: (cpu.user + cpu.system) / Math.max(1, latencies.length), latency: latencySummary(latencies.values()), failures, lastFailure };
+    clientCpuMicrosPerCall: (cpu.user + cpu.system) / Math.max(1, latencies.length),
+    latency: latencySummary(latencies.values()),
+    failures,
+    lastFailure,
+  };
 }

@@ -20,7 +20,9 @@ function get(url, agent, cookie) {
     const headers = cookie ? { cookie } : {};
     const request = http.get(url, { agent, headers }, (response) => {
       response.resume();
-      response.on('end', () => resolve({ status: response.statusCode, location: response.headers.location, setCookie: response.headers['set-cookie'] }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode, location: response.headers.location, setCookie: response.headers['set-cookie'] }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -41,7 +43,8 @@ async function login(appUrl, appAgent, emulatorAgent) {
   const authorize = await get(start.location, emulatorAgent);
   if (authorize.status !== 302 || !authorize.location) throw new LoginError(`authorize answered ${authorize.status}`);
   const callback = await get(new URL(authorize.location, start.location).href, appAgent, cookie);
-  if (callback.status !== 302 || callback.location !== '/done') throw new LoginError(`callback answered ${callback.status} → ${callback.location}`);
+  if (callback.status !== 302 || callback.location !== '/done')
+    throw new LoginError(`callback answered ${callback.status} → ${callback.location}`);
 }
 
 export async function runLogins({ appUrl, virtualUsers, duration }) {

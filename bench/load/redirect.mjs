@@ -9,7 +9,13 @@ import { latencySummary, Samples } from '../lib/stats.mjs';
 export async function runRedirectLeg({ url, duration, connections, overallRate }) {
   const latencies = new Samples();
   const statuses = {};
-  const instance = autocannon({ url: `${url}/auth/salesforce`, duration, connections, pipelining: 1, ...(overallRate ? { overallRate } : {}) });
+  const instance = autocannon({
+    url: `${url}/auth/salesforce`,
+    duration,
+    connections,
+    pipelining: 1,
+    ...(overallRate ? { overallRate } : {}),
+  });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     if (statusCode === 302) latencies.push(responseTime);

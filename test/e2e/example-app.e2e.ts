@@ -190,7 +190,11 @@ describe('the example app in Chromium', () => {
 
     // A login sent with a callback URL the Connected App doesn't have stops at Salesforce's error page.
     const authorize = new URL(`${emulatorUrl}/services/oauth2/authorize`);
-    authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'demo-consumer-key', redirect_uri: 'http://localhost:1/wrong' }).toString();
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'demo-consumer-key',
+      redirect_uri: 'http://localhost:1/wrong',
+    }).toString();
     const mismatch = await page.goto(authorize.href);
     expect(mismatch?.status()).toBe(400);
     expect(await text(page, '.errorcode')).toBe('error=redirect_uri_mismatch');

@@ -41,7 +41,11 @@ class AppBrowser {
   constructor(readonly appUrl: string) {}
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(new URL(url, this.appUrl), { ...init, redirect: 'manual', headers: { cookie: this.cookie, ...(init.headers as Record<string, string>) } });
+    const response = await fetch(new URL(url, this.appUrl), {
+      ...init,
+      redirect: 'manual',
+      headers: { cookie: this.cookie, ...(init.headers as Record<string, string>) },
+    });
     const setCookie = response.headers.getSetCookie().find((header) => header.startsWith('acme.sid='));
     if (setCookie !== undefined) this.cookie = setCookie.split(';')[0] ?? '';
     return response;
@@ -131,7 +135,9 @@ describe('the example app with Salesforce settings from the environment', () => 
       // An identity document exactly as the emulator gives it, but with the stranger's photo.
       await new AppBrowser(example.url).logIn();
       const identity = salesforce.requestsTo('identity').at(-1);
-      const identityResponse = await fetch(`${salesforce.url}${identity?.path ?? ''}`, { headers: { authorization: String(identity?.headers.authorization) } });
+      const identityResponse = await fetch(`${salesforce.url}${identity?.path ?? ''}`, {
+        headers: { authorization: String(identity?.headers.authorization) },
+      });
       const document = (await identityResponse.json()) as Record<string, unknown>;
       document['photos'] = { picture: strangerPhoto, thumbnail: strangerPhoto };
       salesforce.setFault('identity', { kind: 'status', status: 200, contentType: 'application/json', body: JSON.stringify(document) });
@@ -184,7 +190,12 @@ describe('the example app with Salesforce settings from the environment', () => 
     } finally {
       salesforce.clearFaults();
     }
-    salesforce.setFault('token', { kind: 'status', status: 400, contentType: 'application/json', body: '{"error":"invalid_client","error_description":"invalid client credentials"}' });
+    salesforce.setFault('token', {
+      kind: 'status',
+      status: 400,
+      contentType: 'application/json',
+      body: '{"error":"invalid_client","error_description":"invalid client credentials"}',
+    });
     try {
       const page = await (await browser.logIn()).text();
       expect(page).toContain('This app is not set up correctly');

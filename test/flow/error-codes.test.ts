@@ -97,8 +97,16 @@ describe('error codes', () => {
   });
 
   it.each([
-    ['a bad authenticate option', { prompt: 'none' }, 'authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated'],
-    ['a state that is not JSON', { state: { at: new Date(0) } }, 'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'],
+    [
+      'a bad authenticate option',
+      { prompt: 'none' },
+      'authenticate option "prompt" must be "login", "consent", "select_account" or several of them space-separated',
+    ],
+    [
+      'a state that is not JSON',
+      { state: { at: new Date(0) } },
+      'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)',
+    ],
   ])('%s: InvalidOptionError, a TypeError / INVALID_OPTION', async (_label, options, message) => {
     const f = (fixture = await startFixture({ app: { authenticateOptions: () => options as never } }));
     const response = await f.browser().agent.get('/login');
@@ -112,13 +120,19 @@ describe('error codes', () => {
     expect(build).toThrow(expect.objectContaining({ name: 'InvalidOptionError', code: 'INVALID_OPTION' }));
     const f = (fixture = await startFixture());
     await expect(f.app.strategy.refresh('')).rejects.toBeInstanceOf(InvalidOptionError);
-    await expect(f.app.strategy.revoke('x', { loginURL: 'not a url' })).rejects.toMatchObject({ name: 'InvalidOptionError', code: 'INVALID_OPTION' });
+    await expect(f.app.strategy.revoke('x', { loginURL: 'not a url' })).rejects.toMatchObject({
+      name: 'InvalidOptionError',
+      code: 'INVALID_OPTION',
+    });
   });
 
   it.each([
-    ['throws a string', () => {
-      throw 'user store down';
-    }],
+    [
+      'throws a string',
+      () => {
+        throw 'user store down';
+      },
+    ],
     ['rejects with undefined', () => Promise.reject(undefined)],
   ])('a verify callback that %s: VerifyCallbackError / VERIFY_CALLBACK_FAILED, with the value as cause', async (_label, verify) => {
     const f = (fixture = await startFixture({ app: { verify: verify as never } }));

@@ -5,7 +5,13 @@ import type { Request } from 'express';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidOptionError, SalesforceOAuthError, SalesforcePkceStrategy, type SalesforceAuthenticateOptions, type SalesforceProfile } from '../../src/index.js';
+import {
+  InvalidOptionError,
+  SalesforceOAuthError,
+  SalesforcePkceStrategy,
+  type SalesforceAuthenticateOptions,
+  type SalesforceProfile,
+} from '../../src/index.js';
 import { CLIENT_ID, startFixture, type Fixture } from '../helpers/fixture.js';
 import { startForwardProxy } from '../helpers/proxy.js';
 
@@ -26,7 +32,11 @@ interface OAuth2Client {
   useAuthorizationHeaderforGET(useIt: boolean): void;
   buildAuthHeader(token: string): string;
   getAuthorizeUrl(params?: Record<string, string>): string;
-  getOAuthAccessToken(code: string, params: Record<string, string>, callback: (err: unknown, accessToken?: string, refreshToken?: string, results?: Record<string, unknown>) => void): void;
+  getOAuthAccessToken(
+    code: string,
+    params: Record<string, string>,
+    callback: (err: unknown, accessToken?: string, refreshToken?: string, results?: Record<string, unknown>) => void,
+  ): void;
   get(url: string, accessToken: string, callback: (err: unknown, body?: string | Buffer) => void): void;
   getProtectedResource(url: string, accessToken: string, callback: (err: unknown, body?: string | Buffer) => void): void;
 }
@@ -36,7 +46,9 @@ function oauth2Of(strategy: SalesforcePkceStrategy): OAuth2Client {
 }
 
 function fetched(call: (callback: (err: unknown, body?: string | Buffer) => void) => void): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => call((err, body) => (err ? reject(err as Error) : resolve(JSON.parse(String(body)) as Record<string, unknown>))));
+  return new Promise((resolve, reject) =>
+    call((err, body) => (err ? reject(err as Error) : resolve(JSON.parse(String(body)) as Record<string, unknown>))),
+  );
 }
 
 /**
@@ -54,7 +66,9 @@ function documentedMembers(): { strategy: string[]; privateStrategy: string[]; o
   return {
     strategy: documented.filter((match) => !/@api private/.test(match[1] ?? '')).map((match) => match[2] ?? ''),
     privateStrategy: documented.filter((match) => /@api private/.test(match[1] ?? '')).map((match) => match[2] ?? ''),
-    oauth2: [...oauth2Source.matchAll(/exports\.OAuth2\.prototype\.(\w+)\s*=/g)].map((match) => `_oauth2.${match[1] ?? ''}`).filter((name) => !name.startsWith('_oauth2._')),
+    oauth2: [...oauth2Source.matchAll(/exports\.OAuth2\.prototype\.(\w+)\s*=/g)]
+      .map((match) => `_oauth2.${match[1] ?? ''}`)
+      .filter((name) => !name.startsWith('_oauth2._')),
   };
 }
 
@@ -81,7 +95,12 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     }
     const f = (fixture = await startFixture({ app: { expressVersion, strategyClass: Branded, strategy: { scope: 'api' } } }));
     expect((await f.browser().login()).body.outcome).toBe('success');
-    expect(f.emulator.requestsTo('authorize')[0]?.query).toMatchObject({ scope: 'api', display: 'touch', brand: 'acme', code_challenge_method: 'S256' });
+    expect(f.emulator.requestsTo('authorize')[0]?.query).toMatchObject({
+      scope: 'api',
+      display: 'touch',
+      brand: 'acme',
+      code_challenge_method: 'S256',
+    });
   },
 
   async tokenParams(expressVersion) {
@@ -92,10 +111,16 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
         return { format: 'json' };
       }
     }
-    const f = (fixture = await startFixture({ app: { expressVersion, strategyClass: JsonFormat, callbackOptions: () => ({ display: 'popup' }) } }));
+    const f = (fixture = await startFixture({
+      app: { expressVersion, strategyClass: JsonFormat, callbackOptions: () => ({ display: 'popup' }) },
+    }));
     expect((await f.browser().login()).body.outcome).toBe('success');
     expect(seen).toEqual([{ display: 'popup' }]);
-    expect(f.emulator.requestsTo('token')[0]?.body).toMatchObject({ format: 'json', grant_type: 'authorization_code', code_verifier: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(f.emulator.requestsTo('token')[0]?.body).toMatchObject({
+      format: 'json',
+      grant_type: 'authorization_code',
+      code_verifier: expect.stringMatching(/^[\w-]{43}$/),
+    });
   },
 
   async userProfile(expressVersion) {
@@ -109,7 +134,11 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     }
     const f = (fixture = await startFixture({ app: { expressVersion, strategyClass: WithDepartment } }));
     expect((await f.browser().login()).body.outcome).toBe('success');
-    expect(f.app.verifyCalls[0]?.profile).toMatchObject({ username: 'ada@example.com', displayName: 'Ada Lovelace', department: 'Research' });
+    expect(f.app.verifyCalls[0]?.profile).toMatchObject({
+      username: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+      department: 'Research',
+    });
     expect(f.emulator.requestsTo('identity')).toHaveLength(1);
   },
 
@@ -122,11 +151,18 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
         return Object.assign(new Error(`Salesforce said ${error} (${status})`), { name: 'AppTokenError' });
       }
     }
-    const f = (fixture = await startFixture({ app: { expressVersion, strategyClass: ReadsErrors, strategy: { scope: ['api', 'refresh_token'] } } }));
+    const f = (fixture = await startFixture({
+      app: { expressVersion, strategyClass: ReadsErrors, strategy: { scope: ['api', 'refresh_token'] } },
+    }));
     const browser = f.browser();
     const callbackURL = await browser.authorize(await browser.startLogin());
     const code = callbackURL.searchParams.get('code') ?? '';
-    f.emulator.setFault('token', { kind: 'status', status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant', error_description: `code ${code} expired` }) });
+    f.emulator.setFault('token', {
+      kind: 'status',
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'invalid_grant', error_description: `code ${code} expired` }),
+    });
     const response = await browser.callback(callbackURL);
     expect(response.body).toMatchObject({ outcome: 'error', name: 'AppTokenError', message: 'Salesforce said invalid_grant (400)' });
     // The body reaches the override with the call's secrets redacted.
@@ -134,7 +170,9 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     expect(bodies).toEqual([JSON.stringify({ error: 'invalid_grant', error_description: 'code [redacted] expired' })]);
 
     f.emulator.clearFaults();
-    await expect(f.app.strategy.refresh('5Aep861-not-a-refresh-token')).rejects.toThrow(expect.objectContaining({ name: 'AppTokenError', message: 'Salesforce said invalid_grant (400)' }));
+    await expect(f.app.strategy.refresh('5Aep861-not-a-refresh-token')).rejects.toThrow(
+      expect.objectContaining({ name: 'AppTokenError', message: 'Salesforce said invalid_grant (400)' }),
+    );
   },
 
   async '_oauth2.setAgent'(expressVersion) {
@@ -143,7 +181,11 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
       const f = (fixture = await startFixture({ app: { expressVersion } }));
       oauth2Of(f.app.strategy).setAgent(new HttpProxyAgent(proxy.url));
       expect((await f.browser().login()).body.outcome).toBe('success');
-      expect(proxy.forwarded.map((url) => new URL(url).pathname)).toEqual(['/services/oauth2/token', '/id/keys', expect.stringMatching(/^\/id\/00D\w+\/005\w+$/)]);
+      expect(proxy.forwarded.map((url) => new URL(url).pathname)).toEqual([
+        '/services/oauth2/token',
+        '/id/keys',
+        expect.stringMatching(/^\/id\/00D\w+\/005\w+$/),
+      ]);
     } finally {
       await proxy.close();
     }
@@ -152,7 +194,9 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
   async '_oauth2.setAccessTokenName'(expressVersion) {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     expect(() => oauth2Of(f.app.strategy).setAccessTokenName('oauth_token')).toThrow(
-      new InvalidOptionError('_oauth2.setAccessTokenName(): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)'),
+      new InvalidOptionError(
+        '_oauth2.setAccessTokenName(): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)',
+      ),
     );
     expect((await f.browser().login()).body.outcome).toBe('success');
     expect(f.emulator.requestsTo('identity')[0]?.query).toEqual({});
@@ -169,7 +213,9 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     const oauth2 = oauth2Of(f.app.strategy);
     expect(() => oauth2.useAuthorizationHeaderforGET(false)).toThrow(
-      new InvalidOptionError('_oauth2.useAuthorizationHeaderforGET(false): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)'),
+      new InvalidOptionError(
+        '_oauth2.useAuthorizationHeaderforGET(false): access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)',
+      ),
     );
     oauth2.useAuthorizationHeaderforGET(true);
     expect((await f.browser().login()).body.outcome).toBe('success');
@@ -196,18 +242,26 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     const f = (fixture = await startFixture({ app: { expressVersion, strategy: { scope: ['api', 'refresh_token'] } } }));
     expect((await f.browser().login()).body.outcome).toBe('success');
     const refreshToken = f.app.verifyCalls[0]?.refreshToken ?? '';
-    const answer = await new Promise<{ accessToken?: string; refreshToken?: string; results?: Record<string, unknown> }>((resolve, reject) => {
-      oauth2Of(f.app.strategy).getOAuthAccessToken(refreshToken, { grant_type: 'refresh_token' }, (err, accessToken, rotated, results) =>
-        err ? reject(err as Error) : resolve({ accessToken, refreshToken: rotated, results }),
-      );
-    });
+    const answer = await new Promise<{ accessToken?: string; refreshToken?: string; results?: Record<string, unknown> }>(
+      (resolve, reject) => {
+        oauth2Of(f.app.strategy).getOAuthAccessToken(refreshToken, { grant_type: 'refresh_token' }, (err, accessToken, rotated, results) =>
+          err ? reject(err as Error) : resolve({ accessToken, refreshToken: rotated, results }),
+        );
+      },
+    );
     expect(answer.accessToken).toMatch(/.{20,}/);
     expect(answer.accessToken).not.toBe(f.app.verifyCalls[0]?.accessToken);
     expect(answer.refreshToken).toBeUndefined();
     expect(answer.results).toMatchObject({ access_token: answer.accessToken, instance_url: f.emulator.url, token_type: 'Bearer' });
     // The public client's refresh carries no client_secret, not even an empty one.
-    expect(f.emulator.requestsTo('token')[1]?.body).toEqual({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
-    const refused = new Promise((resolve) => oauth2Of(f.app.strategy).getOAuthAccessToken('5Aep861-not-a-refresh-token', { grant_type: 'refresh_token' }, resolve));
+    expect(f.emulator.requestsTo('token')[1]?.body).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: CLIENT_ID,
+    });
+    const refused = new Promise((resolve) =>
+      oauth2Of(f.app.strategy).getOAuthAccessToken('5Aep861-not-a-refresh-token', { grant_type: 'refresh_token' }, resolve),
+    );
     expect(await refused).toBeInstanceOf(SalesforceOAuthError);
   },
 
@@ -215,7 +269,9 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     expect((await f.browser().login()).body.outcome).toBe('success');
     const accessToken = f.app.verifyCalls[0]?.accessToken ?? '';
-    const userinfo = await fetched((callback) => oauth2Of(f.app.strategy).getProtectedResource(`${f.emulator.url}/services/oauth2/userinfo`, accessToken, callback));
+    const userinfo = await fetched((callback) =>
+      oauth2Of(f.app.strategy).getProtectedResource(`${f.emulator.url}/services/oauth2/userinfo`, accessToken, callback),
+    );
     expect(userinfo.preferred_username).toBe('ada@example.com');
     // node-oauth would put the token in the query string here; it goes in the header instead.
     expect(f.emulator.requestsTo('userinfo')[0]).toMatchObject({ query: {}, headers: { authorization: `Bearer ${accessToken}` } });
@@ -239,7 +295,10 @@ const EFFECTS: Record<string, (expressVersion: 4 | 5) => Promise<void>> = {
     const response = await f.browser().login();
     expect(response.body).toMatchObject({ outcome: 'success', user: { id: f.emulator.users[0]?.userId, username: 'ada@example.com' } });
     expect(f.emulator.requestsTo('identity')).toHaveLength(0);
-    expect(f.emulator.requestsTo('userinfo')[0]).toMatchObject({ query: {}, headers: { authorization: `Bearer ${f.app.verifyCalls[0]?.accessToken}` } });
+    expect(f.emulator.requestsTo('userinfo')[0]).toMatchObject({
+      query: {},
+      headers: { authorization: `Bearer ${f.app.verifyCalls[0]?.accessToken}` },
+    });
   },
 };
 
@@ -263,7 +322,11 @@ describe("passport-oauth2's documented members", () => {
 
 describe.each([4, 5] as const)('overrides on Express %i', (expressVersion) => {
   it.each([
-    ['authorizationParams', { code_challenge_method: 'plain' }, 'authorizationParams() may not set code_challenge_method: the strategy sets it'],
+    [
+      'authorizationParams',
+      { code_challenge_method: 'plain' },
+      'authorizationParams() may not set code_challenge_method: the strategy sets it',
+    ],
     ['authorizationParams', { state: 'fixed' }, 'authorizationParams() may not set state: the strategy sets it'],
     ['authorizationParams', { max_age: 300 }, 'authorizationParams() must return an object of strings; max_age is a number'],
     ['authorizationParams', 'prompt=login', 'authorizationParams() must return an object of strings'],
@@ -306,12 +369,18 @@ describe.each([4, 5] as const)('overrides on Express %i', (expressVersion) => {
       }
     }
     let f = (fixture = await startFixture({ app: { expressVersion, strategyClass: OwnProfile } }));
-    expect((await f.browser().login()).body).toMatchObject({ outcome: 'success', user: { id: 'from-the-app', username: 'app@example.com' } });
+    expect((await f.browser().login()).body).toMatchObject({
+      outcome: 'success',
+      user: { id: 'from-the-app', username: 'app@example.com' },
+    });
     expect(calls).toEqual([f.app.verifyCalls[0]?.accessToken]);
     expect(f.emulator.requestsTo('identity')).toEqual([]);
     await f.close();
 
-    f = fixture = await startFixture({ emulator: { identityBaseUrl: 'https://evil.example' }, app: { expressVersion, strategyClass: OwnProfile } });
+    f = fixture = await startFixture({
+      emulator: { identityBaseUrl: 'https://evil.example' },
+      app: { expressVersion, strategyClass: OwnProfile },
+    });
     const refused = await f.browser().login();
     expect(refused.body).toMatchObject({ outcome: 'error', name: 'IdentityOriginError', code: 'IDENTITY_ORIGIN_REJECTED' });
     expect(calls).toHaveLength(1);
@@ -321,7 +390,11 @@ describe.each([4, 5] as const)('overrides on Express %i', (expressVersion) => {
     const f = (fixture = await startFixture({ app: { expressVersion } }));
     const error = await new Promise((resolve) => f.app.strategy.userProfile('00Dxx!not-a-login', resolve));
     expect(error).toBeInstanceOf(TypeError);
-    expect(error).toEqual(new InvalidOptionError('userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none'));
+    expect(error).toEqual(
+      new InvalidOptionError(
+        'userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none',
+      ),
+    );
     expect(f.emulator.requests).toEqual([]);
   });
 

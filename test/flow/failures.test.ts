@@ -160,10 +160,26 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
     });
 
     it.each<[string, EmulatorFault, Record<string, unknown>]>([
-      ['a 503 page', { kind: 'status', status: 503, body: 'Service Unavailable' }, { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 503, a body that is not a JSON object' }],
-      ['an HTML page', { kind: 'html' }, { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 500, an HTML page instead of JSON' }],
-      ['malformed JSON', { kind: 'malformed-json' }, { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, a body that is not a JSON object' }],
-      ['an empty body', { kind: 'empty' }, { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, empty body' }],
+      [
+        'a 503 page',
+        { kind: 'status', status: 503, body: 'Service Unavailable' },
+        { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 503, a body that is not a JSON object' },
+      ],
+      [
+        'an HTML page',
+        { kind: 'html' },
+        { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 500, an HTML page instead of JSON' },
+      ],
+      [
+        'malformed JSON',
+        { kind: 'malformed-json' },
+        { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, a body that is not a JSON object' },
+      ],
+      [
+        'an empty body',
+        { kind: 'empty' },
+        { name: 'SalesforceResponseError', message: 'Salesforce token request failed: HTTP 200, empty body' },
+      ],
       ['a reset connection', { kind: 'reset' }, { name: 'SalesforceNetworkError', message: 'Salesforce token request failed: ECONNRESET' }],
       ['a hang', { kind: 'hang' }, { name: 'SalesforceTimeoutError', message: 'Salesforce token request timed out after 300 ms' }],
     ])('ends %s as a typed error, and the next login works', async (_label, fault, expected) => {
@@ -180,11 +196,38 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
 
   describe('identity failures', () => {
     it.each<[string, EmulatorFault, Record<string, unknown>]>([
-      ['403 Bad_OAuth_Token', { kind: 'status', status: 403, body: 'Bad_OAuth_Token' }, { name: 'SalesforceOAuthError', error: 'Bad_OAuth_Token', message: 'Salesforce identity request failed: HTTP 403, Bad_OAuth_Token' }],
-      ['a 502 HTML page', { kind: 'html', status: 502 }, { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 502, an HTML page instead of JSON' }],
-      ['malformed JSON', { kind: 'malformed-json' }, { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 200, a body that is not a JSON object' }],
-      ['JSON that is no identity', { kind: 'status', status: 200, body: '{"ok":true}', contentType: 'application/json' }, { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 200, the answer is not a Salesforce identity' }],
-      ['a reset connection', { kind: 'reset' }, { name: 'SalesforceNetworkError', message: 'Salesforce identity request failed: ECONNRESET' }],
+      [
+        '403 Bad_OAuth_Token',
+        { kind: 'status', status: 403, body: 'Bad_OAuth_Token' },
+        {
+          name: 'SalesforceOAuthError',
+          error: 'Bad_OAuth_Token',
+          message: 'Salesforce identity request failed: HTTP 403, Bad_OAuth_Token',
+        },
+      ],
+      [
+        'a 502 HTML page',
+        { kind: 'html', status: 502 },
+        { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 502, an HTML page instead of JSON' },
+      ],
+      [
+        'malformed JSON',
+        { kind: 'malformed-json' },
+        { name: 'SalesforceResponseError', message: 'Salesforce identity request failed: HTTP 200, a body that is not a JSON object' },
+      ],
+      [
+        'JSON that is no identity',
+        { kind: 'status', status: 200, body: '{"ok":true}', contentType: 'application/json' },
+        {
+          name: 'SalesforceResponseError',
+          message: 'Salesforce identity request failed: HTTP 200, the answer is not a Salesforce identity',
+        },
+      ],
+      [
+        'a reset connection',
+        { kind: 'reset' },
+        { name: 'SalesforceNetworkError', message: 'Salesforce identity request failed: ECONNRESET' },
+      ],
       ['a hang', { kind: 'hang' }, { name: 'SalesforceTimeoutError', message: 'Salesforce identity request timed out after 300 ms' }],
     ])('ends %s as a typed error, and the next login works', async (_label, fault, expected) => {
       fixture = await start({ app: { strategy: { requestTimeout: 300 } } });
@@ -219,13 +262,25 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
   });
 
   it.each<[string, SalesforceVerifyFunctionWithParams, Record<string, unknown>]>([
-    ['throws before done', () => {
-      throw new Error('user store down');
-    }, { outcome: 'error', name: 'Error', message: 'user store down' }],
-    ['is async and rejects before done', async () => {
-      throw new Error('user store down');
-    }, { outcome: 'error', name: 'Error', message: 'user store down' }],
-    ['reports no user', (_a, _r, _p, _profile, done) => done(null, false, { message: 'not provisioned here' }), { outcome: 'failure', info: { message: 'not provisioned here' } }],
+    [
+      'throws before done',
+      () => {
+        throw new Error('user store down');
+      },
+      { outcome: 'error', name: 'Error', message: 'user store down' },
+    ],
+    [
+      'is async and rejects before done',
+      async () => {
+        throw new Error('user store down');
+      },
+      { outcome: 'error', name: 'Error', message: 'user store down' },
+    ],
+    [
+      'reports no user',
+      (_a, _r, _p, _profile, done) => done(null, false, { message: 'not provisioned here' }),
+      { outcome: 'failure', info: { message: 'not provisioned here' } },
+    ],
   ])('answers when the verify callback %s', async (_label, verify, expected) => {
     fixture = await start({ app: { verify } });
     const response = await fixture.browser().login();
@@ -239,7 +294,11 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
     const callbackURL = await browser.authorize(await browser.startLogin());
     callbackURL.searchParams.set('code', '_');
     const response = await browser.callback(callbackURL);
-    expect(response.body).toMatchObject({ name: 'SalesforceOAuthError', error: 'invalid_grant', error_description: 'expired authorization code' });
+    expect(response.body).toMatchObject({
+      name: 'SalesforceOAuthError',
+      error: 'invalid_grant',
+      error_description: 'expired authorization code',
+    });
   });
 
   it('keeps Salesforce error words from the callback free of control and bidi characters', async () => {

@@ -60,12 +60,19 @@ describe('refresh', () => {
       idTokenClaims: undefined,
     });
     expect(Math.abs((tokens.issuedAt ?? 0) - Date.now())).toBeLessThan(60_000);
-    expect(fixture.emulator.requestsTo('token').at(-1)?.body).toEqual({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: expect.any(String) });
+    expect(fixture.emulator.requestsTo('token').at(-1)?.body).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: expect.any(String),
+    });
     expect(await identityStatus(fixture, tokens.accessToken)).toBe(200);
   });
 
   it('sends the secret and checks the signature for a confidential client', async () => {
-    fixture = await startFixture({ app: { strategy: { ...refreshScope.strategy, clientSecret: CLIENT_SECRET } }, connectedApp: { clientSecret: CLIENT_SECRET } });
+    fixture = await startFixture({
+      app: { strategy: { ...refreshScope.strategy, clientSecret: CLIENT_SECRET } },
+      connectedApp: { clientSecret: CLIENT_SECRET },
+    });
     const { refreshToken } = await loggedIn(fixture);
     const tokens = await fixture.app.strategy.refresh(refreshToken);
     expect(tokens.accessToken).toMatch(/!/);
@@ -80,7 +87,12 @@ describe('refresh', () => {
     expect(rotated.refreshToken).not.toBe(refreshToken);
     const reuse = await rejection(fixture.app.strategy.refresh(refreshToken));
     expect(reuse).toBeInstanceOf(SalesforceOAuthError);
-    expect(reuse).toMatchObject({ endpoint: 'refresh', status: 400, error: 'invalid_grant', error_description: 'expired access/refresh token' });
+    expect(reuse).toMatchObject({
+      endpoint: 'refresh',
+      status: 400,
+      error: 'invalid_grant',
+      error_description: 'expired access/refresh token',
+    });
     await expect(fixture.app.strategy.refresh(rotated.refreshToken ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(await identityStatus(fixture, rotated.accessToken)).toBe(403);
   });
@@ -101,8 +113,12 @@ describe('refresh', () => {
 
   it('rejects a bad argument with a TypeError', async () => {
     fixture = await startFixture();
-    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string'));
-    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(new InvalidOptionError('revoke(token): token must be a non-empty string'));
+    await expect(fixture.app.strategy.refresh('')).rejects.toThrow(
+      new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string'),
+    );
+    await expect(fixture.app.strategy.revoke(undefined as unknown as string)).rejects.toThrow(
+      new InvalidOptionError('revoke(token): token must be a non-empty string'),
+    );
     await expect(fixture.app.strategy.refresh('x', { loginURL: 'https://evil.example' })).rejects.toMatchObject({
       name: 'LoginURLNotAllowedError',
       code: 'LOGIN_URL_NOT_ALLOWED',
@@ -122,7 +138,9 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
   async function rotating(): Promise<{ f: Fixture; p: TokenProxy; refreshToken: string }> {
     const p = (proxy = await startTokenProxy());
     const f = (fixture = await startFixture({
-      app: { strategy: { clientSecret: CLIENT_SECRET, scope: ['openid', 'api', 'refresh_token'], tokenURL: p.tokenURL, requestTimeout: 300 } },
+      app: {
+        strategy: { clientSecret: CLIENT_SECRET, scope: ['openid', 'api', 'refresh_token'], tokenURL: p.tokenURL, requestTimeout: 300 },
+      },
       connectedApp: { clientSecret: CLIENT_SECRET, rotateRefreshTokens: true },
     }));
     p.target = f.emulator.url;
@@ -131,13 +149,25 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
   }
 
   it.each<[string, (f: Fixture, p: TokenProxy) => void, string]>([
-    ['a signature that does not match', (_f, p) => {
-      p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
-    }, 'TokenSignatureError'],
-    ['an instance_url the strategy refuses', (_f, p) => {
-      p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
-    }, 'SalesforceResponseError'],
-    ["an id_token of another issuer, as for a My Domain login refreshed without its loginURL", (f) => f.emulator.setIdTokenTweak({ claims: { iss: 'https://acme.my.salesforce.com' } }), 'IdTokenError'],
+    [
+      'a signature that does not match',
+      (_f, p) => {
+        p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
+      },
+      'TokenSignatureError',
+    ],
+    [
+      'an instance_url the strategy refuses',
+      (_f, p) => {
+        p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
+      },
+      'SalesforceResponseError',
+    ],
+    [
+      'an id_token of another issuer, as for a My Domain login refreshed without its loginURL',
+      (f) => f.emulator.setIdTokenTweak({ claims: { iss: 'https://acme.my.salesforce.com' } }),
+      'IdTokenError',
+    ],
   ])('%s: rejects with the new token set as err.tokens, which keeps the grant alive', async (_label, breakIt, name) => {
     const { f, p, refreshToken } = await rotating();
     breakIt(f, p);
@@ -145,7 +175,12 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
     expect(error).toMatchObject({ name });
     const issued = p.issued.at(-1) ?? {};
     expect(issued.refresh_token).not.toBe(refreshToken);
-    expect(error.tokens).toMatchObject({ accessToken: issued.access_token, refreshToken: issued.refresh_token, id: issued.id, idToken: issued.id_token });
+    expect(error.tokens).toMatchObject({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      id: issued.id,
+      idToken: issued.id_token,
+    });
     expect(error.tokens?.idTokenClaims).toBeUndefined();
     // The tokens are for the app to take, not for its logs.
     for (const written of [inspect(error, { showHidden: true, depth: null }), JSON.stringify({ ...error }), error.message]) {
@@ -170,7 +205,12 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
     f.emulator.setFault('keys', fault);
     const tokens = await f.app.strategy.refresh(refreshToken);
     const issued = p.issued.at(-1) ?? {};
-    expect(tokens).toMatchObject({ accessToken: issued.access_token, refreshToken: issued.refresh_token, idToken: issued.id_token, idTokenClaims: undefined });
+    expect(tokens).toMatchObject({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      idToken: issued.id_token,
+      idTokenClaims: undefined,
+    });
     // The login's fetch, then the refresh's (sent once more on a new connection after a reset).
     expect(f.emulator.requestsTo('keys')).toHaveLength(fault.kind === 'reset' ? 3 : 2);
     f.emulator.clearFaults();

@@ -54,7 +54,12 @@ describe.each([4, 5] as const)('login on Express %i', (expressVersion) => {
     expect(identityRequest?.query).toEqual({});
     expect(verifyCall?.refreshToken).toMatch(/.{20,}/);
     expect(verifyCall?.params).toMatchObject({ instance_url: emulator.url, token_type: 'Bearer', scope: 'api refresh_token' });
-    expect(verifyCall?.profile).toMatchObject({ provider: 'salesforce', username: 'ada@example.com', displayName: 'Ada Lovelace', instanceUrl: emulator.url });
+    expect(verifyCall?.profile).toMatchObject({
+      provider: 'salesforce',
+      username: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+      instanceUrl: emulator.url,
+    });
 
     const after = await browser.me();
     expect(after.user).toEqual(response.body.user);
@@ -119,7 +124,10 @@ describe('per-request options', () => {
     [{ display: 'fullscreen' }, 'authenticate option "display" must be "page", "popup", "touch" or "mobile"'],
     [{ loginHint: 42 }, 'authenticate option "loginHint" must be a string (a Salesforce username)'],
     [{ scope: [1] }, 'authenticate option "scope" must be a string or an array of strings'],
-    [{ state: { at: new Date(0) } }, 'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)'],
+    [
+      { state: { at: new Date(0) } },
+      'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)',
+    ],
   ])('answers %j with a TypeError that names the option, before any redirect', async (authenticateOptions, message) => {
     fixture = await startFixture({ app: { authenticateOptions: () => authenticateOptions as never } });
     const response = await fixture.browser().agent.get('/login');

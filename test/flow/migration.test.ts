@@ -60,8 +60,11 @@ async function appWith(makeStrategy: (seen: Seen) => PassportStrategy): Promise<
 }
 
 describe('moving from passport-forcedotcom', () => {
-  it('finds the same user: passport-forcedotcom\'s profile.id is `${organizationId}/${id}`, and the other fields map as the guide says', async () => {
-    emulator = await startEmulator({ restApi: true, users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' }] });
+  it("finds the same user: passport-forcedotcom's profile.id is `${organizationId}/${id}`, and the other fields map as the guide says", async () => {
+    emulator = await startEmulator({
+      restApi: true,
+      users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' }],
+    });
     const loginURL = emulator.url;
     const before = await appWith(
       (seen) =>
@@ -90,7 +93,12 @@ describe('moving from passport-forcedotcom', () => {
         ),
     );
     // passport-forcedotcom sends no PKCE: the Connected App of an older site does not require it.
-    emulator.addApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, requirePkce: false, redirectUris: [`${before.url}/auth/salesforce/callback`, `${after.url}/auth/salesforce/callback`] });
+    emulator.addApp({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      requirePkce: false,
+      redirectUris: [`${before.url}/auth/salesforce/callback`, `${after.url}/auth/salesforce/callback`],
+    });
 
     expect((await new Browser(before.url).login('/auth/salesforce')).body).toEqual({ ok: true });
     expect((await new Browser(after.url).login('/auth/salesforce')).body).toEqual({ ok: true });

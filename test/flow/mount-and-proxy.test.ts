@@ -14,8 +14,9 @@ function siteWith(strategy: Partial<SalesforceStrategyOptions>, options: Omit<Si
   return startSite({
     ...options,
     strategy: (loginURL) =>
-      new SalesforcePkceStrategy({ clientID: SITE_CLIENT_ID, loginURL, callbackURL: '/auth/salesforce/callback', ...strategy }, (accessToken, refreshToken, params, profile, done) =>
-        done(null, { name: profile.displayName }),
+      new SalesforcePkceStrategy(
+        { clientID: SITE_CLIENT_ID, loginURL, callbackURL: '/auth/salesforce/callback', ...strategy },
+        (accessToken, refreshToken, params, profile, done) => done(null, { name: profile.displayName }),
       ),
   });
 }
@@ -49,7 +50,9 @@ describe('trustProxy with a secure session cookie', () => {
   const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' };
 
   /** Starts a login as a request through a TLS-terminating proxy; resolves to the answer and the process warnings it caused. */
-  async function startLoginThroughProxy(target: Site): Promise<{ status: number; setCookie: unknown; warnings: Array<{ code: unknown; message: string }> }> {
+  async function startLoginThroughProxy(
+    target: Site,
+  ): Promise<{ status: number; setCookie: unknown; warnings: Array<{ code: unknown; message: string }> }> {
     const warnings: Array<{ code: unknown; message: string }> = [];
     const listener = (warning: Error & { code?: unknown }): void => {
       warnings.push({ code: warning.code, message: warning.message });
@@ -67,7 +70,7 @@ describe('trustProxy with a secure session cookie', () => {
     }
   }
 
-  it("warns once when Express does not trust the proxy, since then the session cookie is never sent", async () => {
+  it('warns once when Express does not trust the proxy, since then the session cookie is never sent', async () => {
     site = await siteWith({ trustProxy: true }, { secureCookie: true });
     const { status, setCookie, warnings } = await startLoginThroughProxy(site);
     expect([status, setCookie]).toEqual([302, undefined]);

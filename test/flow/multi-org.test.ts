@@ -15,7 +15,10 @@ afterEach(async () => {
 
 /** An app whose /login?org=<base> logs in through that org, and a second org it allows. */
 async function twoOrgs(allowedLoginURLs?: (url: URL) => boolean): Promise<{ f: Fixture; other: RunningEmulator }> {
-  const other = await startEmulator({ orgId: '00D5g000007OthErAA', users: [{ username: 'grace@other.example', firstName: 'Grace', lastName: 'Hopper' }] });
+  const other = await startEmulator({
+    orgId: '00D5g000007OthErAA',
+    users: [{ username: 'grace@other.example', firstName: 'Grace', lastName: 'Hopper' }],
+  });
   second = other;
   const f = await startFixture({
     app: {
@@ -107,13 +110,20 @@ describe('allow-list mistakes cannot admit a host Salesforce does not run (RFC 9
     expect(refused.headers.location).toBeUndefined();
     expect(refused.body).toEqual({
       outcome: 'failure',
-      info: { message: `loginURL ${attacker} is not a Salesforce login host; a custom domain must be listed in allowedLoginURLs as an exact URL` },
+      info: {
+        message: `loginURL ${attacker} is not a Salesforce login host; a custom domain must be listed in allowedLoginURLs as an exact URL`,
+      },
     });
-    await expect(f.app.strategy.refresh('5Aep861.refresh', { loginURL: attacker })).rejects.toMatchObject({ name: 'LoginURLNotAllowedError', code: 'LOGIN_URL_NOT_ALLOWED' });
+    await expect(f.app.strategy.refresh('5Aep861.refresh', { loginURL: attacker })).rejects.toMatchObject({
+      name: 'LoginURLNotAllowedError',
+      code: 'LOGIN_URL_NOT_ALLOWED',
+    });
     expect(f.emulator.requests).toHaveLength(0);
 
     const admitted = await f.browser().agent.get(`/login?org=${encodeURIComponent('https://acme.my.salesforce.com')}`);
     expect(admitted.status).toBe(302);
-    expect(new URL(admitted.headers.location as string).href).toMatch(/^https:\/\/acme\.my\.salesforce\.com\/services\/oauth2\/authorize\?/);
+    expect(new URL(admitted.headers.location as string).href).toMatch(
+      /^https:\/\/acme\.my\.salesforce\.com\/services\/oauth2\/authorize\?/,
+    );
   });
 });

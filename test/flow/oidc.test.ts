@@ -61,7 +61,10 @@ describe('OpenID Connect logins', () => {
     expect((await browser.callback(await browser.authorize(authorizeURL))).body.outcome).toBe('success');
     expect(fixture.app.verifyCalls[0]?.params.id_token_claims).toMatchObject({ iss: fixture.emulator.url, aud: CLIENT_ID });
     fixture.emulator.setIdTokenTweak({ signature: 'corrupt' });
-    expect((await fixture.browser().login()).body).toMatchObject({ name: 'IdTokenError', message: expect.stringMatching(/^id_token rejected \(signature\)/) });
+    expect((await fixture.browser().login()).body).toMatchObject({
+      name: 'IdTokenError',
+      message: expect.stringMatching(/^id_token rejected \(signature\)/),
+    });
   });
 
   it.each<[string, IdTokenTweak, string]>([
@@ -89,7 +92,10 @@ describe('OpenID Connect logins', () => {
     const { nonce } = fixture.app.verifyCalls[0]?.params.id_token_claims as { nonce: string };
     fixture.emulator.setIdTokenTweak({ claims: { nonce } });
     const response = await fixture.browser().login();
-    expect(response.body).toMatchObject({ name: 'IdTokenError', message: 'id_token rejected (nonce): the id_token nonce does not match this login' });
+    expect(response.body).toMatchObject({
+      name: 'IdTokenError',
+      message: 'id_token rejected (nonce): the id_token nonce does not match this login',
+    });
   });
 
   it('fetches the keys again for a kid that appears after key rotation, at most once per 30 s', async () => {
@@ -97,7 +103,10 @@ describe('OpenID Connect logins', () => {
     fixture = await start();
     expect((await fixture.browser().login()).body.outcome).toBe('success');
     const kid = await fixture.emulator.rotateSigningKey();
-    expect((await fixture.browser().login()).body).toMatchObject({ name: 'IdTokenError', message: expect.stringMatching(/^id_token rejected \(key\)/) });
+    expect((await fixture.browser().login()).body).toMatchObject({
+      name: 'IdTokenError',
+      message: expect.stringMatching(/^id_token rejected \(key\)/),
+    });
     expect(fixture.emulator.requestsTo('keys')).toHaveLength(1);
     vi.advanceTimersByTime(30_001);
     expect((await fixture.browser().login()).body.outcome).toBe('success');
@@ -126,16 +135,28 @@ describe('OpenID Connect logins', () => {
       kind: 'status',
       status: 200,
       contentType: 'application/json',
-      body: JSON.stringify({ access_token: '00D5g000004EmUl!x', id: `${emulator.url}/id/${emulator.orgId}/${emulator.users[0]?.userId}`, instance_url: emulator.url, token_type: 'Bearer', issued_at: '1' }),
+      body: JSON.stringify({
+        access_token: '00D5g000004EmUl!x',
+        id: `${emulator.url}/id/${emulator.orgId}/${emulator.users[0]?.userId}`,
+        instance_url: emulator.url,
+        token_type: 'Bearer',
+        issued_at: '1',
+      }),
     });
     const response = await fixture.browser().login();
-    expect(response.body).toMatchObject({ name: 'IdTokenError', message: 'id_token rejected (missing): openid was requested but the token response has no id_token' });
+    expect(response.body).toMatchObject({
+      name: 'IdTokenError',
+      message: 'id_token rejected (missing): openid was requested but the token response has no id_token',
+    });
   });
 
   it('ends a hanging key fetch as a SalesforceTimeoutError, and the next login works', async () => {
     fixture = await start({ app: { strategy: { requestTimeout: 300 } } });
     fixture.emulator.setFault('keys', { kind: 'hang' });
-    expect((await fixture.browser().login()).body).toMatchObject({ name: 'SalesforceTimeoutError', message: 'Salesforce keys request timed out after 300 ms' });
+    expect((await fixture.browser().login()).body).toMatchObject({
+      name: 'SalesforceTimeoutError',
+      message: 'Salesforce keys request timed out after 300 ms',
+    });
     fixture.emulator.clearFaults();
     expect((await fixture.browser().login()).body.outcome).toBe('success');
   });
@@ -166,6 +187,9 @@ describe('OpenID Connect logins', () => {
     expect(tokens.idTokenClaims).toMatchObject({ iss: fixture.emulator.url, aud: CLIENT_ID });
     expect(tokens.idTokenClaims?.nonce).toBeUndefined();
     fixture.emulator.setIdTokenTweak({ claims: { aud: 'another-client' } });
-    await expect(fixture.app.strategy.refresh(fixture.app.verifyCalls[0]?.refreshToken ?? '')).rejects.toMatchObject({ name: 'IdTokenError', check: 'audience' });
+    await expect(fixture.app.strategy.refresh(fixture.app.verifyCalls[0]?.refreshToken ?? '')).rejects.toMatchObject({
+      name: 'IdTokenError',
+      check: 'audience',
+    });
   });
 });

@@ -70,7 +70,7 @@ export function describePassportVersion(version: PassportVersion): void {
       expect(site.emulator.requestsTo('token')).toHaveLength(2);
     });
 
-    it('fails a denied login with Salesforce\'s words and logs nobody in', async () => {
+    it("fails a denied login with Salesforce's words and logs nobody in", async () => {
       site = await readmeSite(version, expressVersion, sessionMiddleware, { users: [{ username: 'ada@example.com', decision: 'deny' }] });
       const browser = new Browser(site.url);
       const callback = await browser.login('/auth/salesforce');
@@ -79,7 +79,7 @@ export function describePassportVersion(version: PassportVersion): void {
       expect((await browser.agent.get('/')).body).toEqual({ user: null });
     });
 
-    it('logs out with the README\'s route, revoking the refresh token', async () => {
+    it("logs out with the README's route, revoking the refresh token", async () => {
       site = await readmeSite(version, expressVersion, sessionMiddleware);
       const browser = new Browser(site.url);
       await browser.login('/auth/salesforce');

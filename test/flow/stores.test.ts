@@ -28,9 +28,18 @@ afterEach(async () => {
 });
 
 /** An app with no session middleware, its pending logins in cookies. */
-async function cookieApp(expressVersion: 4 | 5, store: Partial<CookiePendingLoginStoreOptions> = {}, app: NonNullable<FixtureOptions['app']> = {}): Promise<Fixture> {
+async function cookieApp(
+  expressVersion: 4 | 5,
+  store: Partial<CookiePendingLoginStoreOptions> = {},
+  app: NonNullable<FixtureOptions['app']> = {},
+): Promise<Fixture> {
   fixture = await startFixture({
-    app: { ...app, expressVersion, withoutSession: true, strategy: { ...app.strategy, store: new CookiePendingLoginStore({ secret: SECRET, ...store }) } },
+    app: {
+      ...app,
+      expressVersion,
+      withoutSession: true,
+      strategy: { ...app.strategy, store: new CookiePendingLoginStore({ secret: SECRET, ...store }) },
+    },
   });
   return fixture;
 }
@@ -122,15 +131,25 @@ describe.each([4, 5] as const)('CookiePendingLoginStore, without sessions, on Ex
   });
 
   it('carries the login base a request chose through the cookie', async () => {
-    const other = await startEmulator({ orgId: '00D5g000007OthErAA', users: [{ username: 'grace@other.example', firstName: 'Grace', lastName: 'Hopper' }] });
+    const other = await startEmulator({
+      orgId: '00D5g000007OthErAA',
+      users: [{ username: 'grace@other.example', firstName: 'Grace', lastName: 'Hopper' }],
+    });
     try {
-      const f = await cookieApp(expressVersion, {}, { strategy: { allowedLoginURLs: [other.url] }, authenticateOptions: () => ({ loginURL: other.url }) });
+      const f = await cookieApp(
+        expressVersion,
+        {},
+        { strategy: { allowedLoginURLs: [other.url] }, authenticateOptions: () => ({ loginURL: other.url }) },
+      );
       other.addApp({ clientId: CLIENT_ID, redirectUris: [`${f.app.url}/auth/salesforce/callback`] });
       const browser = f.browser();
       const { authorizeURL } = await startWithCookie(browser);
       expect(authorizeURL.origin).toBe(other.url);
       const response = await browser.callback(await browser.authorize(authorizeURL));
-      expect(response.body).toMatchObject({ outcome: 'success', user: { username: 'grace@other.example', organizationId: '00D5g000007OthErAA' } });
+      expect(response.body).toMatchObject({
+        outcome: 'success',
+        user: { username: 'grace@other.example', organizationId: '00D5g000007OthErAA' },
+      });
       expect(other.requestsTo('token')).toHaveLength(1);
       expect(f.emulator.requests).toEqual([]);
     } finally {
@@ -171,7 +190,12 @@ describe.each([4, 5] as const)('CookiePendingLoginStore, without sessions, on Ex
   it('refuses a state too large for a cookie before any redirect', async () => {
     const f = await cookieApp(expressVersion, {}, { authenticateOptions: () => ({ state: { note: 'x'.repeat(4000) } }) });
     const response = await f.browser().agent.get('/login');
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'StateStoreError', code: 'STATE_STORE_FAILED', message: expect.stringMatching(/^The pending login does not fit in a cookie \(\d+ bytes\): keep authenticate's "state" small$/) });
+    expect(response.body).toMatchObject({
+      outcome: 'error',
+      name: 'StateStoreError',
+      code: 'STATE_STORE_FAILED',
+      message: expect.stringMatching(/^The pending login does not fit in a cookie \(\d+ bytes\): keep authenticate's "state" small$/),
+    });
     expect(setCookies(response.headers)).toEqual([]);
   });
 
@@ -179,25 +203,39 @@ describe.each([4, 5] as const)('CookiePendingLoginStore, without sessions, on Ex
     const f = await cookieApp(expressVersion, { secure: true });
     const response = await f.browser().agent.get('/login');
     const state = new URL(response.headers.location as string).searchParams.get('state');
-    expect(setCookies(response.headers)).toEqual([expect.stringMatching(new RegExp(`^__Host-salesforce-pkce\\.${state}=[\\w-]+; Max-Age=600; Path=/; HttpOnly; SameSite=Lax; Secure$`))]);
+    expect(setCookies(response.headers)).toEqual([
+      expect.stringMatching(new RegExp(`^__Host-salesforce-pkce\\.${state}=[\\w-]+; Max-Age=600; Path=/; HttpOnly; SameSite=Lax; Secure$`)),
+    ]);
   });
 });
 
 describe.each([4, 5] as const)('a state store written for passport-oauth2, on Express %i', (expressVersion) => {
   it("logs in with passport-oauth2's own PKCE session store plugged in", async () => {
-    const PKCESessionStore = require('passport-oauth2/lib/state/pkcesession.js') as new (options: { key: string }) => PendingLoginStateStore;
-    const f = (fixture = await startFixture({ app: { expressVersion, strategy: { store: new PKCESessionStore({ key: 'oauth2:salesforce' }) } } }));
+    const PKCESessionStore = require('passport-oauth2/lib/state/pkcesession.js') as new (options: {
+      key: string;
+    }) => PendingLoginStateStore;
+    const f = (fixture = await startFixture({
+      app: { expressVersion, strategy: { store: new PKCESessionStore({ key: 'oauth2:salesforce' }) } },
+    }));
     const browser = f.browser();
     const authorizeURL = await browser.startLogin();
     const { session } = await browser.me();
     expect(pendingLogins(session)).toEqual({});
-    expect(session?.['oauth2:salesforce']).toMatchObject({ state: { handle: authorizeURL.searchParams.get('state'), code_verifier: expect.any(String), state: { createdAt: expect.any(Number) } } });
+    expect(session?.['oauth2:salesforce']).toMatchObject({
+      state: {
+        handle: authorizeURL.searchParams.get('state'),
+        code_verifier: expect.any(String),
+        state: { createdAt: expect.any(Number) },
+      },
+    });
     const response = await browser.callback(await browser.authorize(authorizeURL));
     expect(response.body).toMatchObject({ outcome: 'success', user: { username: 'ada@example.com' }, info: {} });
   });
 
   it("hands passport-oauth2's meta to store() and to a verify() that takes four arguments", async () => {
-    const PKCESessionStore = require('passport-oauth2/lib/state/pkcesession.js') as new (options: { key: string }) => PendingLoginStateStore & {
+    const PKCESessionStore = require('passport-oauth2/lib/state/pkcesession.js') as new (options: {
+      key: string;
+    }) => PendingLoginStateStore & {
       verify(req: Request, handle: string, callback: StateStoreVerifyCallback): void;
     };
     const inner = new PKCESessionStore({ key: 'oauth2:salesforce' });
@@ -248,8 +286,20 @@ describe('a state store that breaks its contract', () => {
   }
 
   it.each([
-    ['calls back without a handle', storeThat({ store: (callback) => callback(null, '') }), 'The state store called back without a handle for the pending login'],
-    ['throws', storeThat({ store: () => { throw new Error('store offline'); } }), 'store offline'],
+    [
+      'calls back without a handle',
+      storeThat({ store: (callback) => callback(null, '') }),
+      'The state store called back without a handle for the pending login',
+    ],
+    [
+      'throws',
+      storeThat({
+        store: () => {
+          throw new Error('store offline');
+        },
+      }),
+      'store offline',
+    ],
     ['calls back an error', storeThat({ store: (callback) => callback(new Error('store full')) }), 'store full'],
   ])('errs before any redirect when store() %s', async (_label, store, message) => {
     const f = (fixture = await startFixture({ app: { strategy: { store } } }));
@@ -260,15 +310,36 @@ describe('a state store that breaks its contract', () => {
   });
 
   it.each([
-    ['hands back the app state instead of the record', (callback: StateStoreVerifyCallback, verifier: string) => callback(null, verifier, { returnTo: '/x' } as never), 500, {
-      outcome: 'error',
-      name: 'StateStoreError',
-      code: 'STATE_STORE_FAILED',
-      message: "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
-    }],
-    ['calls back an error', (callback: StateStoreVerifyCallback) => callback(new Error('store offline')), 500, { outcome: 'error', message: 'store offline' }],
-    ['says no without a message', (callback: StateStoreVerifyCallback) => callback(null, false), 403, { outcome: 'failure', info: { message: STATE_FAILURES.unknown } }],
-    ['says no with its own message', (callback: StateStoreVerifyCallback) => callback(null, false, { message: 'Start again.' }), 403, { outcome: 'failure', info: { message: 'Start again.' } }],
+    [
+      'hands back the app state instead of the record',
+      (callback: StateStoreVerifyCallback, verifier: string) => callback(null, verifier, { returnTo: '/x' } as never),
+      500,
+      {
+        outcome: 'error',
+        name: 'StateStoreError',
+        code: 'STATE_STORE_FAILED',
+        message:
+          "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
+      },
+    ],
+    [
+      'calls back an error',
+      (callback: StateStoreVerifyCallback) => callback(new Error('store offline')),
+      500,
+      { outcome: 'error', message: 'store offline' },
+    ],
+    [
+      'says no without a message',
+      (callback: StateStoreVerifyCallback) => callback(null, false),
+      403,
+      { outcome: 'failure', info: { message: STATE_FAILURES.unknown } },
+    ],
+    [
+      'says no with its own message',
+      (callback: StateStoreVerifyCallback) => callback(null, false, { message: 'Start again.' }),
+      403,
+      { outcome: 'failure', info: { message: 'Start again.' } },
+    ],
   ] as const)('ends the callback cleanly when verify() %s', async (_label, verify, status, body) => {
     const f = (fixture = await startFixture({ app: { strategy: { store: storeThat({ verify }) } } }));
     const response = await f.browser().login();

@@ -40,7 +40,10 @@ function serveToken(f: Fixture, fields: Record<string, unknown>): void {
 describe('instance_url', () => {
   it.each([
     ['a script URL', { instance_url: 'javascript:alert(1)' }],
-    ['a foreign host that would also have widened the identity check', { instance_url: 'https://evil.example', id: 'https://evil.example/id/00D5g000004EmUlEAK/0055g00000AdaAAAAA' }],
+    [
+      'a foreign host that would also have widened the identity check',
+      { instance_url: 'https://evil.example', id: 'https://evil.example/id/00D5g000004EmUlEAK/0055g00000AdaAAAAA' },
+    ],
     ['plain http on a Salesforce host', { instance_url: 'http://acme.my.salesforce.com' }],
     ['not a string', { instance_url: ['https://acme.my.salesforce.com'] }],
   ])('fails the login on %s, before the access token goes anywhere', async (_label, fields) => {
@@ -90,7 +93,12 @@ describe('identity document', () => {
     const f = await start();
     const { emulator } = f;
     const id = `${emulator.url}/id/${emulator.orgId}/${emulator.users[0]?.userId}`;
-    const other = { id: `${emulator.url}/id/${emulator.orgId}/0055g00000OthErAAA`, user_id: '0055g00000OthErAAA', organization_id: emulator.orgId, username: 'eve@example.com' };
+    const other = {
+      id: `${emulator.url}/id/${emulator.orgId}/0055g00000OthErAAA`,
+      user_id: '0055g00000OthErAAA',
+      organization_id: emulator.orgId,
+      username: 'eve@example.com',
+    };
     emulator.setFault('identity', { kind: 'status', status: 200, body: JSON.stringify(other), contentType: 'application/json' });
     const response = await f.browser().login();
     expect(response.body).toMatchObject({
@@ -105,11 +113,20 @@ describe('identity document', () => {
 
 describe('a login that fails after the code exchange', () => {
   /** An app whose token requests pass through a proxy that records what Salesforce issued. */
-  async function startProxied(options: { confidential?: boolean; requestTimeout?: number; scope?: string[] } = {}): Promise<{ f: Fixture; p: TokenProxy }> {
+  async function startProxied(
+    options: { confidential?: boolean; requestTimeout?: number; scope?: string[] } = {},
+  ): Promise<{ f: Fixture; p: TokenProxy }> {
     const p = (proxy = await startTokenProxy());
     const secret = options.confidential ? { clientSecret: CLIENT_SECRET } : {};
     const f = await start({
-      app: { strategy: { ...secret, scope: options.scope ?? ['openid', 'api', 'refresh_token'], tokenURL: p.tokenURL, requestTimeout: options.requestTimeout ?? 500 } },
+      app: {
+        strategy: {
+          ...secret,
+          scope: options.scope ?? ['openid', 'api', 'refresh_token'],
+          tokenURL: p.tokenURL,
+          requestTimeout: options.requestTimeout ?? 500,
+        },
+      },
       connectedApp: secret,
     });
     p.target = f.emulator.url;
@@ -120,24 +137,54 @@ describe('a login that fails after the code exchange', () => {
   async function refreshStatus(f: Fixture, refreshToken: string): Promise<number> {
     const response = await fetch(`${f.emulator.url}/services/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+      }),
     });
     return response.status;
   }
 
   it.each<[string, boolean, (f: Fixture, p: TokenProxy) => void, string]>([
-    ['a signature that does not match', true, (_f, p) => {
-      p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
-    }, 'TokenSignatureError'],
-    ['an instance_url the strategy refuses', false, (_f, p) => {
-      p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
-    }, 'SalesforceResponseError'],
+    [
+      'a signature that does not match',
+      true,
+      (_f, p) => {
+        p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
+      },
+      'TokenSignatureError',
+    ],
+    [
+      'an instance_url the strategy refuses',
+      false,
+      (_f, p) => {
+        p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
+      },
+      'SalesforceResponseError',
+    ],
     ['an id_token that fails its checks', false, (f) => f.emulator.setIdTokenTweak({ claims: { aud: 'another-client' } }), 'IdTokenError'],
-    ['keys that cannot be fetched', false, (f) => f.emulator.setFault('keys', { kind: 'status', status: 503, body: 'Service Unavailable' }), 'SalesforceResponseError'],
-    ['an identity URL outside the login', false, (_f, p) => {
-      p.tamper = (answer) => ({ ...answer, id: `https://evil.my.site.com/id/${String(answer.id).split('/id/')[1]}` });
-    }, 'IdentityOriginError'],
-    ['an identity request that fails', false, (f) => f.emulator.setFault('identity', { kind: 'status', status: 503, body: 'Service Unavailable' }), 'SalesforceResponseError'],
+    [
+      'keys that cannot be fetched',
+      false,
+      (f) => f.emulator.setFault('keys', { kind: 'status', status: 503, body: 'Service Unavailable' }),
+      'SalesforceResponseError',
+    ],
+    [
+      'an identity URL outside the login',
+      false,
+      (_f, p) => {
+        p.tamper = (answer) => ({ ...answer, id: `https://evil.my.site.com/id/${String(answer.id).split('/id/')[1]}` });
+      },
+      'IdentityOriginError',
+    ],
+    [
+      'an identity request that fails',
+      false,
+      (f) => f.emulator.setFault('identity', { kind: 'status', status: 503, body: 'Service Unavailable' }),
+      'SalesforceResponseError',
+    ],
   ])('%s: the tokens Salesforce issued are revoked, not left valid and unknown', async (_label, confidential, breakIt, name) => {
     const { f, p } = await startProxied({ confidential });
     breakIt(f, p);

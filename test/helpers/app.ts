@@ -67,7 +67,15 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   passport.deserializeUser((user: Express.User, done) => done(null, user));
 
   if (!options.withoutSession) {
-    app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false, name: 'app.sid', ...(options.sessionStore ? { store: options.sessionStore } : {}) }));
+    app.use(
+      session({
+        secret: 'test-secret',
+        resave: false,
+        saveUninitialized: false,
+        name: 'app.sid',
+        ...(options.sessionStore ? { store: options.sessionStore } : {}),
+      }),
+    );
   }
   app.use(passport.initialize());
   if (!options.withoutSession) app.use(passport.session());
@@ -108,7 +116,14 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     errors.push(err);
     const fields = err as Error & { code?: unknown; error?: unknown; error_description?: unknown };
-    res.status(500).json({ outcome: 'error', name: err.name, code: fields.code, message: err.message, error: fields.error, error_description: fields.error_description });
+    res.status(500).json({
+      outcome: 'error',
+      name: err.name,
+      code: fields.code,
+      message: err.message,
+      error: fields.error,
+      error_description: fields.error_description,
+    });
   });
 
   const server: Server = await new Promise((resolve) => {

@@ -45,7 +45,10 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
 }
 
 /** The pending logins in a session, as `/me` shows them. */
-export function pendingLogins(session: Record<string, unknown> | null, key = 'salesforce-pkce:salesforce'): Record<string, StoredPendingLogin> {
+export function pendingLogins(
+  session: Record<string, unknown> | null,
+  key = 'salesforce-pkce:salesforce',
+): Record<string, StoredPendingLogin> {
   return (session?.[key] ?? {}) as Record<string, StoredPendingLogin>;
 }
 

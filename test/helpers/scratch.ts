@@ -27,7 +27,14 @@ export function versionOf(name: string): string {
  * the test setup) into `dir`; resolves to the tarball's path.
  */
 export async function packTarball(dir: string, workspace?: string): Promise<string> {
-  const args = ['pack', '--json', '--ignore-scripts', '--pack-destination', dir, ...(workspace === undefined ? [] : ['--workspace', workspace])];
+  const args = [
+    'pack',
+    '--json',
+    '--ignore-scripts',
+    '--pack-destination',
+    dir,
+    ...(workspace === undefined ? [] : ['--workspace', workspace]),
+  ];
   const { stdout } = await run('npm', args, { cwd: root });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   return join(dir, filename);

@@ -13,7 +13,12 @@ export type PassportVersion = '0.4' | '0.5' | '0.6' | '0.7';
 export type SessionMiddleware = 'express-session' | 'cookie-session';
 
 /** The package each passport version is installed as (npm aliases). */
-export const PASSPORT_PACKAGES: Record<PassportVersion, string> = { '0.4': 'passport04', '0.5': 'passport05', '0.6': 'passport06', '0.7': 'passport' };
+export const PASSPORT_PACKAGES: Record<PassportVersion, string> = {
+  '0.4': 'passport04',
+  '0.5': 'passport05',
+  '0.6': 'passport06',
+  '0.7': 'passport',
+};
 const EXPRESSES = { 4: require('express4') as typeof express5, 5: express5 };
 
 export const SITE_CLIENT_ID = '3MVG9readme.style.site';
@@ -77,7 +82,11 @@ export async function startSite(options: SiteOptions): Promise<Site> {
     res.json({ user: req.user ?? null });
   });
   routes.get('/auth/salesforce', passport.authenticate(name));
-  routes.get('/auth/salesforce/callback', passport.authenticate(name, { failureRedirect: `${mount}/failed`, failureMessage: true }), (req, res) => res.redirect(`${mount}/`));
+  routes.get(
+    '/auth/salesforce/callback',
+    passport.authenticate(name, { failureRedirect: `${mount}/failed`, failureMessage: true }),
+    (req, res) => res.redirect(`${mount}/`),
+  );
   routes.get('/failed', (req, res) => {
     res.json({ messages: (req.session as { messages?: unknown } | null | undefined)?.messages ?? null });
   });

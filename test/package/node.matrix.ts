@@ -40,7 +40,9 @@ describe.concurrent('the published package on every supported Node', () => {
 
     it(`Node ${version}: import from an ESM site on Express 5, login with openid`, async () => {
       const { stdout } = await run(binaries[version] ?? '', ['esm-app.mjs'], { cwd: apps.esmApp });
-      expect(JSON.parse(stdout)).toEqual(loggedIn('5', { username: 'ada@example.com', instanceUrl: true, idTokenSubject: true }, `v${version}`));
+      expect(JSON.parse(stdout)).toEqual(
+        loggedIn('5', { username: 'ada@example.com', instanceUrl: true, idTokenSubject: true }, `v${version}`),
+      );
     });
   }
 });

@@ -22,13 +22,17 @@ describe('the published package', () => {
   it('ships only the build, the README and the license', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root });
     const [{ files }] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
-    const outside = files.map((file) => file.path).filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path));
+    const outside = files
+      .map((file) => file.path)
+      .filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path));
     expect(outside).toEqual([]);
     expect(files.some((file) => file.path.includes('node_modules'))).toBe(false);
   });
 
   it('runs no script of its own when a site installs it', () => {
-    const installed = JSON.parse(readFileSync(join(cjsApp, 'node_modules', 'passport-salesforce-pkce', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(cjsApp, 'node_modules', 'passport-salesforce-pkce', 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
     const installTime = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => installed.scripts?.[name] !== undefined);
     expect(installTime).toEqual([]);
   });
@@ -49,12 +53,20 @@ describe('the published package', () => {
 
   it('contains no emulator code and installs nothing of the emulator', async () => {
     const installed = join(cjsApp, 'node_modules', 'passport-salesforce-pkce');
-    const { stdout } = await run('grep', ['-rlE', 'startEmulator|RemoteAccessAuthorizationPage|RemoteAccessErrorPage', join(installed, 'dist')]).catch((error: { code: number; stdout: string }) => {
+    const { stdout } = await run('grep', [
+      '-rlE',
+      'startEmulator|RemoteAccessAuthorizationPage|RemoteAccessErrorPage',
+      join(installed, 'dist'),
+    ]).catch((error: { code: number; stdout: string }) => {
       if (error.code === 1) return { stdout: '' };
       throw error;
     });
     expect(stdout).toBe('');
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; bin?: unknown; exports: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      bin?: unknown;
+      exports: Record<string, unknown>;
+    };
     expect(Object.keys(manifest.dependencies ?? {})).toEqual(['jose', 'passport-oauth2']);
     expect(manifest.bin).toBeUndefined();
     expect(Object.keys(manifest.exports)).toEqual(['./package.json', '.']);

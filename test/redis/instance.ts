@@ -40,7 +40,11 @@ function stop(): Promise<void> {
 
 process.on('message', (message) => {
   if (message === 'report') {
-    process.send?.({ type: 'report', errors: app.errors.map((error) => `${error.name}: ${error.message}`), verifyCalls: app.verifyCalls.length });
+    process.send?.({
+      type: 'report',
+      errors: app.errors.map((error) => `${error.name}: ${error.message}`),
+      verifyCalls: app.verifyCalls.length,
+    });
   } else if (message === 'stop') {
     void stop();
   }

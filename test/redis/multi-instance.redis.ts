@@ -29,11 +29,25 @@ beforeAll(async () => {
   redis = createClient({ url: REDIS_URL });
   await redis.connect();
   build = await buildInstanceScript();
-  emulator = await startEmulator({ users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }, { username: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' }] });
+  emulator = await startEmulator({
+    users: [
+      { username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
+      { username: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' },
+    ],
+  });
   emulator.addApp({ clientId: CLIENT_ID, redirectUris: [CALLBACK_URL] });
   prefix = `passport-salesforce-pkce-test:${randomBytes(6).toString('hex')}:`;
   instances = await Promise.all(
-    [0, 1].map(() => startInstance(build as string, { REDIS_URL: REDIS_URL ?? '', REDIS_PREFIX: prefix, EMULATOR_URL: emulator.url, CLIENT_ID, CALLBACK_URL, PORT: '0' })),
+    [0, 1].map(() =>
+      startInstance(build as string, {
+        REDIS_URL: REDIS_URL ?? '',
+        REDIS_PREFIX: prefix,
+        EMULATOR_URL: emulator.url,
+        CLIENT_ID,
+        CALLBACK_URL,
+        PORT: '0',
+      }),
+    ),
   );
 }, 60_000);
 
@@ -76,12 +90,19 @@ describe('two app processes sharing a Redis session store', () => {
     expect(authorizeURL.searchParams.get('redirect_uri')).toBe(CALLBACK_URL);
     const handle = authorizeURL.searchParams.get('state') ?? '';
     // The pending login reached Redis before the browser was redirected.
-    expect(pendingLogins((await storedSessionWith(handle)).data, SESSION_KEY)[handle]).toEqual({ verifier: expect.stringMatching(/^[\w-]{43}$/), createdAt: expect.any(Number) });
+    expect(pendingLogins((await storedSessionWith(handle)).data, SESSION_KEY)[handle]).toEqual({
+      verifier: expect.stringMatching(/^[\w-]{43}$/),
+      createdAt: expect.any(Number),
+    });
 
     const callbackURL = await atOne.authorize(authorizeURL);
     expect(`${callbackURL.origin}${callbackURL.pathname}`).toBe(CALLBACK_URL);
     const response = await atTwo.callback(callbackURL);
-    expect(response.body).toEqual({ outcome: 'success', user: { id: emulator.users[0]?.userId, username: 'ada@example.com', organizationId: emulator.orgId }, info: {} });
+    expect(response.body).toEqual({
+      outcome: 'success',
+      user: { id: emulator.users[0]?.userId, username: 'ada@example.com', organizationId: emulator.orgId },
+      info: {},
+    });
     for (const browser of [atOne, atTwo]) {
       const { user, session } = await browser.me();
       expect(user).toEqual(response.body.user);
@@ -157,12 +178,20 @@ describe('two app processes sharing a Redis session store', () => {
         await atOne.startLogin();
         const starts = await Promise.all([atOne, atTwo, atOne].map((browser) => browser.startLogin()));
         const callbacks = await Promise.all(starts.map((url) => atOne.authorize(url)));
-        const bodies = await Promise.all(callbacks.map((url, i) => (i % 2 === 0 ? atTwo : atOne).callback(url).then((response) => response.body as Record<string, unknown>)));
+        const bodies = await Promise.all(
+          callbacks.map((url, i) =>
+            (i % 2 === 0 ? atTwo : atOne).callback(url).then((response) => response.body as Record<string, unknown>),
+          ),
+        );
         expect(bodies.filter((body) => body.outcome === 'success').length).toBeGreaterThanOrEqual(1);
         for (const body of bodies) {
           if (body.outcome === 'success') counts.success += 1;
           else counts.unknown += 1;
-          expect(body).toEqual(body.outcome === 'success' ? { outcome: 'success', user: expect.objectContaining({ username: 'ada@example.com' }), info: {} } : { outcome: 'failure', info: { message: STATE_FAILURES.unknown } });
+          expect(body).toEqual(
+            body.outcome === 'success'
+              ? { outcome: 'success', user: expect.objectContaining({ username: 'ada@example.com' }), info: {} }
+              : { outcome: 'failure', info: { message: STATE_FAILURES.unknown } },
+          );
         }
         expect((await atTwo.me()).user).toMatchObject({ username: 'ada@example.com' });
       }),

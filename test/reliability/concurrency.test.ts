@@ -38,7 +38,11 @@ describe('load', () => {
 
     users.forEach((username, i) => {
       const userId = emulator.users.find((user) => user.username === username)?.userId;
-      expect(responses[i]?.body).toEqual({ outcome: 'success', user: { id: userId, username, organizationId: emulator.orgId }, info: { state: { for: username } } });
+      expect(responses[i]?.body).toEqual({
+        outcome: 'success',
+        user: { id: userId, username, organizationId: emulator.orgId },
+        info: { state: { for: username } },
+      });
       expect(sessions[i]?.user).toEqual({ id: userId, username, organizationId: emulator.orgId });
       expect(pendingLogins(sessions[i]?.session ?? null)).toEqual({});
     });
@@ -102,7 +106,9 @@ describe.each([
         // Three tabs started and finished at the same instant: express-session stores have no
         // locking, so concurrent saves of one session race (the last write wins).
         const tabs = await Promise.all([0, 1, 2].map(() => browser.startLogin(loginPath(username)).then((url) => browser.authorize(url))));
-        const bodies = (await Promise.all(tabs.map((callbackURL) => browser.callback(callbackURL)))).map((response) => response.body as Record<string, unknown>);
+        const bodies = (await Promise.all(tabs.map((callbackURL) => browser.callback(callbackURL)))).map(
+          (response) => response.body as Record<string, unknown>,
+        );
         // The last save of the starts always keeps its own entry, so at least that tab logs in.
         expect(bodies.filter((body) => body.outcome === 'success').length).toBeGreaterThanOrEqual(1);
         for (const body of bodies) {

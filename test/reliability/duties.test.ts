@@ -16,7 +16,10 @@ afterEach(async () => {
 
 describe('client duties', () => {
   it('a confidential client sends both client_secret and the raw code_verifier, with an S256 challenge at authorize', async () => {
-    const f = (fixture = await startFixture({ app: { strategy: { clientSecret: CLIENT_SECRET } }, connectedApp: { clientSecret: CLIENT_SECRET } }));
+    const f = (fixture = await startFixture({
+      app: { strategy: { clientSecret: CLIENT_SECRET } },
+      connectedApp: { clientSecret: CLIENT_SECRET },
+    }));
     const browser = f.browser();
     const authorizeURL = await browser.startLogin();
     const handle = authorizeURL.searchParams.get('state') ?? '';
@@ -24,7 +27,11 @@ describe('client duties', () => {
     expect(authorizeURL.searchParams.get('code_challenge')).toBe(computeCodeChallenge(verifier));
     expect(authorizeURL.searchParams.get('code_challenge_method')).toBe('S256');
     expect((await browser.callback(await browser.authorize(authorizeURL))).body.outcome).toBe('success');
-    expect(f.emulator.requestsTo('token')[0]?.body).toMatchObject({ grant_type: 'authorization_code', client_secret: CLIENT_SECRET, code_verifier: verifier });
+    expect(f.emulator.requestsTo('token')[0]?.body).toMatchObject({
+      grant_type: 'authorization_code',
+      client_secret: CLIENT_SECRET,
+      code_verifier: verifier,
+    });
   });
 
   it('refuses options that would turn S256 PKCE or state off, naming each', () => {
@@ -48,7 +55,9 @@ describe('client duties', () => {
     expect(verifier).toMatch(/^[\w-]{43}$/);
     expect(JSON.stringify(start.headers) + start.text + JSON.stringify(callback.headers) + callback.text).not.toContain(verifier);
     const carrying = f.emulator.requests.filter((request) => JSON.stringify(request).includes(verifier));
-    expect(carrying.map((request) => [request.endpoint, request.method, request.body.code_verifier])).toEqual([['token', 'POST', verifier]]);
+    expect(carrying.map((request) => [request.endpoint, request.method, request.body.code_verifier])).toEqual([
+      ['token', 'POST', verifier],
+    ]);
   });
 
   it('sends the access token only in an Authorization header or a POST body, never in a URL', async () => {
@@ -74,7 +83,12 @@ describe('client duties', () => {
     const injected = new URL(attackerCallback);
     injected.searchParams.set('code', victimCallback.searchParams.get('code') ?? '');
     const response = await attacker.callback(injected);
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'SalesforceOAuthError', error: 'invalid_grant', error_description: 'invalid code verifier' });
+    expect(response.body).toMatchObject({
+      outcome: 'error',
+      name: 'SalesforceOAuthError',
+      error: 'invalid_grant',
+      error_description: 'invalid code verifier',
+    });
     expect((await attacker.me()).user).toBeNull();
     expect(f.app.verifyCalls).toHaveLength(0);
   });

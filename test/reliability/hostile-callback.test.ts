@@ -31,20 +31,99 @@ interface HostileQuery {
   latin1: string | undefined;
 }
 
-const CONTROL_AND_BIDI = ['\u0000', '\r', '\n', '\t', '\u001b', '\u007f', '\u0085', '\u200b', '\u200e', '\u202e', '\u2066', '\u2069', '\u2028', '\ufeff', 'a'];
+const CONTROL_AND_BIDI = [
+  '\u0000',
+  '\r',
+  '\n',
+  '\t',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u200b',
+  '\u200e',
+  '\u202e',
+  '\u2066',
+  '\u2069',
+  '\u2028',
+  '\ufeff',
+  'a',
+];
 const HOSTILE_KEYS = [
-  'state', 'code', 'error', 'error_description', 'error_uri', '__proto__', 'constructor', 'prototype',
-  '__proto__[polluted]', 'constructor[prototype][polluted]', '__proto__.polluted', 'state[]', 'state[0]',
-  'state[__proto__]', 'state[constructor]', 'code[]', 'code[0]', 'code[__proto__][polluted]', 'error[]',
-  'error[toString]', 'hasOwnProperty', 'toString', 'valueOf', 'a[b][c][d][e][f][g][h][i]', '',
+  'state',
+  'code',
+  'error',
+  'error_description',
+  'error_uri',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__proto__[polluted]',
+  'constructor[prototype][polluted]',
+  '__proto__.polluted',
+  'state[]',
+  'state[0]',
+  'state[__proto__]',
+  'state[constructor]',
+  'code[]',
+  'code[0]',
+  'code[__proto__][polluted]',
+  'error[]',
+  'error[toString]',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  'a[b][c][d][e][f][g][h][i]',
+  '',
 ];
 const RAW_PIECES = [
-  '%', '%%', '%z', '%zz', '%0', '%G1', '%E0%A4', '%C0%AF', '%ED%A0%80', '%FF', '%00', '%0D%0A', '%E2%80%AE', '%EF%BB%BF',
-  '+', '=', '==', '[', ']', '[]', '[0]', '[__proto__]', '[constructor][prototype]', '&&', ';', '..%2F', '#', '?',
+  '%',
+  '%%',
+  '%z',
+  '%zz',
+  '%0',
+  '%G1',
+  '%E0%A4',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%FF',
+  '%00',
+  '%0D%0A',
+  '%E2%80%AE',
+  '%EF%BB%BF',
+  '+',
+  '=',
+  '==',
+  '[',
+  ']',
+  '[]',
+  '[0]',
+  '[__proto__]',
+  '[constructor][prototype]',
+  '&&',
+  ';',
+  '..%2F',
+  '#',
+  '?',
 ];
 
 const text = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('', 'access_denied', 'invalid_scope', 'AAAAAAAAAAAAAAAAAAAAAA', '__proto__', 'constructor', 'toString', 'null', '[]', '{}', 'aPrx.code==', '00D!token') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      'access_denied',
+      'invalid_scope',
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      '__proto__',
+      'constructor',
+      'toString',
+      'null',
+      '[]',
+      '{}',
+      'aPrx.code==',
+      '00D!token',
+    ),
+  },
   // Short values that occur inside Salesforce's answer ("invalid_grant", "expired authorization code").
   { weight: 1, arbitrary: fc.constantFrom('_', 'a', 'e', ' ', 'invalid', 'grant', 'code', 'expired') },
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
@@ -56,7 +135,12 @@ const fragment: fc.Arbitrary<Fragment> = fc.oneof(
   { weight: 4, arbitrary: text.map((value) => ({ text: value })) },
   { weight: 3, arbitrary: fc.constantFrom(...RAW_PIECES).map((raw) => ({ raw })) },
   // Printable ASCII a browser would percent-encode (quotes, brackets, braces, backslash, ...): sent as it is.
-  { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 }).map((raw) => ({ raw })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 })
+      .map((raw) => ({ raw })),
+  },
   { weight: 1, arbitrary: fc.constant({ realState: true as const }) },
 );
 const fragments = fc.array(fragment, { maxLength: 3 });
@@ -66,13 +150,21 @@ const pair: fc.Arbitrary<Pair> = fc.record({
 });
 const hostileQuery: fc.Arbitrary<HostileQuery> = fc.record({
   state: fc.oneof({ weight: 3, arbitrary: fc.constant('real' as const) }, fc.constant('real-twice' as const), fc.constant('none' as const)),
-  lead: fc.oneof({ weight: 3, arbitrary: fc.constant('code' as const) }, fc.constant('code-twice' as const), fc.constant('error' as const), fc.constant('none' as const)),
+  lead: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('code' as const) },
+    fc.constant('code-twice' as const),
+    fc.constant('error' as const),
+    fc.constant('none' as const),
+  ),
   leadValue: fragments,
   pairs: fc.array(pair, { maxLength: 8 }),
   prefix: fc.constantFrom('', '?', '&'),
   latin1: fc.oneof(
     { weight: 9, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 4 }) },
+    {
+      weight: 1,
+      arbitrary: fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 4 }),
+    },
   ),
 });
 
@@ -96,7 +188,8 @@ function callbackTarget(query: HostileQuery, handle: string): string {
   if (query.state !== 'none') parts.push(`state=${handle}`);
   if (query.lead === 'code-twice') parts.push(`code=${render(query.leadValue, handle)}`, 'code=aPrx.second==');
   else if (query.lead !== 'none') parts.push(`${query.lead}=${render(query.leadValue, handle)}`);
-  for (const { key, value } of query.pairs) parts.push(value === undefined ? render(key, handle) : `${render(key, handle)}=${render(value, handle)}`);
+  for (const { key, value } of query.pairs)
+    parts.push(value === undefined ? render(key, handle) : `${render(key, handle)}=${render(value, handle)}`);
   if (query.state === 'real-twice') parts.push(`state=${handle}`);
   if (query.latin1 !== undefined) parts.push(`x=${query.latin1}`);
   return `/auth/salesforce/callback?${query.prefix}${parts.join('&')}`;
@@ -104,9 +197,7 @@ function callbackTarget(query: HostileQuery, handle: string): string {
 
 /** What the documented behaviour predicts for a callback target, read with the WHATWG URL parser. */
 type Expectation =
-  | { kind: 'new-login' }
-  | { kind: 'refused'; message: string }
-  | { kind: 'consumed'; branch: 'error' | 'no-single-code' | 'token-request' };
+  { kind: 'new-login' } | { kind: 'refused'; message: string } | { kind: 'consumed'; branch: 'error' | 'no-single-code' | 'token-request' };
 
 function expectationFor(target: string, handle: string): Expectation {
   const search = new URL(target, 'http://app.invalid').searchParams;
@@ -170,7 +261,11 @@ describe.each([4, 5] as const)('hostile callbacks on Express %i', (expressVersio
         let consumed = false;
         // Node's HTTP parser answers a request line it refuses (too large, not a request target) itself, with no body.
         const refusedByNode = response.text === '' && [400, 431].includes(response.status);
-        const label = refusedByNode ? `node ${response.status}` : expected.kind === 'consumed' ? `consumed/${expected.branch}` : expected.kind;
+        const label = refusedByNode
+          ? `node ${response.status}`
+          : expected.kind === 'consumed'
+            ? `consumed/${expected.branch}`
+            : expected.kind;
         outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
         if (refusedByNode) {
           expect(store).toEqual(before);
@@ -195,10 +290,16 @@ describe.each([4, 5] as const)('hostile callbacks on Express %i', (expressVersio
             expect(body).toEqual({ outcome: 'failure', info: { message: 'The callback carries no single authorization code' } });
           } else {
             expect(response.status).toBe(500);
-            expect(body).toMatchObject({ outcome: 'error', name: 'SalesforceOAuthError', error: 'invalid_grant', error_description: 'expired authorization code' });
+            expect(body).toMatchObject({
+              outcome: 'error',
+              name: 'SalesforceOAuthError',
+              error: 'invalid_grant',
+              error_description: 'expired authorization code',
+            });
           }
         }
-        for (const error of app.errors.slice(errorsBefore)) expect(['SalesforceAuthorizationError', 'SalesforceOAuthError']).toContain(error.name);
+        for (const error of app.errors.slice(errorsBefore))
+          expect(['SalesforceAuthorizationError', 'SalesforceOAuthError']).toContain(error.name);
 
         // The genuine callback still works unless the hostile one named its state.
         if (!consumed) {

@@ -31,7 +31,16 @@ function nested(depth: number): unknown {
 /** JSON an app might keep in `state`, including keys that are dangerous elsewhere. */
 const jsonState = fc.oneof(
   { weight: 4, arbitrary: fc.jsonValue() },
-  { weight: 1, arbitrary: fc.constantFrom('{"__proto__":{"polluted":true},"returnTo":"/"}', '{"constructor":{"prototype":{"polluted":true}}}', '{"toJSON":"x","then":1}').map((text) => JSON.parse(text) as unknown) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        '{"__proto__":{"polluted":true},"returnTo":"/"}',
+        '{"constructor":{"prototype":{"polluted":true}}}',
+        '{"toJSON":"x","then":1}',
+      )
+      .map((text) => JSON.parse(text) as unknown),
+  },
   { weight: 1, arbitrary: fc.record({ returnTo: fc.string({ unit: 'binary', maxLength: 200 }) }) },
 );
 
@@ -52,18 +61,50 @@ const validOptions: fc.Arbitrary<ValidOptions> = fc.record(
 
 /** Anything at all under the option names and a few names that are dangerous as keys. */
 const hostileValue = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true, maxDepth: 3 }) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+      maxDepth: 3,
+    }),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 600 }) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>(Symbol('s'), () => 'fn', Number.NaN, Number.POSITIVE_INFINITY, -0, 'x'.repeat(5_000), 'login\u0000consent', 'api\r\nX-Injected: 1', 'https://evil.example', 'http://127.0.0.1:1', '') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      Symbol('s'),
+      () => 'fn',
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -0,
+      'x'.repeat(5_000),
+      'login\u0000consent',
+      'api\r\nX-Injected: 1',
+      'https://evil.example',
+      'http://127.0.0.1:1',
+      '',
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }).map(nested) },
   { weight: 2, arbitrary: jsonState },
 );
 const hostileOptions = fc
-  .array(fc.tuple(fc.constantFrom<string>(...OPTION_NAMES, '__proto__', 'constructor', 'toString', 'hasOwnProperty'), hostileValue), { maxLength: 6 })
+  .array(fc.tuple(fc.constantFrom<string>(...OPTION_NAMES, '__proto__', 'constructor', 'toString', 'hasOwnProperty'), hostileValue), {
+    maxLength: 6,
+  })
   .map((entries) => {
     const options: Record<string, unknown> = {};
     // Own properties, even for "__proto__", as JSON.parse or a spread of request data would make them.
-    for (const [key, value] of entries) Object.defineProperty(options, key, { value, enumerable: true, writable: true, configurable: true });
+    for (const [key, value] of entries)
+      Object.defineProperty(options, key, { value, enumerable: true, writable: true, configurable: true });
     return options;
   });
 
@@ -130,12 +171,22 @@ describe('random authenticate options', () => {
           const authorizeURL = new URL(response.headers.location as string);
           expect(`${authorizeURL.origin}${authorizeURL.pathname}`).toBe(`${fixture.emulator.url}/services/oauth2/authorize`);
           const callback = await browser.callback(await browser.authorize(authorizeURL));
-          const granted = (authorizeURL.searchParams.get('scope') ?? '').split(' ').filter(Boolean).every((scope) => DEFAULT_APP_SCOPES.includes(scope));
+          const granted = (authorizeURL.searchParams.get('scope') ?? '')
+            .split(' ')
+            .filter(Boolean)
+            .every((scope) => DEFAULT_APP_SCOPES.includes(scope));
           if (!granted) {
             expect(callback.body).toMatchObject({ outcome: 'error', name: 'SalesforceAuthorizationError', error: 'invalid_scope' });
           } else {
-            const state = Object.hasOwn(options, 'state') && options.state !== undefined ? { state: JSON.parse(JSON.stringify(options.state)) as unknown } : {};
-            expect(callback.body).toEqual({ outcome: 'success', user: expect.objectContaining({ username: 'ada@example.com' }), info: state });
+            const state =
+              Object.hasOwn(options, 'state') && options.state !== undefined
+                ? { state: JSON.parse(JSON.stringify(options.state)) as unknown }
+                : {};
+            expect(callback.body).toEqual({
+              outcome: 'success',
+              user: expect.objectContaining({ username: 'ada@example.com' }),
+              info: state,
+            });
           }
           return;
         }

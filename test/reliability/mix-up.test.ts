@@ -27,7 +27,10 @@ const composedBase = fc
   .record({
     scheme: fc.constantFrom('https://', 'https://', 'https://', 'http://', 'HTTPS://'),
     userinfo: fc.constantFrom('', '', '', 'user:pw@', 'acme.my.salesforce.com@'),
-    label: fc.oneof(fc.constantFrom('acme', 'acme--uat', 'power-ruby-1234', 'na1', 'evil', 'xn--slesforce-51a', 'acme_x', '-acme', 'ACME'), fc.stringMatching(/^[a-z0-9-]{1,12}$/)),
+    label: fc.oneof(
+      fc.constantFrom('acme', 'acme--uat', 'power-ruby-1234', 'na1', 'evil', 'xn--slesforce-51a', 'acme_x', '-acme', 'ACME'),
+      fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+    ),
     domain: fc.constantFrom(
       '.my.salesforce.com',
       '.sandbox.my.salesforce.com',
@@ -46,15 +49,51 @@ const composedBase = fc
       '.evil.example',
       '',
     ),
-    whole: fc.constantFrom('', '', '', 'login.salesforce.com', 'test.salesforce.com', 'salesforce.com', 'evilsalesforce.com', 'www.salesforce.com', '127.0.0.1:4000', 'localhost:3000', '[::1]:8443', '10.0.0.1', '169.254.169.254'),
+    whole: fc.constantFrom(
+      '',
+      '',
+      '',
+      'login.salesforce.com',
+      'test.salesforce.com',
+      'salesforce.com',
+      'evilsalesforce.com',
+      'www.salesforce.com',
+      '127.0.0.1:4000',
+      'localhost:3000',
+      '[::1]:8443',
+      '10.0.0.1',
+      '169.254.169.254',
+    ),
     end: fc.constantFrom('', '', '', '.', ':443', ':8443', '.evil.example', '%2eevil.example'),
-    path: fc.constantFrom('', '', '', '/', '/partners', '/partnersvforcesite', '/services/apexrest/steal', '/apex', '/Services', '/a/b', '/%2e%2e', '/part ners'),
+    path: fc.constantFrom(
+      '',
+      '',
+      '',
+      '/',
+      '/partners',
+      '/partnersvforcesite',
+      '/services/apexrest/steal',
+      '/apex',
+      '/Services',
+      '/a/b',
+      '/%2e%2e',
+      '/part ners',
+    ),
   })
   .map(({ scheme, userinfo, label, domain, whole, end, path }) => `${scheme}${userinfo}${whole || `${label}${domain}`}${end}${path}`);
 
 const loginBase = fc.oneof(
   { weight: 3, arbitrary: composedBase },
-  { weight: 1, arbitrary: fc.constantFrom('https://acme.my.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'https://acme.my.site.com/partners', 'https://login.salesforce.com', 'https://acme.force.com/customers') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'https://acme.my.salesforce.com',
+      'https://acme--uat.sandbox.my.salesforce.com',
+      'https://acme.my.site.com/partners',
+      'https://login.salesforce.com',
+      'https://acme.force.com/customers',
+    ),
+  },
 );
 
 const ALLOW_LISTS: Array<[string, SalesforceStrategyOptions['allowedLoginURLs']]> = [
@@ -96,7 +135,10 @@ describe.each(ALLOW_LISTS)('mix-up through allowedLoginURLs: %s', (_label, allow
           if (LOOPBACK.test(target.hostname)) return;
           expect(target.protocol, base).toBe('https:');
           expect(target.port, base).toBe('');
-          expect(SALESFORCE_HOST.some((pattern) => pattern.test(target.hostname)), `${base} -> ${target.href}`).toBe(true);
+          expect(
+            SALESFORCE_HOST.some((pattern) => pattern.test(target.hostname)),
+            `${base} -> ${target.href}`,
+          ).toBe(true);
           // At most a site prefix, and none under which an org runs its own code.
           const prefix = /^((?:\/[A-Za-z0-9_-]+)?)\/services\/oauth2\/authorize$/.exec(target.pathname)?.[1];
           expect(prefix, base).toBeDefined();
@@ -109,8 +151,12 @@ describe.each(ALLOW_LISTS)('mix-up through allowedLoginURLs: %s', (_label, allow
         expect(response.body).toEqual({ outcome: 'failure', info: { message: expect.stringMatching(/loginURL/) } });
         expect(fixture.emulator.requests).toHaveLength(before);
         // The same base is no more reachable through refresh() or revoke().
-        await expect(fixture.app.strategy.refresh('5Aep861.refresh', { loginURL: base })).rejects.toMatchObject({ code: expect.stringMatching(/^(LOGIN_URL_NOT_ALLOWED|INVALID_OPTION)$/) });
-        await expect(fixture.app.strategy.revoke('00D000000000000!token', { loginURL: base })).rejects.toMatchObject({ code: expect.stringMatching(/^(LOGIN_URL_NOT_ALLOWED|INVALID_OPTION)$/) });
+        await expect(fixture.app.strategy.refresh('5Aep861.refresh', { loginURL: base })).rejects.toMatchObject({
+          code: expect.stringMatching(/^(LOGIN_URL_NOT_ALLOWED|INVALID_OPTION)$/),
+        });
+        await expect(fixture.app.strategy.revoke('00D000000000000!token', { loginURL: base })).rejects.toMatchObject({
+          code: expect.stringMatching(/^(LOGIN_URL_NOT_ALLOWED|INVALID_OPTION)$/),
+        });
         expect(fixture.emulator.requests).toHaveLength(before);
       }),
       propertyParameters(200),

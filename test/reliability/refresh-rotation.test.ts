@@ -22,7 +22,14 @@ type Step =
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant<Step>({ kind: 'clean' }),
-  fc.constantFrom<EmulatorFault>({ kind: 'status', status: 503, body: 'Service Unavailable' }, { kind: 'reset' }, { kind: 'hang' }, { kind: 'html' }).map((fault): Step => ({ kind: 'before-200', fault })),
+  fc
+    .constantFrom<EmulatorFault>(
+      { kind: 'status', status: 503, body: 'Service Unavailable' },
+      { kind: 'reset' },
+      { kind: 'hang' },
+      { kind: 'html' },
+    )
+    .map((fault): Step => ({ kind: 'before-200', fault })),
   fc.constantFrom<'signature' | 'instance_url'>('signature', 'instance_url').map((field): Step => ({ kind: 'tamper', field })),
   fc
     .constantFrom<IdTokenTweak>(
@@ -33,7 +40,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       { signature: 'unpublished-key' },
     )
     .map((tweak): Step => ({ kind: 'id-token', tweak })),
-  fc.constantFrom<EmulatorFault>({ kind: 'status', status: 503, body: 'Service Unavailable' }, { kind: 'hang' }, { kind: 'reset' }, { kind: 'malformed-json' }).map((fault): Step => ({ kind: 'keys', fault })),
+  fc
+    .constantFrom<EmulatorFault>(
+      { kind: 'status', status: 503, body: 'Service Unavailable' },
+      { kind: 'hang' },
+      { kind: 'reset' },
+      { kind: 'malformed-json' },
+    )
+    .map((fault): Step => ({ kind: 'keys', fault })),
 );
 
 describe('refresh token rotation under faults', () => {
@@ -45,7 +59,14 @@ describe('refresh token rotation under faults', () => {
     watch = watchProcess();
     proxy = await startTokenProxy();
     fixture = await startFixture({
-      app: { strategy: { clientSecret: CLIENT_SECRET, scope: ['openid', 'api', 'refresh_token'], tokenURL: proxy.tokenURL, requestTimeout: 1_500 } },
+      app: {
+        strategy: {
+          clientSecret: CLIENT_SECRET,
+          scope: ['openid', 'api', 'refresh_token'],
+          tokenURL: proxy.tokenURL,
+          requestTimeout: 1_500,
+        },
+      },
       connectedApp: { clientSecret: CLIENT_SECRET, rotateRefreshTokens: true },
     });
     proxy.target = fixture.emulator.url;
@@ -69,7 +90,10 @@ describe('refresh token rotation under faults', () => {
     const { emulator } = fixture;
     if (current.kind === 'before-200') emulator.setFault('token', current.fault);
     if (current.kind === 'tamper') {
-      proxy.tamper = (answer) => ({ ...answer, [current.field]: current.field === 'signature' ? Buffer.alloc(32).toString('base64') : 'javascript:alert(1)' });
+      proxy.tamper = (answer) => ({
+        ...answer,
+        [current.field]: current.field === 'signature' ? Buffer.alloc(32).toString('base64') : 'javascript:alert(1)',
+      });
     }
     if (current.kind === 'id-token') emulator.setIdTokenTweak(current.tweak);
     if (current.kind === 'keys') {

@@ -79,7 +79,9 @@ beforeEach(() => {
   outputs = { responses: [], console: [], logged: [] };
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      outputs.console.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: Number.POSITIVE_INFINITY }))).join(' '));
+      outputs.console.push(
+        args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: Number.POSITIVE_INFINITY }))).join(' '),
+      );
     });
   }
 });
@@ -91,7 +93,10 @@ afterEach(async () => {
 });
 
 /** Runs a scenario, then checks every output against every secret the scenario involved. */
-async function expectNoLeak(f: Fixture, run: (record: (response: { text: string; headers: unknown }) => void) => Promise<Array<string | undefined> | undefined>): Promise<void> {
+async function expectNoLeak(
+  f: Fixture,
+  run: (record: (response: { text: string; headers: unknown }) => void) => Promise<Array<string | undefined> | undefined>,
+): Promise<void> {
   const record = (response: { text: string; headers: unknown }): void => {
     outputs.responses.push(`${JSON.stringify(response.headers)} ${response.text}`);
   };
@@ -103,7 +108,11 @@ async function expectNoLeak(f: Fixture, run: (record: (response: { text: string;
 }
 
 /** A login through the fixture, recording each leg the app answered. Returns the code and verifier it used. */
-async function recordedLogin(f: Fixture, record: (response: { text: string; headers: unknown }) => void, beforeCallback?: (secrets: { code: string; verifier: string }) => void): Promise<Array<string | undefined>> {
+async function recordedLogin(
+  f: Fixture,
+  record: (response: { text: string; headers: unknown }) => void,
+  beforeCallback?: (secrets: { code: string; verifier: string }) => void,
+): Promise<Array<string | undefined>> {
   const browser = f.browser();
   const start = await browser.agent.get('/login');
   record(start);
@@ -136,7 +145,10 @@ function servedTokens(f: Fixture, overrides: Record<string, unknown> = {}): Reco
   return tokens as Record<string, string>;
 }
 
-const confidential: FixtureOptions = { app: { strategy: { clientSecret: CLIENT_SECRET, requestTimeout: 300 } }, connectedApp: { clientSecret: CLIENT_SECRET } };
+const confidential: FixtureOptions = {
+  app: { strategy: { clientSecret: CLIENT_SECRET, requestTimeout: 300 } },
+  connectedApp: { clientSecret: CLIENT_SECRET },
+};
 const publicClient: FixtureOptions = { app: { strategy: { requestTimeout: 300 } } };
 
 const FAULTS: Array<[string, EmulatorFault]> = [
@@ -259,10 +271,19 @@ describe('secrets stay out of errors, logs, responses and info', () => {
       await expectNoLeak(f, (record) =>
         recordedLogin(f, record, ({ code, verifier }) => {
           const description = `invalid code ${code} for verifier ${verifier} (client_secret=${encodeURIComponent(CLIENT_SECRET)}&code=${encodeURIComponent(code)})`;
-          f.emulator.setFault('token', { kind: 'status', status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: description }), contentType: 'application/json' });
+          f.emulator.setFault('token', {
+            kind: 'status',
+            status: 400,
+            body: JSON.stringify({ error: 'invalid_grant', error_description: description }),
+            contentType: 'application/json',
+          });
         }),
       );
-      expect(f.app.errors[0]).toMatchObject({ name: 'SalesforceOAuthError', error: 'invalid_grant', error_description: expect.stringMatching(/^invalid code \[redacted\] for verifier \[redacted\]/) });
+      expect(f.app.errors[0]).toMatchObject({
+        name: 'SalesforceOAuthError',
+        error: 'invalid_grant',
+        error_description: expect.stringMatching(/^invalid code \[redacted\] for verifier \[redacted\]/),
+      });
     });
 
     it('the identity URL repeating the access token in its error', async () => {
@@ -270,7 +291,12 @@ describe('secrets stay out of errors, logs, responses and info', () => {
       await expectNoLeak(f, async (record) => {
         // No id_token: one would be verified (and refused) before the identity request.
         const served = servedTokens(f, { id_token: undefined });
-        f.emulator.setFault('identity', { kind: 'status', status: 401, body: JSON.stringify({ error: 'Bad_OAuth_Token', error_description: `token ${served.access_token} is not valid` }), contentType: 'application/json' });
+        f.emulator.setFault('identity', {
+          kind: 'status',
+          status: 401,
+          body: JSON.stringify({ error: 'Bad_OAuth_Token', error_description: `token ${served.access_token} is not valid` }),
+          contentType: 'application/json',
+        });
         await recordedLogin(f, record);
         return [served.access_token, served.refresh_token];
       });
@@ -289,22 +315,44 @@ describe('secrets stay out of errors, logs, responses and info', () => {
       const forms = secrets.flatMap((secret) => {
         const percent = encodeURIComponent(secret);
         const form = new URLSearchParams({ s: secret }).toString().slice(2);
-        return [secret, percent, percent.toLowerCase(), form, form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/')];
+        return [
+          secret,
+          percent,
+          percent.toLowerCase(),
+          form,
+          form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+          JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/'),
+        ];
       });
       return [...new Set(forms.flatMap((text) => Array.from({ length: Math.max(0, text.length - 11) }, (_, i) => text.slice(i, i + 12))))];
     }
 
     it('the token endpoint echoing the secret lower-case percent-encoded, JSON-escaped, and 30-character prefixes of the code and verifier', async () => {
-      const f = (fixture = await startFixture({ app: { strategy: { clientSecret: ODD_SECRET, requestTimeout: 300 } }, connectedApp: { clientSecret: ODD_SECRET } }));
+      const f = (fixture = await startFixture({
+        app: { strategy: { clientSecret: ODD_SECRET, requestTimeout: 300 } },
+        connectedApp: { clientSecret: ODD_SECRET },
+      }));
       let sent: string[] = [];
-      await recordedLogin(f, () => undefined, ({ code, verifier }) => {
-        sent = [code, verifier, ODD_SECRET];
-        const lowerPercent = encodeURIComponent(ODD_SECRET).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-        const description = `client_secret=${lowerPercent} {"client_secret":${JSON.stringify(ODD_SECRET).replaceAll('/', '\\/')}} code ${code.slice(0, 30)} verifier ${verifier.slice(0, 30)}`;
-        f.emulator.setFault('token', { kind: 'status', status: 400, body: JSON.stringify({ error: verifier.slice(0, 30), error_description: description }), contentType: 'application/json' });
-      });
+      await recordedLogin(
+        f,
+        () => undefined,
+        ({ code, verifier }) => {
+          sent = [code, verifier, ODD_SECRET];
+          const lowerPercent = encodeURIComponent(ODD_SECRET).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+          const description = `client_secret=${lowerPercent} {"client_secret":${JSON.stringify(ODD_SECRET).replaceAll('/', '\\/')}} code ${code.slice(0, 30)} verifier ${verifier.slice(0, 30)}`;
+          f.emulator.setFault('token', {
+            kind: 'status',
+            status: 400,
+            body: JSON.stringify({ error: verifier.slice(0, 30), error_description: description }),
+            contentType: 'application/json',
+          });
+        },
+      );
       const error = f.app.errors[0] as Error & { error?: string; error_description?: string };
-      expect(error).toMatchObject({ name: 'SalesforceOAuthError', message: 'Salesforce token request failed: HTTP 400, an error code Salesforce does not document' });
+      expect(error).toMatchObject({
+        name: 'SalesforceOAuthError',
+        message: 'Salesforce token request failed: HTTP 400, an error code Salesforce does not document',
+      });
       // Still there for code that asks for it.
       expect(error.error).toBe(sent[1]?.slice(0, 30));
       expect(error.error_description).toContain('client_secret=');
@@ -316,16 +364,31 @@ describe('secrets stay out of errors, logs, responses and info', () => {
       const f = (fixture = await startFixture({ app: { strategy: { scope: ['api', 'refresh_token'], requestTimeout: 300 } } }));
       expect((await f.browser().login()).body.outcome).toBe('success');
       const refreshToken = f.app.verifyCalls[0]?.refreshToken ?? '';
-      f.emulator.setFault('token', { kind: 'status', status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: `expired: ${refreshToken.slice(0, 30)}…` }), contentType: 'application/json' });
-      const error = await f.app.strategy.refresh(refreshToken).then(() => new Error('expected a rejection'), (failure: unknown) => failure as Error);
-      expect(error).toMatchObject({ name: 'SalesforceOAuthError', message: 'Salesforce refresh request failed: HTTP 400, invalid_grant', error: 'invalid_grant' });
+      f.emulator.setFault('token', {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: 'invalid_grant', error_description: `expired: ${refreshToken.slice(0, 30)}…` }),
+        contentType: 'application/json',
+      });
+      const error = await f.app.strategy.refresh(refreshToken).then(
+        () => new Error('expected a rejection'),
+        (failure: unknown) => failure as Error,
+      );
+      expect(error).toMatchObject({
+        name: 'SalesforceOAuthError',
+        message: 'Salesforce refresh request failed: HTTP 400, invalid_grant',
+        error: 'invalid_grant',
+      });
       expect(fragments([refreshToken]).filter((fragment) => logLines(error).some((text) => text.includes(fragment)))).toEqual([]);
     });
   });
 
   describe('refresh and revoke', () => {
     async function loggedIn(): Promise<Fixture> {
-      const f = (fixture = await startFixture({ app: { strategy: { scope: ['api', 'refresh_token'], clientSecret: CLIENT_SECRET, requestTimeout: 300 } }, connectedApp: { clientSecret: CLIENT_SECRET } }));
+      const f = (fixture = await startFixture({
+        app: { strategy: { scope: ['api', 'refresh_token'], clientSecret: CLIENT_SECRET, requestTimeout: 300 } },
+        connectedApp: { clientSecret: CLIENT_SECRET },
+      }));
       expect((await f.browser().login()).body.outcome).toBe('success');
       return f;
     }
@@ -337,34 +400,54 @@ describe('secrets stay out of errors, logs, responses and info', () => {
       );
     }
 
-    it.each([...FAULTS, ['invalid_grant', undefined] as const, ['an echo of the refresh token', 'echo'] as const])('refresh failing with %s', async (_label, fault) => {
-      const f = await loggedIn();
-      await expectNoLeak(f, async () => {
-        const refreshToken = f.app.verifyCalls[0]?.refreshToken ?? '';
-        if (fault === 'echo') f.emulator.setFault('token', { kind: 'status', status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: `refresh token ${refreshToken} expired` }), contentType: 'application/json' });
-        else if (fault) f.emulator.setFault('token', fault);
-        const error = await rejection(f.app.strategy.refresh(fault === undefined ? `${refreshToken}x` : refreshToken));
-        expect(error).toMatchObject({ endpoint: 'refresh' });
-        outputs.logged.push(...logLines(error));
-        return [`${refreshToken}x`];
-      });
-    });
+    it.each([...FAULTS, ['invalid_grant', undefined] as const, ['an echo of the refresh token', 'echo'] as const])(
+      'refresh failing with %s',
+      async (_label, fault) => {
+        const f = await loggedIn();
+        await expectNoLeak(f, async () => {
+          const refreshToken = f.app.verifyCalls[0]?.refreshToken ?? '';
+          if (fault === 'echo')
+            f.emulator.setFault('token', {
+              kind: 'status',
+              status: 400,
+              body: JSON.stringify({ error: 'invalid_grant', error_description: `refresh token ${refreshToken} expired` }),
+              contentType: 'application/json',
+            });
+          else if (fault) f.emulator.setFault('token', fault);
+          const error = await rejection(f.app.strategy.refresh(fault === undefined ? `${refreshToken}x` : refreshToken));
+          expect(error).toMatchObject({ endpoint: 'refresh' });
+          outputs.logged.push(...logLines(error));
+          return [`${refreshToken}x`];
+        });
+      },
+    );
 
     // A 200 is Salesforce's "revoked", whatever its body: those faults are no failure for revoke.
-    const revokeFaults = FAULTS.filter(([, fault]) => !('status' in fault ? fault.status === 200 : fault.kind === 'malformed-json' || fault.kind === 'empty'));
+    const revokeFaults = FAULTS.filter(
+      ([, fault]) => !('status' in fault ? fault.status === 200 : fault.kind === 'malformed-json' || fault.kind === 'empty'),
+    );
 
-    it.each([...revokeFaults, ['invalid_token', undefined] as const, ['an echo of the token', 'echo'] as const])('revoke failing with %s', async (_label, fault) => {
-      const f = await loggedIn();
-      await expectNoLeak(f, async () => {
-        const { accessToken } = f.app.verifyCalls[0] ?? { accessToken: '' };
-        if (fault === 'echo') f.emulator.setFault('revoke', { kind: 'status', status: 400, body: JSON.stringify({ error: 'invalid_token', error_description: `token ${accessToken} is invalid` }), contentType: 'application/json' });
-        else if (fault) f.emulator.setFault('revoke', fault);
-        const token = fault === undefined ? `${accessToken}x` : accessToken;
-        const error = await rejection(f.app.strategy.revoke(token));
-        expect(error).toMatchObject({ endpoint: 'revoke' });
-        outputs.logged.push(...logLines(error));
-        return [token];
-      });
-    });
+    it.each([...revokeFaults, ['invalid_token', undefined] as const, ['an echo of the token', 'echo'] as const])(
+      'revoke failing with %s',
+      async (_label, fault) => {
+        const f = await loggedIn();
+        await expectNoLeak(f, async () => {
+          const { accessToken } = f.app.verifyCalls[0] ?? { accessToken: '' };
+          if (fault === 'echo')
+            f.emulator.setFault('revoke', {
+              kind: 'status',
+              status: 400,
+              body: JSON.stringify({ error: 'invalid_token', error_description: `token ${accessToken} is invalid` }),
+              contentType: 'application/json',
+            });
+          else if (fault) f.emulator.setFault('revoke', fault);
+          const token = fault === undefined ? `${accessToken}x` : accessToken;
+          const error = await rejection(f.app.strategy.revoke(token));
+          expect(error).toMatchObject({ endpoint: 'revoke' });
+          outputs.logged.push(...logLines(error));
+          return [token];
+        });
+      },
+    );
   });
 });

@@ -76,7 +76,8 @@ export function pendingEntryProblems(store: unknown): string[] {
       continue;
     }
     const fields = entry as Record<string, unknown>;
-    if (typeof fields.verifier !== 'string' || typeof fields.createdAt !== 'number') problems.push(`entry ${handle} lacks its verifier or createdAt`);
+    if (typeof fields.verifier !== 'string' || typeof fields.createdAt !== 'number')
+      problems.push(`entry ${handle} lacks its verifier or createdAt`);
     const unexpected = Object.keys(fields).filter((field) => !ENTRY_FIELDS.has(field));
     if (unexpected.length > 0) problems.push(`entry ${handle} has unexpected fields ${unexpected.join()}`);
   }

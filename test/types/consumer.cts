@@ -8,13 +8,23 @@ import salesforce = require('passport-salesforce-pkce');
 
 const { Strategy } = salesforce;
 
-passport.use(new Strategy({ clientID: 'key', callbackURL: 'https://app.example.com/cb', clientSecret: 'secret' }, (accessToken, refreshToken, params, profile, done) => {
-  done(null, { id: profile.id, instanceUrl: params.instance_url, accessToken, refreshToken });
-}));
-passport.use(new Strategy({ name: 'with-req', clientID: 'key', callbackURL: '/cb', passReqToCallback: true }, (req, accessToken, refreshToken, params, profile, done) => {
-  const returnTo: unknown = req.query['returnTo'];
-  done(null, { id: profile.id, returnTo, scope: params.scope });
-}));
+passport.use(
+  new Strategy(
+    { clientID: 'key', callbackURL: 'https://app.example.com/cb', clientSecret: 'secret' },
+    (accessToken, refreshToken, params, profile, done) => {
+      done(null, { id: profile.id, instanceUrl: params.instance_url, accessToken, refreshToken });
+    },
+  ),
+);
+passport.use(
+  new Strategy(
+    { name: 'with-req', clientID: 'key', callbackURL: '/cb', passReqToCallback: true },
+    (req, accessToken, refreshToken, params, profile, done) => {
+      const returnTo: unknown = req.query['returnTo'];
+      done(null, { id: profile.id, returnTo, scope: params.scope });
+    },
+  ),
+);
 
 function describe(profile: salesforce.SalesforceProfile): string {
   return `${profile.username} (${profile.organizationId})`;

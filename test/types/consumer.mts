@@ -26,21 +26,28 @@ const options: SalesforceStrategyOptions = {
 };
 
 // Five parameters, inline: every parameter is inferred.
-passport.use(new SalesforcePkceStrategy(options, (accessToken, refreshToken, params, profile, done) => {
-  const instanceUrl: string = params.instance_url;
-  const issuedAt: string = params.issued_at;
-  const id: string = profile.id;
-  const org: string = profile.organizationId;
-  const token: string = accessToken;
-  const refresh: string | undefined = refreshToken;
-  done(null, { id, org, instanceUrl, issuedAt, token, refresh });
-}));
+passport.use(
+  new SalesforcePkceStrategy(options, (accessToken, refreshToken, params, profile, done) => {
+    const instanceUrl: string = params.instance_url;
+    const issuedAt: string = params.issued_at;
+    const id: string = profile.id;
+    const org: string = profile.organizationId;
+    const token: string = accessToken;
+    const refresh: string | undefined = refreshToken;
+    done(null, { id, org, instanceUrl, issuedAt, token, refresh });
+  }),
+);
 
 // passReqToCallback with six parameters, inline: inferred, the request is Express's.
-passport.use(new Strategy({ ...options, name: 'with-req-params', passReqToCallback: true }, (req, accessToken, refreshToken, params, profile, done) => {
-  const path: string = req.path;
-  done(null, { path, linkedTo: req.user, instanceUrl: params.instance_url, id: profile.id, accessToken, refreshToken });
-}));
+passport.use(
+  new Strategy(
+    { ...options, name: 'with-req-params', passReqToCallback: true },
+    (req, accessToken, refreshToken, params, profile, done) => {
+      const path: string = req.path;
+      done(null, { path, linkedTo: req.user, instanceUrl: params.instance_url, id: profile.id, accessToken, refreshToken });
+    },
+  ),
+);
 
 // Four parameters (and five with passReqToCallback) cannot be inferred inline. The constructor
 // takes a union of the two verify forms, and TypeScript only infers a callback's parameters from
@@ -51,31 +58,61 @@ passport.use(new Strategy({ ...options, name: 'with-req-params', passReqToCallba
 // @ts-expect-error TS7006: the parameters of a four-parameter inline callback are implicitly any
 passport.use(new SalesforcePkceStrategy(options, (accessToken, refreshToken, profile, done) => done(null, { id: profile.id })));
 // The shortest typed alternatives: declare `params` (and leave it unused) ...
-passport.use(new SalesforcePkceStrategy({ ...options, name: 'four' }, (accessToken, refreshToken, _params, profile, done) => {
-  done(null, { id: profile.id, accessToken, refreshToken });
-}));
+passport.use(
+  new SalesforcePkceStrategy({ ...options, name: 'four' }, (accessToken, refreshToken, _params, profile, done) => {
+    done(null, { id: profile.id, accessToken, refreshToken });
+  }),
+);
 // ... or name the form with `satisfies` (TypeScript 4.9 and later) or a typed constant.
-passport.use(new SalesforcePkceStrategy({ ...options, name: 'four-satisfies' }, ((accessToken, refreshToken, profile, done) => {
-  done(null, { id: profile.id, accessToken, refreshToken });
-}) satisfies SalesforceVerifyFunction));
-passport.use(new SalesforcePkceStrategy({ ...options, name: 'with-req', passReqToCallback: true }, ((req, accessToken, refreshToken, profile, done) => {
-  done(null, { path: req.path, id: profile.id, accessToken, refreshToken });
-}) satisfies SalesforceVerifyFunctionWithRequest));
+passport.use(
+  new SalesforcePkceStrategy({ ...options, name: 'four-satisfies' }, ((accessToken, refreshToken, profile, done) => {
+    done(null, { id: profile.id, accessToken, refreshToken });
+  }) satisfies SalesforceVerifyFunction),
+);
+passport.use(
+  new SalesforcePkceStrategy({ ...options, name: 'with-req', passReqToCallback: true }, ((
+    req,
+    accessToken,
+    refreshToken,
+    profile,
+    done,
+  ) => {
+    done(null, { path: req.path, id: profile.id, accessToken, refreshToken });
+  }) satisfies SalesforceVerifyFunctionWithRequest),
+);
 const withParams: SalesforceVerifyFunctionWithParams = (accessToken, refreshToken, params, profile, done) => {
   done(null, { instanceUrl: params.instance_url, username: profile.username, accessToken, refreshToken });
 };
 passport.use(new Strategy({ ...options, name: 'salesforce-sandbox' }, withParams));
 
 // A callback written for @types/passport-oauth2, which types refreshToken as string, still fits.
-passport.use(new Strategy({ ...options, name: 'oauth2-style' }, (accessToken: string, refreshToken: string, profile: SalesforceProfile, done: (err: unknown, user?: Express.User) => void) => {
-  done(null, { id: profile.id, accessToken, refreshToken });
-}));
+passport.use(
+  new Strategy(
+    { ...options, name: 'oauth2-style' },
+    (accessToken: string, refreshToken: string, profile: SalesforceProfile, done: (err: unknown, user?: Express.User) => void) => {
+      done(null, { id: profile.id, accessToken, refreshToken });
+    },
+  ),
+);
 
 const app = express();
-app.get('/login', passport.authenticate('salesforce', { loginHint: 'ada@example.com', prompt: 'login', display: 'popup', loginURL: 'https://acme.my.salesforce.com' }));
+app.get(
+  '/login',
+  passport.authenticate('salesforce', {
+    loginHint: 'ada@example.com',
+    prompt: 'login',
+    display: 'popup',
+    loginURL: 'https://acme.my.salesforce.com',
+  }),
+);
 
 // Multi-org apps list the login bases a request may choose.
-passport.use(new SalesforcePkceStrategy({ ...options, name: 'multi-org', allowedLoginURLs: [/^https:\/\/[a-z0-9-]+\.my\.salesforce\.com$/] }, (accessToken, refreshToken, params, profile, done) => done(null, profile)));
+passport.use(
+  new SalesforcePkceStrategy(
+    { ...options, name: 'multi-org', allowedLoginURLs: [/^https:\/\/[a-z0-9-]+\.my\.salesforce\.com$/] },
+    (accessToken, refreshToken, params, profile, done) => done(null, profile),
+  ),
+);
 
 async function lifecycle(strategy: SalesforcePkceStrategy, refreshToken: string): Promise<string | undefined> {
   const tokens: SalesforceTokenSet = await strategy.refresh(refreshToken, { loginURL: 'https://acme.my.salesforce.com' });

@@ -81,10 +81,20 @@ beforeAll(async () => {
   const emulatorTarball = await packTarball(scratch, 'salesforce-oauth-emulator');
   const typescripts = join(scratch, 'typescripts');
   for (const { version, install } of TYPESCRIPTS) {
-    compilers[version] = install === undefined ? require.resolve('typescript/bin/tsc') : join(typescripts, 'node_modules', `typescript${version}`, 'bin', 'tsc');
+    compilers[version] =
+      install === undefined
+        ? require.resolve('typescript/bin/tsc')
+        : join(typescripts, 'node_modules', `typescript${version}`, 'bin', 'tsc');
   }
   await Promise.all([
-    installSite(typescripts, Object.fromEntries(TYPESCRIPTS.flatMap(({ version, install }) => (install === undefined ? [] : [[`typescript${version}`, `npm:typescript@${install}`]])))),
+    installSite(
+      typescripts,
+      Object.fromEntries(
+        TYPESCRIPTS.flatMap(({ version, install }) =>
+          install === undefined ? [] : [[`typescript${version}`, `npm:typescript@${install}`]],
+        ),
+      ),
+    ),
     ...Object.entries(EXPRESS_TYPES).map(async ([major, version]) => {
       sites[major] = join(scratch, `express${major}-site`);
       await installSite(sites[major], {
@@ -104,7 +114,13 @@ afterAll(async () => {
 });
 
 /** Compiles the consumers in a fresh directory of the site; resolves to tsc's exit code and output. */
-async function compile(site: string, cell: string, tsc: string, layout: Layout, typescript: string): Promise<{ code: number; output: string }> {
+async function compile(
+  site: string,
+  cell: string,
+  tsc: string,
+  layout: Layout,
+  typescript: string,
+): Promise<{ code: number; output: string }> {
   const dir = join(site, cell);
   await mkdir(dir);
   for (const [from, to] of Object.entries(layout.files)) await copyFile(join(consumers, from), join(dir, to));

@@ -50,7 +50,11 @@ function checkChallengeMethod(method: string | undefined, allowPlain: boolean): 
 }
 
 /** The callback URL with `error`, `error_description` (spaces as `+`) and the client's `state`. */
-export function redirectWithError(authorization: Pick<AuthorizationRequest, 'redirectUri' | 'state'>, error: string, description: string): EmulatorResponse {
+export function redirectWithError(
+  authorization: Pick<AuthorizationRequest, 'redirectUri' | 'state'>,
+  error: string,
+  description: string,
+): EmulatorResponse {
   return redirectResponse(appendQuery(authorization.redirectUri, { error, error_description: description, state: authorization.state }));
 }
 
@@ -89,7 +93,10 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
   }
 
   const back = { redirectUri, state: query.get('state') };
-  const fail = (error: string, description: string): AuthorizeValidation => ({ ok: false, response: redirectWithError(back, error, description) });
+  const fail = (error: string, description: string): AuthorizeValidation => ({
+    ok: false,
+    response: redirectWithError(back, error, description),
+  });
 
   if (query.get('response_type') !== 'code') return fail('unsupported_response_type', 'response type not supported');
   if (app.blocked) return fail('OAUTH_APP_BLOCKED', 'this app is blocked by admin');

@@ -188,7 +188,13 @@ function pkceCommand(args: string[], out: CliOutput): CliResult {
   const fields = { code_verifier: pair.codeVerifier, code_challenge: pair.codeChallenge, code_challenge_method: 'S256' };
   // name=value lines: readable, and `eval "$(salesforce-oauth-emulator pkce)"` sets shell variables
   // (the values are base64url, so nothing in them needs quoting).
-  out.stdout(values.json ? `${JSON.stringify(fields)}\n` : `${Object.entries(fields).map(([name, value]) => `${name}=${value}`).join('\n')}\n`);
+  out.stdout(
+    values.json
+      ? `${JSON.stringify(fields)}\n`
+      : `${Object.entries(fields)
+          .map(([name, value]) => `${name}=${value}`)
+          .join('\n')}\n`,
+  );
   return { exitCode: 0 };
 }
 

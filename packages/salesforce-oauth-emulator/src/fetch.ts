@@ -36,7 +36,8 @@ export function createTrustingFetch(ca: string | undefined): EmulatorFetch {
   return async (input, init = {}) => {
     const source = input instanceof Request ? input : undefined;
     const url = new URL(source?.url ?? String(input));
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: only http: and https: URLs, got ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`fetch: only http: and https: URLs, got ${url.protocol}`);
     const headers = new Headers(init.headers ?? source?.headers);
     const rawBody = init.body ?? (source === undefined ? undefined : source.body);
     const body = await bodyBytes(rawBody);
@@ -45,7 +46,11 @@ export function createTrustingFetch(ca: string | undefined): EmulatorFetch {
     }
     if (body !== undefined) headers.set('content-length', String(body.length));
     const signal = init.signal ?? source?.signal ?? undefined;
-    const options = { method: init.method ?? source?.method ?? 'GET', headers: Object.fromEntries(headers), ...(signal === undefined ? {} : { signal }) };
+    const options = {
+      method: init.method ?? source?.method ?? 'GET',
+      headers: Object.fromEntries(headers),
+      ...(signal === undefined ? {} : { signal }),
+    };
 
     return new Promise<Response>((resolve, reject) => {
       const onResponse = (message: IncomingMessage): void => {
@@ -54,7 +59,10 @@ export function createTrustingFetch(ca: string | undefined): EmulatorFetch {
         message.on('end', () => resolve(toResponse(message, Buffer.concat(chunks))));
         message.on('error', reject);
       };
-      const outgoing = url.protocol === 'https:' ? httpsRequest(url, { ...options, ...(ca === undefined ? {} : { ca }) }, onResponse) : httpRequest(url, options, onResponse);
+      const outgoing =
+        url.protocol === 'https:'
+          ? httpsRequest(url, { ...options, ...(ca === undefined ? {} : { ca }) }, onResponse)
+          : httpRequest(url, options, onResponse);
       outgoing.on('error', reject);
       outgoing.end(body);
     });

@@ -45,7 +45,8 @@ function xmlElements(value: Record<string, unknown>, indent: string): string {
   return Object.entries(value)
     .map(([name, member]) => {
       if (member === null || member === undefined) return `${indent}<${name} xsi:nil="true"/>`;
-      if (typeof member === 'object') return `${indent}<${name}>\n${xmlElements(member as Record<string, unknown>, `${indent}  `)}\n${indent}</${name}>`;
+      if (typeof member === 'object')
+        return `${indent}<${name}>\n${xmlElements(member as Record<string, unknown>, `${indent}  `)}\n${indent}</${name}>`;
       // HTML's escapes are numeric character references, which XML reads alike.
       return `${indent}<${name}>${escapeHtml(String(member))}</${name}>`;
     })
@@ -53,7 +54,9 @@ function xmlElements(value: Record<string, unknown>, indent: string): string {
 }
 
 function hasNull(value: Record<string, unknown>): boolean {
-  return Object.values(value).some((member) => member === null || (typeof member === 'object' && hasNull(member as Record<string, unknown>)));
+  return Object.values(value).some(
+    (member) => member === null || (typeof member === 'object' && hasNull(member as Record<string, unknown>)),
+  );
 }
 
 /**

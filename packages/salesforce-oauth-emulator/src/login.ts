@@ -247,7 +247,12 @@ function resolvePageRequest(
 }
 
 /** After a login, or when the logged-in user needs only to approve: the approval page or the code. */
-function continueAfterLogin(pending: PendingAuthorization, user: ResolvedUser, context: EmulatorContext, login: LoginState): EmulatorResponse {
+function continueAfterLogin(
+  pending: PendingAuthorization,
+  user: ResolvedUser,
+  context: EmulatorContext,
+  login: LoginState,
+): EmulatorResponse {
   if (needsApproval(pending.authorization, user, login)) return redirectResponse(approvalHref(pending));
   login.finish(pending);
   return completeAuthorization(pending.authorization, user, context);

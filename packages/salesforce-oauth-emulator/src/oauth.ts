@@ -12,7 +12,14 @@ import { parseBasicCredentials } from './request.js';
 import { canLogIn, completeAuthorization, inactiveUser, nonEmpty, redirectWithError, validateAuthorizeRequest } from './authorization.js';
 import { beginInteractiveAuthorization } from './login.js';
 import { jsonpResponse, oauthErrorResponse, tokenResponse, type EmulatorResponse } from './responses.js';
-import { refreshTokenExpired, type AccessTokenRecord, type AuthorizationCodeRecord, type Grant, type RefreshTokenRecord, type ResolvedConnectedApp } from './state.js';
+import {
+  refreshTokenExpired,
+  type AccessTokenRecord,
+  type AuthorizationCodeRecord,
+  type Grant,
+  type RefreshTokenRecord,
+  type ResolvedConnectedApp,
+} from './state.js';
 import { deriveSalesforceId, secretsMatch } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -72,8 +79,7 @@ function authenticateClient(request: EmulatorRequest, grantType: GrantType, cont
   if (clientSecret !== undefined) {
     if (app.clientSecret === undefined || !secretsMatch(app.clientSecret, clientSecret)) return invalidClient;
   } else {
-    const required =
-      grantType === 'authorization_code' ? app.requireSecretForWebServerFlow : app.requireSecretForRefreshTokenFlow;
+    const required = grantType === 'authorization_code' ? app.requireSecretForWebServerFlow : app.requireSecretForRefreshTokenFlow;
     if (required) return invalidClient;
   }
   return { ok: true, app };
@@ -107,7 +113,9 @@ function grantsRefreshToken(scope: string): boolean {
 
 /** `signature`: base64(HMAC-SHA256(client secret, id + issued_at)), facts sheet §4.3. */
 export function tokenSignature(clientSecret: string, id: string, issuedAt: string): string {
-  return createHmac('sha256', clientSecret).update(id + issuedAt, 'utf8').digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(id + issuedAt, 'utf8')
+    .digest('base64');
 }
 
 /** The token response body, with exactly Salesforce's fields (no `expires_in`). */
@@ -181,7 +189,11 @@ async function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp,
   return tokenResponse(tokenResponseBody(context, app, grant, accessToken, refreshToken, idToken));
 }
 
-async function refreshAccessToken(request: EmulatorRequest, app: ResolvedConnectedApp, context: EmulatorContext): Promise<EmulatorResponse> {
+async function refreshAccessToken(
+  request: EmulatorRequest,
+  app: ResolvedConnectedApp,
+  context: EmulatorContext,
+): Promise<EmulatorResponse> {
   const { state } = context;
   const expired = oauthErrorResponse('invalid_grant', 'expired access/refresh token');
   const token = request.body.get('refresh_token');
@@ -227,9 +239,7 @@ async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): 
   }
   const client = authenticateClient(request, grantType, context);
   if (!client.ok) return client.response;
-  return grantType === 'authorization_code'
-    ? exchangeCode(request, client.app, context)
-    : refreshAccessToken(request, client.app, context);
+  return grantType === 'authorization_code' ? exchangeCode(request, client.app, context) : refreshAccessToken(request, client.app, context);
 }
 
 // ---------------------------------------------------------------------------------------------

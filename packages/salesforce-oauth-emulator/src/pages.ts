@@ -144,7 +144,12 @@ ${options.error ? html`<div class="error" role="alert" id="error">${options.erro
 <input type="password" id="password" name="pw"${options.username ? new SafeHtml(' autofocus') : ''}>
 <button class="button wide" type="submit" id="Login">Log In</button>
 </form>`;
-  return page({ title: 'Login', body, ...(options.status === undefined ? {} : { status: options.status }), ...(options.headers === undefined ? {} : { headers: options.headers }) });
+  return page({
+    title: 'Login',
+    body,
+    ...(options.status === undefined ? {} : { status: options.status }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+  });
 }
 
 /** What each scope lets the app do, in the words of Salesforce's approval page. */
@@ -195,9 +200,7 @@ export interface ApprovalPageOptions {
 }
 
 export function approvalPage(options: ApprovalPageOptions): EmulatorResponse {
-  const items = scopeDescriptions(options.scopes).map(
-    ([label, scopes]) => html`<li>${label} <code>(${scopes.join(', ')})</code></li>`,
-  );
+  const items = scopeDescriptions(options.scopes).map(([label, scopes]) => html`<li>${label} <code>(${scopes.join(', ')})</code></li>`);
   const body = html`<h1>Allow Access?</h1>
 <p><span class="app" id="app-name">${options.appName}</span> is asking to:</p>
 <ul class="scopes" id="scopes">${items}</ul>

@@ -37,7 +37,8 @@ export function apiVersions(): Array<{ label: string; url: string; version: stri
 const REST_ERRORS = {
   invalidSession: () => jsonResponse(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]),
   // The words Salesforce uses for a token without the `api` (or `full`) scope. [INF: status]
-  notForRest: () => jsonResponse(401, [{ message: 'This session is not valid for use with the REST API', errorCode: 'INVALID_SESSION_ID' }]),
+  notForRest: () =>
+    jsonResponse(401, [{ message: 'This session is not valid for use with the REST API', errorCode: 'INVALID_SESSION_ID' }]),
   methodNotAllowed: (method: string) =>
     jsonResponse(405, [{ errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,HEAD` }]),
 };
@@ -47,7 +48,17 @@ const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="2
 
 /** The User fields the emulator has, as the REST API names them, in Salesforce's order. */
 const USER_FIELD_NAMES = [
-  'Id', 'Username', 'LastName', 'FirstName', 'Name', 'Email', 'IsActive', 'UserType', 'TimeZoneSidKey', 'LocaleSidKey', 'LanguageLocaleKey',
+  'Id',
+  'Username',
+  'LastName',
+  'FirstName',
+  'Name',
+  'Email',
+  'IsActive',
+  'UserType',
+  'TimeZoneSidKey',
+  'LocaleSidKey',
+  'LanguageLocaleKey',
 ] as const;
 type UserField = (typeof USER_FIELD_NAMES)[number];
 
@@ -84,7 +95,10 @@ const invalidField = (name: string): EmulatorResponse =>
 function selectFields(user: ResolvedUser, version: string, fields: string | undefined): EmulatorResponse {
   if (fields === undefined) return jsonResponse(200, userRecord(user, version));
   const names: string[] = [];
-  for (const wanted of fields.split(',').map((field) => field.trim()).filter((field) => field !== '')) {
+  for (const wanted of fields
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '')) {
     const name = USER_FIELD_NAMES.find((field) => field.toLowerCase() === wanted.toLowerCase());
     if (name === undefined) return invalidField(wanted);
     names.push(name);

@@ -27,21 +27,9 @@ import {
   type EmulatorRequest,
   type Route,
 } from './request.js';
-import {
-  JSON_CONTENT_TYPE,
-  maintenancePage,
-  notFoundResponse,
-  oauthErrorResponse,
-  type EmulatorResponse,
-} from './responses.js';
+import { JSON_CONTENT_TYPE, maintenancePage, notFoundResponse, oauthErrorResponse, type EmulatorResponse } from './responses.js';
 import { DEFAULT_ORG_ID, DEFAULT_USER, EmulatorState } from './state.js';
-import type {
-  EmulatorEndpoint,
-  EmulatorFault,
-  EmulatorOptions,
-  EmulatorRequestRecord,
-  RunningEmulator,
-} from './types.js';
+import type { EmulatorEndpoint, EmulatorFault, EmulatorOptions, EmulatorRequestRecord, RunningEmulator } from './types.js';
 
 /** Handlers that sign (id_tokens) answer asynchronously; the rest answer at once. */
 export type EndpointHandler = (request: EmulatorRequest, context: EmulatorContext) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -99,7 +87,9 @@ export function resolveSites(sites: readonly string[] | undefined): string[] {
   return sites.map((site) => {
     const path = typeof site === 'string' ? site.replace(/(?<=.)\/$/, '') : site;
     if (typeof path !== 'string' || !/^(?:\/[A-Za-z0-9._~-]+)+$/.test(path) || /\/\.{1,2}(?:\/|$)/.test(path)) {
-      throw new TypeError(`sites must be paths such as "/partners" (letters, digits, . _ ~ - between slashes), got ${JSON.stringify(site)}`);
+      throw new TypeError(
+        `sites must be paths such as "/partners" (letters, digits, . _ ~ - between slashes), got ${JSON.stringify(site)}`,
+      );
     }
     return path;
   });
@@ -127,7 +117,9 @@ function readBody(req: IncomingMessage): Promise<BodyResult> {
       }
     });
     req.on('end', () => {
-      settle(size > MAX_BODY_BYTES ? { kind: 'too-large', drained: true } : { kind: 'complete', text: Buffer.concat(chunks).toString('utf8') });
+      settle(
+        size > MAX_BODY_BYTES ? { kind: 'too-large', drained: true } : { kind: 'complete', text: Buffer.concat(chunks).toString('utf8') },
+      );
     });
     req.on('error', () => settle({ kind: 'aborted' }));
     req.on('close', () => settle({ kind: 'aborted' }));
@@ -207,7 +199,8 @@ interface ServerRuntime {
 async function serveRequest(req: IncomingMessage, res: ServerResponse, runtime: ServerRuntime): Promise<void> {
   const method = req.method ?? 'GET';
   const target = splitRequestTarget(req.url ?? '/');
-  const route = target === undefined ? { endpoint: 'other' as const, sitePrefix: '' } : servedRoute(routePath(target.path), runtime.context);
+  const route =
+    target === undefined ? { endpoint: 'other' as const, sitePrefix: '' } : servedRoute(routePath(target.path), runtime.context);
   // Logged on arrival, before the body is read, so the log keeps arrival order.
   const record: EmulatorRequestRecord = {
     endpoint: route.endpoint,
@@ -298,7 +291,10 @@ function createRequestListener(runtime: ServerRuntime): (req: IncomingMessage, r
  * Starts the emulator with the given endpoint handlers. `startEmulator` is this with the real
  * handlers; tests replace one to exercise the server's own error paths.
  */
-export async function startEmulatorServer(options: EmulatorOptions = {}, handlers: HandlerTable = DEFAULT_HANDLERS): Promise<RunningEmulator> {
+export async function startEmulatorServer(
+  options: EmulatorOptions = {},
+  handlers: HandlerTable = DEFAULT_HANDLERS,
+): Promise<RunningEmulator> {
   const codeLifetime = options.codeLifetime ?? 900;
   if (!(Number.isFinite(codeLifetime) && codeLifetime > 0)) throw new RangeError('codeLifetime must be a positive number of seconds');
   const idTokenLifetime = options.idTokenLifetime ?? 3600;
@@ -418,7 +414,8 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     setIdTokenTweak(tweak) {
       if (tweak !== undefined) validateIdTokenTweak(tweak);
       // Copied, so a caller mutating its object afterwards changes nothing.
-      idTokens.tweak = tweak === undefined ? undefined : { ...tweak, ...(tweak.claims === undefined ? {} : { claims: { ...tweak.claims } }) };
+      idTokens.tweak =
+        tweak === undefined ? undefined : { ...tweak, ...(tweak.claims === undefined ? {} : { claims: { ...tweak.claims } }) };
     },
     rotateSigningKey: () => idTokens.keys.rotate(),
     requests,
@@ -428,7 +425,8 @@ export async function startEmulatorServer(options: EmulatorOptions = {}, handler
     freezeUser: (username) => state.updateUser(username, { frozen: true }, false),
     unfreezeUser: (username) => state.updateUser(username, { frozen: false }, false),
     changePassword(username, newPassword) {
-      if (typeof newPassword !== 'string' || newPassword === '') throw new TypeError('changePassword: the new password must be a non-empty string');
+      if (typeof newPassword !== 'string' || newPassword === '')
+        throw new TypeError('changePassword: the new password must be a non-empty string');
       state.updateUser(username, { password: newPassword }, true);
     },
     close() {

@@ -58,7 +58,10 @@ function tokenize(query: string): Token[] {
 
 /** `%` and `_` of a LIKE pattern as a case-insensitive regular expression. */
 function likePattern(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 
@@ -104,7 +107,8 @@ class Parser<T> {
   /** A field name in its canonical spelling. */
   private fieldName(token: Token): string {
     const name = token.kind === 'word' ? this.fieldNames.find((field) => field.toLowerCase() === token.text.toLowerCase()) : undefined;
-    if (name === undefined) throw new QueryError({ errorCode: 'INVALID_FIELD', message: `No such column '${token.text}' on entity '${this.objectName}'.` });
+    if (name === undefined)
+      throw new QueryError({ errorCode: 'INVALID_FIELD', message: `No such column '${token.text}' on entity '${this.objectName}'.` });
     return name;
   }
 

@@ -25,9 +25,27 @@ export function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number):
 
 /** Salesforce's common OAuth scopes: what an app may grant when its `scopes` are not given. */
 export const DEFAULT_APP_SCOPES: readonly string[] = [
-  'api', 'web', 'full', 'id', 'profile', 'email', 'address', 'phone', 'openid', 'refresh_token',
-  'offline_access', 'chatter_api', 'visualforce', 'custom_permissions', 'wave_api', 'eclair_api',
-  'pardot_api', 'lightning', 'content', 'cdp_api', 'sfap_api',
+  'api',
+  'web',
+  'full',
+  'id',
+  'profile',
+  'email',
+  'address',
+  'phone',
+  'openid',
+  'refresh_token',
+  'offline_access',
+  'chatter_api',
+  'visualforce',
+  'custom_permissions',
+  'wave_api',
+  'eclair_api',
+  'pardot_api',
+  'lightning',
+  'content',
+  'cdp_api',
+  'sfap_api',
 ];
 
 /** The user who logs in when no `users` are given: Ada Lovelace, `ada@example.com` / `password`. */

@@ -93,7 +93,9 @@ function extension(oid: string, critical: boolean, value: Buffer): Buffer {
 
 /** SHA-1 of the public key, RFC 5280 §4.2.1.2's usual key identifier. */
 function keyIdentifier(publicKey: KeyObject): Buffer {
-  return createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest();
+  return createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest();
 }
 
 /** `dNSName` or `iPAddress` entries of a subjectAltName. */

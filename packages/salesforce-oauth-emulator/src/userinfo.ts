@@ -59,5 +59,8 @@ export function handleUserInfo(request: EmulatorRequest, context: EmulatorContex
   const user = accessToken === undefined ? undefined : context.state.findUserById(accessToken.grant.userId);
   if (accessToken === undefined || user === undefined) return textResponse(403, 'Bad_OAuth_Token');
   const { grant } = accessToken;
-  return jsonResponse(200, userInfoDocument(user, { id: identityUrl(context, grant.orgId, grant.userId), instanceUrl: context.instanceUrl }));
+  return jsonResponse(
+    200,
+    userInfoDocument(user, { id: identityUrl(context, grant.orgId, grant.userId), instanceUrl: context.instanceUrl }),
+  );
 }

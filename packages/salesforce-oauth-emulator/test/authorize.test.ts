@@ -84,7 +84,9 @@ describe('authorize: errors shown on the error page, never redirected', () => {
 
   it('sends a site’s errors to the site’s error page (§1.2)', async () => {
     const result = await authorize(emulator, authorizeParams({ client_id: 'nope' }).params, '/mysite');
-    expect(result.location).toBe('/mysite/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_client_id&error_description=client+identifier+invalid');
+    expect(result.location).toBe(
+      '/mysite/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_client_id&error_description=client+identifier+invalid',
+    );
     expect((await fetch(`${emulator.url}${result.location}`)).status).toBe(400);
     expect(emulator.requests.at(-1)?.endpoint).toBe('error');
   });
@@ -127,12 +129,7 @@ describe('authorize: errors redirected to the callback', () => {
 
   it('rejects a scope the app does not have', async () => {
     const { params } = authorizeParams({ scope: 'api full' });
-    expectErrorRedirect(
-      await authorize(emulator, params),
-      'invalid_scope',
-      'requested scope is invalid, unknown, or malformed',
-      'st-123',
-    );
+    expectErrorRedirect(await authorize(emulator, params), 'invalid_scope', 'requested scope is invalid, unknown, or malformed', 'st-123');
   });
 
   it('requires a code_challenge when the app requires PKCE', async () => {
@@ -142,12 +139,7 @@ describe('authorize: errors redirected to the callback', () => {
 
   it('checks the scope before PKCE', async () => {
     const { params } = authorizeParams({ scope: 'web', code_challenge: undefined });
-    expectErrorRedirect(
-      await authorize(emulator, params),
-      'invalid_scope',
-      'requested scope is invalid, unknown, or malformed',
-      'st-123',
-    );
+    expectErrorRedirect(await authorize(emulator, params), 'invalid_scope', 'requested scope is invalid, unknown, or malformed', 'st-123');
   });
 
   it.each(['plain', 'S512', 's256'])('rejects code_challenge_method=%s by default', async (method) => {

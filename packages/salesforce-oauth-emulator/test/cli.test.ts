@@ -55,7 +55,12 @@ describe('salesforce-oauth-emulator pkce', () => {
   it('prints a fresh verifier and its S256 challenge as name=value lines', async () => {
     const { result, stdout } = await cli(['pkce']);
     expect(result.exitCode).toBe(0);
-    const fields = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=') as [string, string]));
+    const fields = Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('=') as [string, string]),
+    );
     expect(Object.keys(fields)).toEqual(['code_verifier', 'code_challenge', 'code_challenge_method']);
     expect(fields['code_verifier']).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
     expect(fields['code_challenge']).toBe(s256(fields['code_verifier'] ?? ''));
@@ -110,7 +115,17 @@ describe('usage errors', () => {
 
 describe('salesforce-oauth-emulator emulator', () => {
   it('prints what to put in an app’s configuration', async () => {
-    const { result, stdout } = await cli(['start', '--port', '0', '--user', 'grace@example.com:cobol:Grace Brewster Hopper', '--user', 'ada@example.com', '--user', 'x@example.com']);
+    const { result, stdout } = await cli([
+      'start',
+      '--port',
+      '0',
+      '--user',
+      'grace@example.com:cobol:Grace Brewster Hopper',
+      '--user',
+      'ada@example.com',
+      '--user',
+      'x@example.com',
+    ]);
     const url = result.emulator?.url ?? '';
     expect(stdout).toContain(`Salesforce emulator running at ${url}\n`);
     expect(stdout).toContain(`  SF_LOGIN_URL=${url}\n  SF_CLIENT_ID=emulator-client-id\n  SF_CLIENT_SECRET=emulator-client-secret\n`);
@@ -125,7 +140,9 @@ describe('salesforce-oauth-emulator emulator', () => {
     const emulator = result.emulator;
     expect(emulator?.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(stdout).toContain(`  SF_LOGIN_URL=${emulator?.url}\n`);
-    expect(stdout).toContain(`\nHTTPS: have the app trust this CA (save it to a file and point NODE_EXTRA_CA_CERTS at it):\n${emulator?.ca ?? 'no CA'}\nPress Ctrl+C to stop.\n`);
+    expect(stdout).toContain(
+      `\nHTTPS: have the app trust this CA (save it to a file and point NODE_EXTRA_CA_CERTS at it):\n${emulator?.ca ?? 'no CA'}\nPress Ctrl+C to stop.\n`,
+    );
     const discovery = await emulator?.fetch(`${emulator.url}/.well-known/openid-configuration`);
     expect(discovery?.status).toBe(200);
     const json = await cli(['start', '--port', '0', '--https', '--json']);
@@ -134,8 +151,15 @@ describe('salesforce-oauth-emulator emulator', () => {
 
   it('seeds a public client with --public, and several callback URLs', async () => {
     const { result, stdout } = await cli([
-      'start', '--port', '0', '--public', '--json',
-      '--redirect-uri', 'http://localhost:3000/cb', '--redirect-uri', 'https://app.example.com/cb',
+      'start',
+      '--port',
+      '0',
+      '--public',
+      '--json',
+      '--redirect-uri',
+      'http://localhost:3000/cb',
+      '--redirect-uri',
+      'https://app.example.com/cb',
     ]);
     const config = JSON.parse(stdout) as EmulatorConfiguration;
     expect(config).toEqual({
@@ -151,9 +175,21 @@ describe('salesforce-oauth-emulator emulator', () => {
   it('runs as the installed executable: the printed configuration logs in, by hand, as with curl', async () => {
     const redirectUri = 'http://127.0.0.1:9/callback';
     const { child, firstLine } = await spawnBin([
-      'start', '--port', '0', '--json', '--headless',
-      '--client-id', 'my-key', '--client-secret', 'my-secret', '--redirect-uri', redirectUri,
-      '--user', 'grace@example.com:cobol', '--scopes', 'api,refresh_token',
+      'start',
+      '--port',
+      '0',
+      '--json',
+      '--headless',
+      '--client-id',
+      'my-key',
+      '--client-secret',
+      'my-secret',
+      '--redirect-uri',
+      redirectUri,
+      '--user',
+      'grace@example.com:cobol',
+      '--scopes',
+      'api,refresh_token',
     ]);
     const config = JSON.parse(firstLine) as EmulatorConfiguration;
     expect(config).toMatchObject({ clientId: 'my-key', clientSecret: 'my-secret', redirectUris: [redirectUri], interactive: false });
@@ -163,8 +199,13 @@ describe('salesforce-oauth-emulator emulator', () => {
 
     const authorize = new URL(`${config.url}/services/oauth2/authorize`);
     for (const [name, value] of Object.entries({
-      response_type: 'code', client_id: 'my-key', redirect_uri: redirectUri, code_challenge: challenge ?? '', code_challenge_method: 'S256',
-    })) authorize.searchParams.set(name, value);
+      response_type: 'code',
+      client_id: 'my-key',
+      redirect_uri: redirectUri,
+      code_challenge: challenge ?? '',
+      code_challenge_method: 'S256',
+    }))
+      authorize.searchParams.set(name, value);
     const redirect = await fetch(authorize, { redirect: 'manual' });
     const code = new URL(redirect.headers.get('location') ?? '').searchParams.get('code') ?? '';
     expect(code).toMatch(/^aPrx/);
@@ -172,13 +213,22 @@ describe('salesforce-oauth-emulator emulator', () => {
     const token = await fetch(`${config.url}/services/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: 'my-key', client_secret: 'my-secret', redirect_uri: redirectUri, code_verifier: verifier ?? '' }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: 'my-key',
+        client_secret: 'my-secret',
+        redirect_uri: redirectUri,
+        code_verifier: verifier ?? '',
+      }),
     });
     const tokens = (await token.json()) as Record<string, string>;
     expect(token.status).toBe(200);
     expect(tokens['scope']).toBe('api refresh_token');
 
-    const api = await fetch(`${tokens['instance_url']}/services/data/v66.0/limits`, { headers: { authorization: `Bearer ${tokens['access_token']}` } });
+    const api = await fetch(`${tokens['instance_url']}/services/data/v66.0/limits`, {
+      headers: { authorization: `Bearer ${tokens['access_token']}` },
+    });
     expect(api.status).toBe(200);
 
     child.kill('SIGTERM');
@@ -190,8 +240,12 @@ describe('salesforce-oauth-emulator emulator', () => {
     const config = JSON.parse(firstLine) as EmulatorConfiguration;
     const authorize = new URL(`${config.url}/services/oauth2/authorize`);
     for (const [name, value] of Object.entries({
-      response_type: 'code', client_id: config.clientId, redirect_uri: config.redirectUris[0] ?? '', code_challenge: s256('x'.repeat(43)),
-    })) authorize.searchParams.set(name, value);
+      response_type: 'code',
+      client_id: config.clientId,
+      redirect_uri: config.redirectUris[0] ?? '',
+      code_challenge: s256('x'.repeat(43)),
+    }))
+      authorize.searchParams.set(name, value);
     const redirect = await fetch(authorize, { redirect: 'manual' });
     expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/login');
   });

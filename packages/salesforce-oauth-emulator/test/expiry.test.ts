@@ -84,7 +84,9 @@ describe('access tokens and the session timeout (§4.2, §9.12)', () => {
   });
 
   it('rejects a sessionTimeout that is not a positive number', async () => {
-    await expect(startEmulator({ sessionTimeout: 0 })).rejects.toThrow(new RangeError('sessionTimeout must be a positive number of seconds'));
+    await expect(startEmulator({ sessionTimeout: 0 })).rejects.toThrow(
+      new RangeError('sessionTimeout must be a positive number of seconds'),
+    );
     await expect(startEmulator({ sessionTimeout: Number.NaN })).rejects.toThrow(RangeError);
   });
 });

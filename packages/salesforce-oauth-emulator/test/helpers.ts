@@ -137,13 +137,30 @@ export async function postForm(
   return { status: response.status, headers: response.headers, text, json };
 }
 
-export function postToken(emulator: RunningEmulator, form: Params, headers: Record<string, string> = {}, sitePrefix = ''): Promise<JsonResult> {
+export function postToken(
+  emulator: RunningEmulator,
+  form: Params,
+  headers: Record<string, string> = {},
+  sitePrefix = '',
+): Promise<JsonResult> {
   return postForm(emulator, `${sitePrefix}/services/oauth2/token`, form, headers);
 }
 
 /** The authorization_code grant's form for `code`, with the client secret when the client is the confidential app. */
-export function codeGrantForm(code: string, codeVerifier: string, clientId = CLIENT_ID, clientSecret = clientId === CLIENT_ID ? CLIENT_SECRET : undefined): Params {
-  return { grant_type: 'authorization_code', code, client_id: clientId, client_secret: clientSecret, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier };
+export function codeGrantForm(
+  code: string,
+  codeVerifier: string,
+  clientId = CLIENT_ID,
+  clientSecret = clientId === CLIENT_ID ? CLIENT_SECRET : undefined,
+): Params {
+  return {
+    grant_type: 'authorization_code',
+    code,
+    client_id: clientId,
+    client_secret: clientSecret,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: codeVerifier,
+  };
 }
 
 /** POSTs the authorization_code grant for `code` (see `codeGrantForm`). */
@@ -153,7 +170,12 @@ export function exchangeCode(emulator: RunningEmulator, code: string, codeVerifi
 
 /** POSTs the refresh_token grant for the confidential app. */
 export function refreshGrant(emulator: RunningEmulator, refreshToken: string | undefined): Promise<JsonResult> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  return postToken(emulator, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+  });
 }
 
 /** Authorize then exchange the code for the confidential app (scope `api refresh_token` unless overridden). */
@@ -169,7 +191,11 @@ export function basicAuth(clientId: string, clientSecret: string): Record<string
   return { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` };
 }
 
-export async function getIdentity(url: string, accessToken: string | undefined, init: RequestInit = {}): Promise<{ status: number; contentType: string | null; text: string }> {
+export async function getIdentity(
+  url: string,
+  accessToken: string | undefined,
+  init: RequestInit = {},
+): Promise<{ status: number; contentType: string | null; text: string }> {
   const headers: Record<string, string> = accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` };
   const response = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
   return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };

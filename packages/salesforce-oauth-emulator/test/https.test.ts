@@ -20,12 +20,22 @@ afterEach(async () => {
 });
 
 /** One request with node:https, trusting `ca`; resolves to status, headers and body. */
-function httpsCall(url: string, ca: string | undefined, method = 'GET', form?: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; location: string | undefined; body: string }> {
+function httpsCall(
+  url: string,
+  ca: string | undefined,
+  method = 'GET',
+  form?: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; location: string | undefined; body: string }> {
   const body = form === undefined ? undefined : new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
     const outgoing = request(
       url,
-      { method, ...(ca === undefined ? {} : { ca }), headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) } },
+      {
+        method,
+        ...(ca === undefined ? {} : { ca }),
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -68,17 +78,30 @@ describe('HTTPS mode (§1.1)', () => {
 
   it('runs the whole code flow for a client that trusts the CA: authorize, token, identity', async () => {
     const { params, codeVerifier } = authorizeParams({ scope: 'api refresh_token' });
-    const authorize = await httpsCall(`${emulator.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(params)).toString()}`, emulator.ca);
+    const authorize = await httpsCall(
+      `${emulator.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(params)).toString()}`,
+      emulator.ca,
+    );
     expect(authorize.status).toBe(302);
     const code = new URL(authorize.location ?? '').searchParams.get('code') ?? '';
-    const token = await httpsCall(`${emulator.url}/services/oauth2/token`, emulator.ca, 'POST', withoutUndefined(codeGrantForm(code, codeVerifier)));
+    const token = await httpsCall(
+      `${emulator.url}/services/oauth2/token`,
+      emulator.ca,
+      'POST',
+      withoutUndefined(codeGrantForm(code, codeVerifier)),
+    );
     expect(token.status).toBe(200);
     const tokens = JSON.parse(token.body) as Record<string, string>;
     expect(tokens['instance_url']).toBe(emulator.url);
     expect(tokens['id']).toMatch(new RegExp(`^${emulator.url}/id/00D5g000004EmUlEAK/005`));
-    const identity = await httpsCall(tokens['id'] ?? '', emulator.ca, 'GET', undefined, { authorization: `Bearer ${tokens['access_token']}` });
+    const identity = await httpsCall(tokens['id'] ?? '', emulator.ca, 'GET', undefined, {
+      authorization: `Bearer ${tokens['access_token']}`,
+    });
     expect(identity.status).toBe(200);
-    expect(JSON.parse(identity.body)).toMatchObject({ username: 'ada@example.com', urls: { rest: `${emulator.url}/services/data/v{version}/` } });
+    expect(JSON.parse(identity.body)).toMatchObject({
+      username: 'ada@example.com',
+      urls: { rest: `${emulator.url}/services/data/v{version}/` },
+    });
   });
 
   it('is refused by a client that does not trust the CA, and by one that trusts another emulator’s', async () => {
@@ -101,7 +124,9 @@ describe('HTTPS mode (§1.1)', () => {
   it('marks the login page’s session cookie Secure', async () => {
     const interactive = await startEmulator({ https: true, interactive: true, apps: [confidentialApp()] });
     try {
-      const response = await interactive.fetch(`${interactive.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(authorizeParams().params)).toString()}`);
+      const response = await interactive.fetch(
+        `${interactive.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(authorizeParams().params)).toString()}`,
+      );
       expect(response.headers.get('set-cookie')).toMatch(/^sfemu_sid_\d+=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     } finally {
       await interactive.close();
@@ -123,11 +148,16 @@ describe('HTTPS mode (§1.1)', () => {
 describe('RunningEmulator.fetch', () => {
   it('trusts the emulator’s CA, sends forms, and returns redirects without following them', async () => {
     const { params } = authorizeParams();
-    const redirect = await emulator.fetch(`${emulator.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(params)).toString()}`);
+    const redirect = await emulator.fetch(
+      `${emulator.url}/services/oauth2/authorize?${new URLSearchParams(withoutUndefined(params)).toString()}`,
+    );
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toMatch(/^http:\/\/localhost:3000\/auth\/salesforce\/callback\?code=aPrx/);
 
-    const token = await emulator.fetch(`${emulator.url}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password' }) });
+    const token = await emulator.fetch(`${emulator.url}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password' }),
+    });
     expect(token.status).toBe(400);
     expect(await token.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
     expect(emulator.requestsTo('token')[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
@@ -136,7 +166,9 @@ describe('RunningEmulator.fetch', () => {
   it('speaks plain HTTP to a plain emulator, and takes a Request', async () => {
     const plain = await startEmulator();
     try {
-      const response = await plain.fetch(new Request(`${plain.url}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } }));
+      const response = await plain.fetch(
+        new Request(`${plain.url}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } }),
+      );
       expect(response.status).toBe(200);
       expect(((await response.json()) as { issuer: string }).issuer).toBe(plain.url);
       expect(plain.requests[0]?.headers.accept).toBe('application/json');

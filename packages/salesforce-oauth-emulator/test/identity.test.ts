@@ -21,8 +21,23 @@ afterEach(async () => {
 const BAD_TOKEN = { status: 403, contentType: 'text/plain;charset=UTF-8', text: 'Bad_OAuth_Token' };
 
 const URL_KEYS = [
-  'enterprise', 'metadata', 'partner', 'rest', 'sobjects', 'search', 'query', 'recent', 'tooling_soap',
-  'tooling_rest', 'profile', 'feeds', 'groups', 'users', 'feed_items', 'feed_elements', 'custom_domain',
+  'enterprise',
+  'metadata',
+  'partner',
+  'rest',
+  'sobjects',
+  'search',
+  'query',
+  'recent',
+  'tooling_soap',
+  'tooling_rest',
+  'profile',
+  'feeds',
+  'groups',
+  'users',
+  'feed_items',
+  'feed_elements',
+  'custom_domain',
 ];
 
 describe('identity URL', () => {
@@ -159,7 +174,9 @@ describe('identity URL', () => {
     const tokens = await login(emulator);
     const ada = emulator.users[0];
     const { text } = await getIdentity(`${tokens['id']}?format=xml&version=59.0`, tokens['access_token']);
-    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<user xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n')).toBe(true);
+    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<user xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n')).toBe(
+      true,
+    );
     expect(text).toContain(`  <id>${tokens['id']}</id>\n  <asserted_user>true</asserted_user>\n  <user_id>${ada?.userId}</user_id>\n`);
     expect(text).toContain('  <addr_street xsi:nil="true"/>\n');
     expect(text).toContain('  <status>\n    <created_date xsi:nil="true"/>\n    <body xsi:nil="true"/>\n  </status>\n');
@@ -170,7 +187,9 @@ describe('identity URL', () => {
 
   it('renders the same document URL-encoded when Accept asks for it, nested members as parent.child (§6)', async () => {
     const tokens = await login(emulator);
-    const { text } = await getIdentity(tokens['id'] ?? '', tokens['access_token'], { headers: { accept: 'application/x-www-form-urlencoded' } });
+    const { text } = await getIdentity(tokens['id'] ?? '', tokens['access_token'], {
+      headers: { accept: 'application/x-www-form-urlencoded' },
+    });
     const form = new URLSearchParams(text);
     expect(form.get('username')).toBe('ada@example.com');
     expect(form.get('email_verified')).toBe('true');

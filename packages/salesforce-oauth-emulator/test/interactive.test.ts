@@ -64,10 +64,18 @@ async function decide(browser: PageBrowser, approvalUrl: URL, decision: 'allow' 
 }
 
 /** Authorize → login page → approval page → Allow; resolves to the callback's query. */
-async function fullLogin(browser: PageBrowser, username = 'ada@example.com', password = 'analytical', overrides: Params = {}): Promise<{ query: Record<string, string>; codeVerifier: string }> {
+async function fullLogin(
+  browser: PageBrowser,
+  username = 'ada@example.com',
+  password = 'analytical',
+  overrides: Params = {},
+): Promise<{ query: Record<string, string>; codeVerifier: string }> {
   const { path, codeVerifier } = authorizePath(overrides);
   const loginUrl = expectRedirectTo(await browser.get(path), '/login');
-  const approvalUrl = expectRedirectTo(await logIn(browser, loginUrl, username, password), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+  const approvalUrl = expectRedirectTo(
+    await logIn(browser, loginUrl, username, password),
+    '/setup/secur/RemoteAccessAuthorizationPage.apexp',
+  );
   return { query: callbackQuery(await decide(browser, approvalUrl, 'allow')), codeVerifier };
 }
 
@@ -143,7 +151,10 @@ describe('interactive authorize: login page', () => {
   it('answers a wrong password and an unknown username with the same clear error, staying on the page', async () => {
     const browser = new PageBrowser(emulator);
     const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
-    for (const [username, password] of [['ada@example.com', 'wrong'], ['nobody@example.com', 'analytical']] as const) {
+    for (const [username, password] of [
+      ['ada@example.com', 'wrong'],
+      ['nobody@example.com', 'analytical'],
+    ] as const) {
       const result = await logIn(browser, loginUrl, username, password);
       expect(result.status).toBe(200);
       expect(result.location).toBeNull();
@@ -191,7 +202,10 @@ describe('interactive authorize: approval page', () => {
     const browser = new PageBrowser(emulator);
     const { path, codeVerifier } = authorizePath({ scope: 'api refresh_token id', state: 'st-9' });
     const loginUrl = expectRedirectTo(await browser.get(path), '/login');
-    const approvalUrl = expectRedirectTo(await logIn(browser, loginUrl, 'GRACE@example.com', 'cobol'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+    const approvalUrl = expectRedirectTo(
+      await logIn(browser, loginUrl, 'GRACE@example.com', 'cobol'),
+      '/setup/secur/RemoteAccessAuthorizationPage.apexp',
+    );
     const page = await browser.get(approvalUrl);
     expect(page.body).toContain('Allow Access?');
     expect(page.body).toContain('id="app-name">Expense &#60;Tracker&#62;</span> is asking to:');
@@ -212,7 +226,10 @@ describe('interactive authorize: approval page', () => {
   it('Deny redirects back with access_denied and the state', async () => {
     const browser = new PageBrowser(emulator);
     const loginUrl = expectRedirectTo(await browser.get(authorizePath({ state: 'st-d' }).path), '/login');
-    const approvalUrl = expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+    const approvalUrl = expectRedirectTo(
+      await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
+      '/setup/secur/RemoteAccessAuthorizationPage.apexp',
+    );
     expect(callbackQuery(await decide(browser, approvalUrl, 'deny'))).toEqual({
       error: 'access_denied',
       error_description: 'end-user denied authorization',
@@ -244,7 +261,10 @@ describe('interactive authorize: approval page', () => {
   it('cannot be replayed: a decision ends the request', async () => {
     const browser = new PageBrowser(emulator);
     const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
-    const approvalUrl = expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+    const approvalUrl = expectRedirectTo(
+      await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
+      '/setup/secur/RemoteAccessAuthorizationPage.apexp',
+    );
     const page = await browser.get(approvalUrl);
     const form = { request: hiddenField(page.body, 'request'), csrf: hiddenField(page.body, 'csrf'), decision: 'allow' };
     callbackQuery(await browser.post(formAction(page.body), form));
@@ -274,7 +294,10 @@ describe('interactive authorize: prompt and immediate', () => {
   it('prompt=consent shows the approval page even after an approval', async () => {
     const browser = new PageBrowser(emulator);
     await fullLogin(browser);
-    const approvalUrl = expectRedirectTo(await browser.get(authorizePath({ prompt: 'consent' }).path), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+    const approvalUrl = expectRedirectTo(
+      await browser.get(authorizePath({ prompt: 'consent' }).path),
+      '/setup/secur/RemoteAccessAuthorizationPage.apexp',
+    );
     expect(callbackQuery(await decide(browser, approvalUrl, 'allow'))).toHaveProperty('code');
   });
 
@@ -292,7 +315,10 @@ describe('interactive authorize: prompt and immediate', () => {
 
     // Logged in (by a login whose approval was denied), but the app is not approved.
     const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
-    const approvalUrl = expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
+    const approvalUrl = expectRedirectTo(
+      await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
+      '/setup/secur/RemoteAccessAuthorizationPage.apexp',
+    );
     await decide(browser, approvalUrl, 'deny');
     expect(callbackQuery(await browser.get(authorizePath({ immediate: 'true' }).path))).toEqual(expected);
     expect(callbackQuery(await browser.get(authorizePath({ immediate: 'true', prompt: 'login' }).path))).toEqual(expected);
@@ -322,7 +348,12 @@ describe('interactive authorize: sessions and forms', () => {
     const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
     const page = await browser.get(loginUrl);
     for (const csrf of ['', 'forged']) {
-      const result = await browser.post('/login', { request: hiddenField(page.body, 'request'), csrf, username: 'ada@example.com', pw: 'analytical' });
+      const result = await browser.post('/login', {
+        request: hiddenField(page.body, 'request'),
+        csrf,
+        username: 'ada@example.com',
+        pw: 'analytical',
+      });
       expect(result.status).toBe(403);
       expect(result.body).toContain('Request rejected');
     }
@@ -336,7 +367,12 @@ describe('interactive authorize: sessions and forms', () => {
     const attacker = new PageBrowser(emulator);
     expectRedirectTo(await attacker.get(authorizePath().path), '/login');
     expect((await attacker.get(loginUrl)).body).toContain('Login expired');
-    const post = await attacker.post('/login', { request: hiddenField(page.body, 'request'), csrf: hiddenField(page.body, 'csrf'), username: 'ada@example.com', pw: 'analytical' });
+    const post = await attacker.post('/login', {
+      request: hiddenField(page.body, 'request'),
+      csrf: hiddenField(page.body, 'csrf'),
+      username: 'ada@example.com',
+      pw: 'analytical',
+    });
     expect(post.status).toBe(400);
   });
 
@@ -356,12 +392,18 @@ describe('interactive authorize: sessions and forms', () => {
     const loginUrl = expectRedirectTo(await browser.get(path), '/partners/login');
     const page = await browser.get(loginUrl);
     expect(formAction(page.body)).toBe('/partners/login');
-    expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'), '/partners/setup/secur/RemoteAccessAuthorizationPage.apexp');
+    expectRedirectTo(
+      await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
+      '/partners/setup/secur/RemoteAccessAuthorizationPage.apexp',
+    );
   });
 
   it('still shows errors about the client on the error page, before any login', async () => {
     const browser = new PageBrowser(emulator);
-    const errorPage = expectRedirectTo(await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path), '/setup/secur/RemoteAccessErrorPage.apexp');
+    const errorPage = expectRedirectTo(
+      await browser.get(authorizePath({ redirect_uri: 'https://evil.example/cb' }).path),
+      '/setup/secur/RemoteAccessErrorPage.apexp',
+    );
     const page = await browser.get(errorPage);
     expect(page.status).toBe(400);
     expect(page.location).toBeNull();

@@ -1,7 +1,18 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { CLIENT_ID, CLIENT_SECRET, confidentialApp, expectedUrls, getIdentity, login, postForm, postToken, refreshGrant, type JsonResult } from './helpers.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  confidentialApp,
+  expectedUrls,
+  getIdentity,
+  login,
+  postForm,
+  postToken,
+  refreshGrant,
+  type JsonResult,
+} from './helpers.js';
 
 let emulator: RunningEmulator;
 
@@ -31,7 +42,10 @@ function refresh(refreshToken: string | undefined): Promise<JsonResult> {
 }
 
 /** Both protected endpoints' answers for one access token, as status + body. */
-async function probe(tokens: Record<string, string>, accessToken = tokens['access_token']): Promise<{ identity: unknown; userinfo: unknown }> {
+async function probe(
+  tokens: Record<string, string>,
+  accessToken = tokens['access_token'],
+): Promise<{ identity: unknown; userinfo: unknown }> {
   const identity = await getIdentity(tokens['id'] ?? '', accessToken);
   const userinfo = await getIdentity(userinfoUrl(), accessToken);
   return { identity: identity.status === 200 ? 200 : identity, userinfo: userinfo.status === 200 ? 200 : userinfo };

@@ -62,9 +62,12 @@ async function publishedKids(base = emulator.url): Promise<string[]> {
 }
 
 function refresh(refreshToken: string | undefined): Promise<Record<string, string>> {
-  return postToken(emulator, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }).then(
-    (result) => result.json as Record<string, string>,
-  );
+  return postToken(emulator, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+  }).then((result) => result.json as Record<string, string>);
 }
 
 /** A login whose id_token is issued while `tweak` is set. */
@@ -77,7 +80,15 @@ describe('id_token in the authorization_code response', () => {
   it('comes with the openid scope, signed RS256 by a published numeric kid, in the token field set', async () => {
     const tokens = await login(emulator, { scope: 'openid api refresh_token' });
     expect(Object.keys(tokens)).toEqual([
-      'access_token', 'refresh_token', 'signature', 'scope', 'id_token', 'instance_url', 'id', 'token_type', 'issued_at',
+      'access_token',
+      'refresh_token',
+      'signature',
+      'scope',
+      'id_token',
+      'instance_url',
+      'id',
+      'token_type',
+      'issued_at',
     ]);
     expect(decodeProtectedHeader(tokens['id_token'] ?? '')).toEqual({ alg: 'RS256', kid: '188', typ: 'JWT' });
     expect(await publishedKids()).toEqual(['188']);
@@ -99,7 +110,16 @@ describe('id_token in the authorization_code response', () => {
   it('is absent without the openid scope', async () => {
     const tokens = await login(emulator, { scope: 'api profile email refresh_token' });
     expect(tokens['id_token']).toBeUndefined();
-    expect(Object.keys(tokens)).toEqual(['access_token', 'refresh_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at']);
+    expect(Object.keys(tokens)).toEqual([
+      'access_token',
+      'refresh_token',
+      'signature',
+      'scope',
+      'instance_url',
+      'id',
+      'token_type',
+      'issued_at',
+    ]);
   });
 
   it('comes when the scope is omitted, since that grants all of the app’s scopes, openid included', async () => {
@@ -170,7 +190,9 @@ describe('id_token in the authorization_code response', () => {
 
   it('rejects an idTokenLifetime that is not a positive whole number of seconds', async () => {
     for (const idTokenLifetime of [0, -1, 1.5, Number.NaN]) {
-      await expect(startEmulator({ idTokenLifetime })).rejects.toThrow(new RangeError('idTokenLifetime must be a positive whole number of seconds'));
+      await expect(startEmulator({ idTokenLifetime })).rejects.toThrow(
+        new RangeError('idTokenLifetime must be a positive whole number of seconds'),
+      );
     }
   });
 
@@ -206,7 +228,16 @@ describe('id_token in the refresh_token response', () => {
     const first = await login(emulator, { scope: 'openid refresh_token', nonce: 'n-0S6_WzA2Mj' });
     expect((await verify(first['id_token'])).nonce).toBe('n-0S6_WzA2Mj');
     const refreshed = await refresh(first['refresh_token']);
-    expect(Object.keys(refreshed)).toEqual(['access_token', 'signature', 'scope', 'id_token', 'instance_url', 'id', 'token_type', 'issued_at']);
+    expect(Object.keys(refreshed)).toEqual([
+      'access_token',
+      'signature',
+      'scope',
+      'id_token',
+      'instance_url',
+      'id',
+      'token_type',
+      'issued_at',
+    ]);
     const claims = await verify(refreshed['id_token']);
     expect(claims).not.toHaveProperty('nonce');
     expect(claims.at_hash).toBe(expectedAtHash(refreshed['access_token']));
@@ -218,7 +249,14 @@ describe('id_token in the refresh_token response', () => {
     const first = (
       await postToken(
         emulator,
-        { grant_type: 'authorization_code', code, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier },
+        {
+          grant_type: 'authorization_code',
+          code,
+          client_id: CLIENT_ID,
+          client_secret: CLIENT_SECRET,
+          redirect_uri: REDIRECT_URI,
+          code_verifier: codeVerifier,
+        },
         {},
         '/partners',
       )
@@ -346,7 +384,9 @@ describe('id_token tweaks', () => {
   });
 
   it('rejects a malformed tweak when it is set', () => {
-    expect(() => emulator.setIdTokenTweak({ signature: 'forged' as unknown as 'corrupt' })).toThrow(new TypeError('unknown IdTokenTweak.signature: forged'));
+    expect(() => emulator.setIdTokenTweak({ signature: 'forged' as unknown as 'corrupt' })).toThrow(
+      new TypeError('unknown IdTokenTweak.signature: forged'),
+    );
     expect(() => emulator.setIdTokenTweak({ claims: { aud: ['a'] as unknown as string } })).toThrow(
       new TypeError('IdTokenTweak.claims.aud must be a string, number, boolean or null'),
     );
@@ -363,9 +403,27 @@ describe('discovery', () => {
     userinfo_endpoint: `${issuer}/services/oauth2/userinfo`,
     jwks_uri: `${issuer}/id/keys`,
     scopes_supported: [
-      'api', 'web', 'full', 'id', 'profile', 'email', 'address', 'phone', 'openid', 'refresh_token',
-      'offline_access', 'chatter_api', 'visualforce', 'custom_permissions', 'wave_api', 'eclair_api',
-      'pardot_api', 'lightning', 'content', 'cdp_api', 'sfap_api',
+      'api',
+      'web',
+      'full',
+      'id',
+      'profile',
+      'email',
+      'address',
+      'phone',
+      'openid',
+      'refresh_token',
+      'offline_access',
+      'chatter_api',
+      'visualforce',
+      'custom_permissions',
+      'wave_api',
+      'eclair_api',
+      'pardot_api',
+      'lightning',
+      'content',
+      'cdp_api',
+      'sfap_api',
     ],
   });
 

@@ -22,9 +22,15 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'salesforce-oauth-emulator-scratch-'));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: packageDir });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-  await writeFile(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, dependencies: { 'salesforce-oauth-emulator': `file:${join(scratch, filename)}` } }));
+  await writeFile(
+    join(scratch, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, dependencies: { 'salesforce-oauth-emulator': `file:${join(scratch, filename)}` } }),
+  );
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: scratch });
-  await writeFile(join(scratch, 'probe.cjs'), `const { startEmulator } = require('salesforce-oauth-emulator');\n(async () => {${PROBE}})();\n`);
+  await writeFile(
+    join(scratch, 'probe.cjs'),
+    `const { startEmulator } = require('salesforce-oauth-emulator');\n(async () => {${PROBE}})();\n`,
+  );
   await writeFile(join(scratch, 'probe.mjs'), `import { startEmulator } from 'salesforce-oauth-emulator';\n${PROBE}`);
 }, 240_000);
 
@@ -36,7 +42,9 @@ describe('the published emulator package', () => {
   it('ships only the build, the README and the license', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageDir });
     const [{ files }] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
-    const outside = files.map((file) => file.path).filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path));
+    const outside = files
+      .map((file) => file.path)
+      .filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path));
     expect(outside).toEqual([]);
   });
 

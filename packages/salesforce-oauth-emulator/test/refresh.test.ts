@@ -30,7 +30,11 @@ function expectExpiredToken(result: JsonResult): void {
   expect(JSON.parse(result.text)).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
 }
 
-function refresh(refreshToken: string | undefined, overrides: Record<string, string | undefined> = {}, headers: Record<string, string> = {}): Promise<JsonResult> {
+function refresh(
+  refreshToken: string | undefined,
+  overrides: Record<string, string | undefined> = {},
+  headers: Record<string, string> = {},
+): Promise<JsonResult> {
   return postToken(
     emulator,
     { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, ...overrides },
@@ -45,7 +49,9 @@ describe('refresh_token grant without rotation', () => {
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     const json = result.json as Record<string, string>;
-    expect(Object.keys(json).sort()).toEqual(['access_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at'].sort());
+    expect(Object.keys(json).sort()).toEqual(
+      ['access_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at'].sort(),
+    );
     expect(json['access_token']).toMatch(/^00D5g000004EmUl!/);
     expect(json['access_token']).not.toBe(first['access_token']);
     expect(json['scope']).toBe(first['scope']);
@@ -59,7 +65,11 @@ describe('refresh_token grant without rotation', () => {
 
   it('accepts client credentials in a Basic header', async () => {
     const first = await login(emulator);
-    const result = await refresh(first['refresh_token'], { client_id: undefined, client_secret: undefined }, basicAuth(CLIENT_ID, CLIENT_SECRET));
+    const result = await refresh(
+      first['refresh_token'],
+      { client_id: undefined, client_secret: undefined },
+      basicAuth(CLIENT_ID, CLIENT_SECRET),
+    );
     expect(result.status).toBe(200);
   });
 

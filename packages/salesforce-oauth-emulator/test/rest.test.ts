@@ -10,7 +10,10 @@ beforeEach(async () => {
     restApi: true,
     sites: ['/partners'],
     apps: [confidentialApp()],
-    users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }, { username: 'grace@example.com', lastName: 'Hopper' }],
+    users: [
+      { username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
+      { username: 'grace@example.com', lastName: 'Hopper' },
+    ],
   });
 });
 
@@ -108,7 +111,11 @@ describe('REST API resources', () => {
       LanguageLocaleKey: 'en_US',
     });
     const some = await get(`/services/data/v66.0/sobjects/User/${ada?.userId.slice(0, 15)}?fields=name,Username`, token);
-    expect(some.body).toEqual({ attributes: { type: 'User', url: `/services/data/v66.0/sobjects/User/${ada?.userId}` }, Name: 'Ada Lovelace', Username: 'ada@example.com' });
+    expect(some.body).toEqual({
+      attributes: { type: 'User', url: `/services/data/v66.0/sobjects/User/${ada?.userId}` },
+      Name: 'Ada Lovelace',
+      Username: 'ada@example.com',
+    });
     expect(await get(`/services/data/v66.0/sobjects/User/${ada?.userId}?fields=Salary`, token)).toMatchObject({
       status: 400,
       body: [{ errorCode: 'INVALID_FIELD', message: "No such column 'Salary' on entity 'User'." }],
@@ -124,7 +131,9 @@ describe('REST API resources', () => {
 
   it('serves the profile photo from the identity document to a Bearer token only', async () => {
     const tokens = await login(emulator);
-    const identity = (await (await fetch(tokens['id'] ?? '', { headers: { authorization: `Bearer ${tokens['access_token']}` } })).json()) as {
+    const identity = (await (
+      await fetch(tokens['id'] ?? '', { headers: { authorization: `Bearer ${tokens['access_token']}` } })
+    ).json()) as {
       photos: { picture: string };
     };
     const photo = new URL(identity.photos.picture).pathname;
@@ -175,7 +184,10 @@ describe('the SOQL query resource over the users', () => {
       body: {
         totalSize: 2,
         done: true,
-        records: [record('ada@example.com', { Id: ada?.userId, Name: 'Ada Lovelace' }), record('grace@example.com', { Id: grace?.userId, Name: 'Hopper' })],
+        records: [
+          record('ada@example.com', { Id: ada?.userId, Name: 'Ada Lovelace' }),
+          record('grace@example.com', { Id: grace?.userId, Name: 'Hopper' }),
+        ],
       },
     });
   });
@@ -188,7 +200,9 @@ describe('the SOQL query resource over the users', () => {
     expect(await username("SELECT Username FROM User WHERE LastName != 'Hopper' AND IsActive = true")).toEqual(['ada@example.com']);
     expect(await username("SELECT Username FROM User WHERE Username LIKE 'g%'")).toEqual(['grace@example.com']);
     expect(await username("SELECT Username FROM User WHERE FirstName = null OR Name = 'nobody'")).toEqual(['grace@example.com']);
-    expect(await username("SELECT Username FROM User WHERE LastName IN ('Lovelace', 'Hopper') ORDER BY Username DESC LIMIT 1")).toEqual(['grace@example.com']);
+    expect(await username("SELECT Username FROM User WHERE LastName IN ('Lovelace', 'Hopper') ORDER BY Username DESC LIMIT 1")).toEqual([
+      'grace@example.com',
+    ]);
     expect((await query('SELECT COUNT() FROM User', token)).body).toEqual({ totalSize: 2, done: true, records: [] });
   });
 
@@ -204,8 +218,12 @@ describe('the SOQL query resource over the users', () => {
     expect(await error('SELECT Id User')).toBe('MALFORMED_QUERY');
     expect(await error("SELECT Id FROM User WHERE Name = 'x' LIMIT many")).toBe('MALFORMED_QUERY');
     expect(await error('SELECT Id FROM User WHERE Name')).toBe('MALFORMED_QUERY');
-    expect((await query('SELECT Nickname FROM User', token)).body).toEqual([{ errorCode: 'INVALID_FIELD', message: "No such column 'Nickname' on entity 'User'." }]);
-    expect((await query('SELECT Id FROM Account', token)).body).toEqual([{ errorCode: 'INVALID_TYPE', message: "sObject type 'Account' is not supported." }]);
+    expect((await query('SELECT Nickname FROM User', token)).body).toEqual([
+      { errorCode: 'INVALID_FIELD', message: "No such column 'Nickname' on entity 'User'." },
+    ]);
+    expect((await query('SELECT Id FROM Account', token)).body).toEqual([
+      { errorCode: 'INVALID_TYPE', message: "sObject type 'Account' is not supported." },
+    ]);
   });
 
   it('needs a live token with the api scope', async () => {

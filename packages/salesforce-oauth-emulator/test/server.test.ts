@@ -137,9 +137,12 @@ describe('routing', () => {
     }
   });
 
-  it.each([['partners'], ['/partners?x'], ['/'], ['//partners'], ['/a/../b'], [7]])('rejects the site path %j, naming the option', async (site) => {
-    await expect(startEmulator({ sites: [site as string] })).rejects.toThrow(/^sites must be paths such as "\/partners"/);
-  });
+  it.each([['partners'], ['/partners?x'], ['/'], ['//partners'], ['/a/../b'], [7]])(
+    'rejects the site path %j, naming the option',
+    async (site) => {
+      await expect(startEmulator({ sites: [site as string] })).rejects.toThrow(/^sites must be paths such as "\/partners"/);
+    },
+  );
 
   it('does not mistake a //host path for a URL', async () => {
     const response = await fetch(`${emulator.url}//evil.example/services/oauth2/token`, { method: 'POST' });
@@ -236,8 +239,7 @@ describe('robustness', () => {
     ['body', '/services/oauth2/token', 'grant_type=%ZZ'],
     ['path', '/services/%E0%A4%A/oauth2/token', undefined],
   ])('answers 400 for malformed percent-encoding in the %s', async (_where, path, body) => {
-    const response =
-      body === undefined ? await fetch(`${emulator.url}${path}`) : await postBody(body, path);
+    const response = body === undefined ? await fetch(`${emulator.url}${path}`) : await postBody(body, path);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'invalid_request', error_description: 'malformed request' });
   });

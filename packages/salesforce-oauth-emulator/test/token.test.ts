@@ -139,11 +139,7 @@ describe('token endpoint: client authentication', () => {
     const form = { ...(await codeExchange()), client_id: undefined, client_secret: undefined };
     expect((await postToken(emulator, form, basicAuth(CLIENT_ID, CLIENT_SECRET))).status).toBe(200);
     const again = { ...(await codeExchange()), client_id: undefined, client_secret: undefined };
-    expectTokenError(
-      await postToken(emulator, again, basicAuth(CLIENT_ID, 'wrong')),
-      'invalid_client',
-      'invalid client credentials',
-    );
+    expectTokenError(await postToken(emulator, again, basicAuth(CLIENT_ID, 'wrong')), 'invalid_client', 'invalid client credentials');
   });
 });
 
@@ -376,7 +372,16 @@ describe('token endpoint: format and Accept (§4.1)', () => {
     expect(result.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8');
     expect(result.headers.get('cache-control')).toBe('no-store');
     const form = Object.fromEntries(new URLSearchParams(result.text));
-    expect(Object.keys(form)).toEqual(['access_token', 'refresh_token', 'signature', 'scope', 'instance_url', 'id', 'token_type', 'issued_at']);
+    expect(Object.keys(form)).toEqual([
+      'access_token',
+      'refresh_token',
+      'signature',
+      'scope',
+      'instance_url',
+      'id',
+      'token_type',
+      'issued_at',
+    ]);
     expect(form['signature']).toBe(createHmac('sha256', CLIENT_SECRET).update(`${form['id']}${form['issued_at']}`).digest('base64'));
   });
 
@@ -420,12 +425,19 @@ describe('token endpoint: behaviour the facts sheet leaves unconfirmed, strict b
     const lenient = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
     expect((await postToken(emulator, lenient)).status).toBe(200);
     // A confidential app that requires its secret still gets invalid_client for an empty one.
-    expectTokenError(await postToken(emulator, { ...(await codeExchange()), client_secret: '' }), 'invalid_client', 'invalid client credentials');
+    expectTokenError(
+      await postToken(emulator, { ...(await codeExchange()), client_secret: '' }),
+      'invalid_client',
+      'invalid client credentials',
+    );
   });
 
   it('parameters in the query string of a POST are ignored, unless acceptQueryParametersOnPost (§4.1)', async () => {
     const post = async (form: Params): Promise<JsonResult> => {
-      const response = await fetch(`${emulator.url}/services/oauth2/token?${new URLSearchParams(form as Record<string, string>).toString()}`, { method: 'POST' });
+      const response = await fetch(
+        `${emulator.url}/services/oauth2/token?${new URLSearchParams(form as Record<string, string>).toString()}`,
+        { method: 'POST' },
+      );
       const text = await response.text();
       return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as Record<string, unknown> };
     };
@@ -436,11 +448,14 @@ describe('token endpoint: behaviour the facts sheet leaves unconfirmed, strict b
     expect((await post(await codeExchange())).status).toBe(200);
     // The body wins over the query for the same name.
     const { code_verifier: verifier, ...rest } = await codeExchange();
-    const response = await fetch(`${emulator.url}/services/oauth2/token?${new URLSearchParams({ ...(rest as Record<string, string>), code_verifier: 'x'.repeat(43) }).toString()}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ code_verifier: verifier ?? '' }).toString(),
-    });
+    const response = await fetch(
+      `${emulator.url}/services/oauth2/token?${new URLSearchParams({ ...(rest as Record<string, string>), code_verifier: 'x'.repeat(43) }).toString()}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ code_verifier: verifier ?? '' }).toString(),
+      },
+    );
     expect(response.status).toBe(200);
   });
 });

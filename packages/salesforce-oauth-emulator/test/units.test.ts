@@ -41,12 +41,22 @@ describe('request parsing', () => {
   it('routes by suffix and keeps the site prefix (which the server then checks against the configured sites)', () => {
     expect(routePath('/services/oauth2/token')).toEqual({ endpoint: 'token', sitePrefix: '' });
     expect(routePath('/mysite/services/oauth2/authorize')).toEqual({ endpoint: 'authorize', sitePrefix: '/mysite' });
-    expect(routePath('/s/id/00Dx/005y')).toEqual({ endpoint: 'identity', sitePrefix: '/s', identityIds: { orgId: '00Dx', userId: '005y' } });
+    expect(routePath('/s/id/00Dx/005y')).toEqual({
+      endpoint: 'identity',
+      sitePrefix: '/s',
+      identityIds: { orgId: '00Dx', userId: '005y' },
+    });
     expect(routePath('/services/oauth2/tokens').endpoint).toBe('other');
   });
 
   it('parses forms strictly', () => {
-    expect(parseForm('a=1+2&b=%2B&c&a=3&&')).toEqual(new Map([['a', '3'], ['b', '+'], ['c', '']]));
+    expect(parseForm('a=1+2&b=%2B&c&a=3&&')).toEqual(
+      new Map([
+        ['a', '3'],
+        ['b', '+'],
+        ['c', ''],
+      ]),
+    );
     expect(parseForm('a=%zz')).toBeUndefined();
     expect(parseForm('a=%FF')).toBeUndefined();
   });
@@ -58,7 +68,10 @@ describe('request parsing', () => {
   });
 
   it('reads Basic and Bearer credentials', () => {
-    expect(parseBasicCredentials(`Basic ${Buffer.from('id:se:cret').toString('base64')}`)).toEqual({ clientId: 'id', clientSecret: 'se:cret' });
+    expect(parseBasicCredentials(`Basic ${Buffer.from('id:se:cret').toString('base64')}`)).toEqual({
+      clientId: 'id',
+      clientSecret: 'se:cret',
+    });
     expect(parseBasicCredentials('Bearer x')).toBeUndefined();
     expect(parseBearerToken('Bearer 00D!abc')).toBe('00D!abc');
     expect(parseBearerToken('OAuth 00D!abc')).toBe('00D!abc');
@@ -193,7 +206,10 @@ describe('SOQL subset', () => {
   });
 
   it('reports the first problem', () => {
-    expect(names("SELECT Name FROM Person WHERE Name = 'open")).toEqual({ errorCode: 'MALFORMED_QUERY', message: "unexpected token at column 38: 'open" });
+    expect(names("SELECT Name FROM Person WHERE Name = 'open")).toEqual({
+      errorCode: 'MALFORMED_QUERY',
+      message: "unexpected token at column 38: 'open",
+    });
     expect(names('SELECT Name FROM Person LIMIT 1 extra')).toEqual({ errorCode: 'MALFORMED_QUERY', message: 'unexpected token: extra' });
   });
 });

@@ -109,7 +109,9 @@ describe('deactivateUser', () => {
   });
 
   it('throws a TypeError for an unknown username', () => {
-    expect(() => emulator.deactivateUser('nobody@example.com')).toThrow(new TypeError('no emulated user has the username nobody@example.com'));
+    expect(() => emulator.deactivateUser('nobody@example.com')).toThrow(
+      new TypeError('no emulated user has the username nobody@example.com'),
+    );
   });
 });
 

@@ -8,7 +8,12 @@ const { startEmulator } = require('salesforce-oauth-emulator');
 const { loginOnce } = require('./drive-login.cjs');
 
 loginOnce({
-  express, session, passport, Strategy, startEmulator, clientID: 'scratch-cjs',
+  express,
+  session,
+  passport,
+  Strategy,
+  startEmulator,
+  clientID: 'scratch-cjs',
   verify: (accessToken, refreshToken, profile, done) => done(null, { username: profile.username }),
 }).catch((error) => {
   console.error(error);

@@ -24,7 +24,9 @@ async function loginOnce({ express, session, passport, Strategy, startEmulator, 
   app.use(passport.session());
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user, done) => done(null, user));
-  passport.use(new Strategy({ clientID, callbackURL: '/auth/salesforce/callback', loginURL: emulator.url, scope: ['openid', 'api'] }, verify));
+  passport.use(
+    new Strategy({ clientID, callbackURL: '/auth/salesforce/callback', loginURL: emulator.url, scope: ['openid', 'api'] }, verify),
+  );
   app.get('/login', passport.authenticate('salesforce'));
   app.get('/auth/salesforce/callback', passport.authenticate('salesforce'), (req, res) => res.json({ user: req.user }));
   const server = app.listen(0, '127.0.0.1');

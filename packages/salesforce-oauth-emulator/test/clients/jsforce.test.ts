@@ -34,7 +34,13 @@ describe.each(TRANSPORTS)('jsforce 3 over $transport', ({ https }) => {
   /** jsforce's web server flow: authorize with its own PKCE, then `conn.authorize(code)`. */
   async function logIn(options: { rotate?: boolean } = {}): Promise<Connection> {
     if (options.rotate === true) emulator.addApp(confidentialApp({ rotateRefreshTokens: true }));
-    const oauth2 = new OAuth2({ loginUrl: emulator.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, useVerifier: true });
+    const oauth2 = new OAuth2({
+      loginUrl: emulator.url,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: REDIRECT_URI,
+      useVerifier: true,
+    });
     const callback = await followAuthorize(emulator, oauth2.getAuthorizationUrl({ scope: 'api refresh_token', state: 'jsforce-state' }));
     expect(callback.searchParams.get('state')).toBe('jsforce-state');
     const conn = new Connection({ oauth2 });
@@ -45,14 +51,23 @@ describe.each(TRANSPORTS)('jsforce 3 over $transport', ({ https }) => {
   it('logs in with PKCE as jsforce does it (171-character verifier, no method: S256, §3.2) and reads the identity URL (§6)', async () => {
     const conn = await logIn();
     const ada = emulator.users[0];
-    expect(conn.userInfo).toEqual({ id: ada?.userId, organizationId: emulator.orgId, url: `${emulator.url}/id/${emulator.orgId}/${ada?.userId}` });
+    expect(conn.userInfo).toEqual({
+      id: ada?.userId,
+      organizationId: emulator.orgId,
+      url: `${emulator.url}/id/${emulator.orgId}/${ada?.userId}`,
+    });
     expect(conn.instanceUrl).toBe(emulator.url);
     expect(conn.refreshToken).toMatch(/^5Aep861/);
     expect(emulator.requestsTo('authorize')[0]?.query).not.toHaveProperty('code_challenge_method');
     expect(emulator.requestsTo('token')[0]?.body['code_verifier']).toHaveLength(171);
 
     const identity = await conn.identity();
-    expect(identity).toMatchObject({ username: 'ada@example.com', display_name: 'Ada Lovelace', user_id: ada?.userId, organization_id: emulator.orgId });
+    expect(identity).toMatchObject({
+      username: 'ada@example.com',
+      display_name: 'Ada Lovelace',
+      user_id: ada?.userId,
+      organization_id: emulator.orgId,
+    });
     expect(emulator.requestsTo('identity')[0]?.query['format']).toBe('json');
   });
 
@@ -78,7 +93,10 @@ describe.each(TRANSPORTS)('jsforce 3 over $transport', ({ https }) => {
     expect(refreshed).toHaveLength(1);
     expect(conn.accessToken).toBe(refreshed[0]);
     expect(conn.accessToken).not.toBe(before);
-    expect(emulator.requestsTo('rest').map((request) => request.path)).toEqual(['/services/data/v50.0/query', '/services/data/v50.0/query']);
+    expect(emulator.requestsTo('rest').map((request) => request.path)).toEqual([
+      '/services/data/v50.0/query',
+      '/services/data/v50.0/query',
+    ]);
   });
 
   it('keeps refreshing under rotation when the app stores the rotated refresh token (§5)', async () => {
@@ -98,7 +116,9 @@ describe.each(TRANSPORTS)('jsforce 3 over $transport', ({ https }) => {
     emulator.advanceClock(7201);
     await conn.query('SELECT Id FROM User');
     emulator.advanceClock(7201);
-    await expect(conn.query('SELECT Id FROM User')).rejects.toThrow(new Error('Unable to refresh session due to: expired access/refresh token'));
+    await expect(conn.query('SELECT Id FROM User')).rejects.toThrow(
+      new Error('Unable to refresh session due to: expired access/refresh token'),
+    );
   });
 
   it('revokes the refresh token at logout: the tokens of the grant stop working (§8)', async () => {
@@ -109,7 +129,10 @@ describe.each(TRANSPORTS)('jsforce 3 over $transport', ({ https }) => {
     const stale = new Connection({ instanceUrl: emulator.url, accessToken: accessToken ?? '' });
     await expect(stale.query('SELECT Id FROM User')).rejects.toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
     const oauth2 = new OAuth2({ loginUrl: emulator.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
-    await expect(oauth2.refreshToken(refreshToken ?? '')).rejects.toMatchObject({ name: 'invalid_grant', message: 'expired access/refresh token' });
+    await expect(oauth2.refreshToken(refreshToken ?? '')).rejects.toMatchObject({
+      name: 'invalid_grant',
+      message: 'expired access/refresh token',
+    });
   });
 
   it('cannot refresh once the user is deactivated: authentication failure (§4.4, §5)', async () => {

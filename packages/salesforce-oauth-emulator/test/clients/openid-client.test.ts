@@ -42,7 +42,9 @@ describe.each(TRANSPORTS)('openid-client 6 over $transport', ({ https }) => {
   }
 
   /** The code flow with PKCE, state and nonce, as openid-client's documentation shows it. */
-  async function logIn(scope = 'openid api refresh_token profile email'): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> {
+  async function logIn(
+    scope = 'openid api refresh_token profile email',
+  ): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> {
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -55,7 +57,12 @@ describe.each(TRANSPORTS)('openid-client 6 over $transport', ({ https }) => {
       nonce,
     });
     const callback = await followAuthorize(emulator, authorizeUrl);
-    return client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    return client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: codeVerifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
   }
 
   it('discovers the emulator from its issuer (§7.2)', () => {
@@ -90,9 +97,16 @@ describe.each(TRANSPORTS)('openid-client 6 over $transport', ({ https }) => {
   it('runs a SOQL query as a protected resource, at instance_url', async () => {
     const tokens = await logIn();
     const instanceUrl = String(tokens['instance_url']);
-    const response = await client.fetchProtectedResource(config, tokens.access_token, new URL(`${instanceUrl}/services/data/v62.0/query?q=SELECT+Name+FROM+User`), 'GET');
+    const response = await client.fetchProtectedResource(
+      config,
+      tokens.access_token,
+      new URL(`${instanceUrl}/services/data/v62.0/query?q=SELECT+Name+FROM+User`),
+      'GET',
+    );
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { records: Array<{ Name: string }> }).records.map((record) => record.Name)).toEqual(['Ada Lovelace']);
+    expect(((await response.json()) as { records: Array<{ Name: string }> }).records.map((record) => record.Name)).toEqual([
+      'Ada Lovelace',
+    ]);
   });
 
   it('refreshes with rotation, with a fresh id_token, and a reused refresh token revokes the family (§5)', async () => {
@@ -113,7 +127,10 @@ describe.each(TRANSPORTS)('openid-client 6 over $transport', ({ https }) => {
     const tokens = await logIn();
     await client.tokenRevocation(config, tokens.refresh_token ?? '');
     expect(emulator.requestsTo('revoke')[0]?.body).toMatchObject({ token: tokens.refresh_token, client_id: CLIENT_ID });
-    await expect(client.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'expired access/refresh token',
+    });
     expect(await userinfoRefusal(tokens.access_token)).toEqual({ code: 'OAUTH_RESPONSE_IS_NOT_CONFORM', status: 403 });
   });
 
@@ -122,7 +139,9 @@ describe.each(TRANSPORTS)('openid-client 6 over $transport', ({ https }) => {
     emulator.advanceClock(7201);
     expect(await userinfoRefusal(tokens.access_token)).toEqual({ code: 'OAUTH_RESPONSE_IS_NOT_CONFORM', status: 403 });
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
-    expect(await client.fetchUserInfo(config, refreshed.access_token, tokens.claims()?.sub ?? '')).toMatchObject({ preferred_username: 'ada@example.com' });
+    expect(await client.fetchUserInfo(config, refreshed.access_token, tokens.claims()?.sub ?? '')).toMatchObject({
+      preferred_username: 'ada@example.com',
+    });
   });
 
   it('follows a signing key rotation: the new kid is fetched from /id/keys (§7.2, §9.10)', async () => {
@@ -146,6 +165,9 @@ describe.each(TRANSPORTS)('openid-client 6 over $transport', ({ https }) => {
     emulator.setIdTokenTweak({ signature: 'corrupt' });
     await expect(logIn()).rejects.toMatchObject({ cause: { message: 'JWT signature verification failed' } });
     emulator.setIdTokenTweak({ claims: { nonce: 'someone-else' } });
-    await expect(logIn()).rejects.toMatchObject({ code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', cause: { message: 'unexpected ID Token "nonce" claim value' } });
+    await expect(logIn()).rejects.toMatchObject({
+      code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+      cause: { message: 'unexpected ID Token "nonce" claim value' },
+    });
   });
 });

@@ -20,8 +20,10 @@ class SalesforceViaOAuth2 extends OAuth2Strategy {
     options: StrategyOptions,
     private readonly userinfoURL: string,
   ) {
-    super(options, (accessToken: string, refreshToken: string, params: Record<string, string>, profile: Record<string, unknown>, done: VerifyCallback) =>
-      done(null, { accessToken, refreshToken, params, profile }),
+    super(
+      options,
+      (accessToken: string, refreshToken: string, params: Record<string, string>, profile: Record<string, unknown>, done: VerifyCallback) =>
+        done(null, { accessToken, refreshToken, params, profile }),
     );
     this._oauth2.useAuthorizationHeaderforGET(true);
   }
@@ -48,13 +50,20 @@ describe.each(TRANSPORTS)('passport-oauth2 with pkce: true over $transport', ({ 
   let strategy: SalesforceViaOAuth2;
 
   async function start(options: { clientSecret?: string; emulator?: EmulatorOptions } = {}): Promise<void> {
-    emulator = await startEmulator({ https, restApi: true, users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }], ...options.emulator });
+    emulator = await startEmulator({
+      https,
+      restApi: true,
+      users: [{ username: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }],
+      ...options.emulator,
+    });
     const app = express();
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const callbackURL = `${appUrl}/callback`;
-    emulator.addApp(confidentialApp({ redirectUris: [callbackURL], ...(options.clientSecret === undefined ? { clientSecret: undefined } : {}) }));
+    emulator.addApp(
+      confidentialApp({ redirectUris: [callbackURL], ...(options.clientSecret === undefined ? { clientSecret: undefined } : {}) }),
+    );
 
     strategy = new SalesforceViaOAuth2(
       {
@@ -76,9 +85,13 @@ describe.each(TRANSPORTS)('passport-oauth2 with pkce: true over $transport', ({ 
     app.use(passport.initialize());
     app.get('/login', passport.authenticate('salesforce', { session: false }));
     app.get('/callback', (req, res, next) => {
-      passport.authenticate('salesforce', { session: false }, (error: { name: string; code: string; message: string } | null, user: LoginOutcome['user'] | false) => {
-        res.json(error ? { error: { name: error.name, code: error.code, message: error.message } } : { user: user || undefined });
-      })(req, res, next);
+      passport.authenticate(
+        'salesforce',
+        { session: false },
+        (error: { name: string; code: string; message: string } | null, user: LoginOutcome['user'] | false) => {
+          res.json(error ? { error: { name: error.name, code: error.code, message: error.message } } : { user: user || undefined });
+        },
+      )(req, res, next);
     });
   }
 
@@ -123,7 +136,9 @@ describe.each(TRANSPORTS)('passport-oauth2 with pkce: true over $transport', ({ 
       emulator.advanceClock(7201);
       const userinfo = `${emulator.url}/services/oauth2/userinfo`;
       const get = (token: string): Promise<number> =>
-        new Promise((resolve) => strategy.client.get(userinfo, token, (error) => resolve(error ? (error as { statusCode: number }).statusCode : 200)));
+        new Promise((resolve) =>
+          strategy.client.get(userinfo, token, (error) => resolve(error ? (error as { statusCode: number }).statusCode : 200)),
+        );
       expect(await get(user?.accessToken ?? '')).toBe(403);
       const refreshed = await refresh(user?.refreshToken ?? '');
       expect(refreshed).not.toHaveProperty('refresh_token');
