@@ -22,13 +22,14 @@
  */
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, URL, URLSearchParams } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { ensureBuilt } from './lib/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
@@ -68,41 +69,7 @@ for (const [name, value] of Object.entries(settings)) {
   if (typeof value === 'number' && name !== 'maxBackground' && !(value > 0)) throw new TypeError(`bench: ${name} must be a positive number`);
 }
 
-// ---------------------------------------------------------------------------------------------
-// dist/ must match src/: the benchmark imports the package by its own name, i.e. the built files.
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  let built;
-  try {
-    built = newestMtime(join(root, 'dist'));
-  } catch {
-    built = 0;
-  }
-  if (built >= newestMtime(join(root, 'src'))) return;
-  if (flags['no-build']) {
-    console.warn('bench: dist/ is older than src/ (--no-build given): measuring the old build');
-    return;
-  }
-  console.log('bench: dist/ is older than src/, rebuilding with tshy');
-  try {
-    execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tshy'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
-  } catch (error) {
-    console.error(`${error.stdout ?? ''}${error.stderr ?? ''}`);
-    console.error('bench: the build failed (see above); fix src/ or pass --no-build to measure the existing dist/');
-    process.exit(1);
-  }
-}
-
-ensureBuilt();
+ensureBuilt(root, { build: !flags['no-build'] });
 const { startChild } = await import('./lib/processes.mjs');
 const { CALLBACK_PATH, CLIENT_ID, CLIENT_ID_NO_OPENID, CLIENT_SECRET, CONTENDERS: ALL_CONTENDERS } = await import('./lib/apps.mjs');
 const { runRedirectLeg } = await import('./load/redirect.mjs');
