@@ -11,8 +11,8 @@
  * Options (defaults for the full run; --quick shrinks all of them):
  *   --quick              seconds instead of half an hour: every part, short (CI runs this; it
  *                        asserts only that every contender's logins succeed)
- *   --only LIST          comma-separated parts: redirect, login, concurrency, pending, orgs, soak,
- *                        clients, micro (default: all)
+ *   --only LIST          comma-separated parts: redirect, login, profile, concurrency, pending,
+ *                        orgs, soak, clients, micro (default: all)
  *   --rounds N           alternated rounds of the redirect leg and the full login (7)
  *   --duration S         seconds per contender per round (8)
  *   --connections N      autocannon connections for the redirect leg (32)
@@ -21,8 +21,6 @@
  *   --level-rounds N     rounds of the scaling part (3), --level-duration S seconds per level (2)
  *   --orgs N             orgs logged in through one process (10000)
  *   --soak-minutes M     length of the soak (10)
- *   --profile            run the app servers with --cpu-prof (bench/results/profiles/) and
- *                        attribute their CPU time per login to its parts
  *   --max-background C   repeat a comparison measurement (up to 3 times, keeping the quietest)
  *                        while other processes used more than C cores during it (default off)
  *   --no-build           do not rebuild dist/ when src/ is newer
@@ -38,7 +36,7 @@ import { ensureBuilt } from './lib/build.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
 const resultsDir = join(benchDir, 'results');
-const PARTS = ['redirect', 'login', 'concurrency', 'pending', 'orgs', 'soak', 'clients', 'micro'];
+const PARTS = ['redirect', 'login', 'profile', 'concurrency', 'pending', 'orgs', 'soak', 'clients', 'micro'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -53,7 +51,6 @@ const { values: flags } = parseArgs({
     'level-duration': { type: 'string' },
     orgs: { type: 'string' },
     'soak-minutes': { type: 'string' },
-    profile: { type: 'boolean', default: false },
     'max-background': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
@@ -101,10 +98,10 @@ const { orgs } = await import('./parts/orgs.mjs');
 const { soak } = await import('./parts/soak.mjs');
 const { clientRounds } = await import('./parts/clients.mjs');
 const { micro } = await import('./parts/micro.mjs');
+const { profiles } = await import('./parts/profile.mjs');
 const { summarise } = await import('./lib/summary.mjs');
 const { report } = await import('./lib/report.mjs');
 const { failedContenders } = await import('./lib/checks.mjs');
-const { profileReport } = await import('./lib/profile.mjs');
 
 function machine() {
   const cpus = os.cpus();
@@ -121,12 +118,12 @@ function machine() {
 const run = { startedAt: new Date().toISOString(), machine: machine(), settings };
 log(`${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, load average ${run.machine.loadAverageAtStart.join(' ')}`);
 const began = performance.now();
-const profileDir = flags.profile ? join(resultsDir, 'profiles', run.startedAt.replace(/[:.]/g, '-')) : undefined;
-const harness = new Harness({ benchDir, settings, profileDir });
+const harness = new Harness({ benchDir, settings, profileDir: join(resultsDir, 'profiles') });
 const results = {};
 const parts = {
   redirect: () => redirectRounds(harness),
   login: () => loginRounds(harness),
+  profile: () => profiles(harness),
   concurrency: () => concurrencyRounds(harness),
   pending: () => pendingLogins(harness),
   orgs: () => orgs(harness),
@@ -151,13 +148,11 @@ run.seconds = Math.round((performance.now() - began) / 1000);
 const summary = summarise(results, run.machine);
 const text = report(run, summary, results);
 console.log(`\n${text}`);
-const profiles = profileDir ? profileReport(profileDir) : undefined;
-if (profiles) console.log(`\n${profiles.text}`);
 
 mkdirSync(resultsDir, { recursive: true });
 const stamp = run.startedAt.replace(/[:.]/g, '-');
 const file = join(resultsDir, `bench-${stamp}${quick ? '-quick' : ''}.json`);
-const json = `${JSON.stringify({ ...run, summary, results, ...(profiles ? { profiles: profiles.attribution } : {}), report: text }, null, 2)}\n`;
+const json = `${JSON.stringify({ ...run, summary, results, report: text }, null, 2)}\n`;
 writeFileSync(file, json);
 const complete = PARTS.every((part) => settings.parts.includes(part));
 writeFileSync(join(resultsDir, quick ? 'latest-quick.json' : complete ? 'latest.json' : 'latest-partial.json'), json);

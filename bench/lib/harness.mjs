@@ -25,12 +25,11 @@ export const DIRECT_REDIRECT = 'http://127.0.0.1/bench/clients/callback';
 
 export class Harness {
   #children = new Set();
-  #profileSeq = 0;
   #noOpenIdScopes;
   /** Errors that reached each contender's error handler, over the whole run. */
   appErrors = {};
 
-  /** `settings.maxBackground`: see `measure`; `profileDir`: app processes run with --cpu-prof into it. */
+  /** `settings.maxBackground`: see `measure`; `profileDir`: where the profile part writes its CPU profiles. */
   constructor({ benchDir, settings, profileDir }) {
     this.benchDir = benchDir;
     this.settings = settings;
@@ -38,10 +37,7 @@ export class Harness {
   }
 
   async child(script, args, name) {
-    const profileName = `${name.replace(/\W+/g, '-')}-${String((this.#profileSeq += 1)).padStart(3, '0')}.cpuprofile`;
-    const execArgv = this.profileDir && name.startsWith('app ') ? ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`, `--cpu-prof-name=${profileName}`] : [];
-    const started = await startChild(join(this.benchDir, script), args, { execArgv, name });
-    started.profile = execArgv.length > 0 ? join(this.profileDir, profileName) : undefined;
+    const started = await startChild(join(this.benchDir, script), args, { name });
     this.#children.add(started);
     return started;
   }

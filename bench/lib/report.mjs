@@ -52,6 +52,22 @@ function checksTable(lines) {
   table(lines, ['', ...contenders.map((c) => `(${LETTERS[c]})`)], CHECKS.map(([what, byContender]) => [what, ...contenders.map((c) => cell(byContender[c]))]));
 }
 
+function profileTables(lines, profiles) {
+  for (const [leg, byContender] of Object.entries(profiles)) {
+    const contenders = Object.keys(byContender);
+    const unit = leg === 'login' ? 'login' : 'login start';
+    lines.push('', `### Where the app's CPU goes, µs per ${unit} (${leg === 'login' ? 'full login' : 'redirect leg'}, one profiled window each; the components add up to the total, the named costs may overlap)`, '');
+    const first = byContender[contenders[0]];
+    const row = (name, pick) => [name, ...contenders.map((c) => fixed(pick(byContender[c]), 1))];
+    const rows = [
+      row('app CPU, in all', (a) => a.cpuMicrosPerUnit),
+      ...Object.keys(first.components).map((name) => row(`by component: ${name}`, (a) => a.components[name])),
+      ...Object.keys(first.named).map((name) => row(`named: ${name}`, (a) => a.named[name])),
+    ].filter((r) => r.slice(1).some((cell) => cell !== '0.0'));
+    table(lines, ['', ...contenders.map((c) => `(${LETTERS[c]})`)], rows);
+  }
+}
+
 function concurrencyTables(lines, s, settings) {
   lines.push('', `### Concurrent users (median of ${settings.concurrencyRounds} round(s) × ${settings.concurrencySeconds} s per level)`);
   for (const leg of ['redirect', 'login']) {
@@ -122,6 +138,7 @@ export function report(run, summary, results) {
   if (summary.redirect) legTables(lines, 'redirect', summary.redirect, settings);
   if (summary.login) legTables(lines, 'login', summary.login, settings);
   if (summary.redirect || summary.login) checksTable(lines);
+  if (results.profile) profileTables(lines, results.profile);
   if (summary.concurrency) concurrencyTables(lines, summary.concurrency, settings);
   if (results.pending) pendingTable(lines, results.pending);
   if (results.orgs) orgsTable(lines, results.orgs);

@@ -1,0 +1,49 @@
+/**
+ * Where each contender's app spends its CPU: for every contender of the redirect leg and of the
+ * full login, a fresh app with its warm-up, then one window under the same load as the
+ * comparison with V8's sampling profiler on (which slows the app a little, so these windows
+ * give the attribution, not the throughput). The profiles stay in bench/results/profiles/ for
+ * Chrome DevTools or speedscope; the attribution (lib/profile.mjs) goes into the results.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLogins } from '../load/login.mjs';
+import { runRedirectLeg } from '../load/redirect.mjs';
+import { log } from '../lib/harness.mjs';
+import { attribute } from '../lib/profile.mjs';
+import { LOGIN_CONTENDERS, REDIRECT_CONTENDERS } from './compare.mjs';
+
+const LEGS = {
+  redirect: {
+    contenders: REDIRECT_CONTENDERS,
+    load: (app, settings, duration) => runRedirectLeg({ url: app.info.url, duration, connections: settings.connections }),
+    units: (served) => served.starts,
+  },
+  login: {
+    contenders: LOGIN_CONTENDERS,
+    load: (app, settings, duration) => runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration }),
+    units: (served) => served.callbacks,
+  },
+};
+
+export async function profiles(harness) {
+  const { settings, profileDir } = harness;
+  mkdirSync(profileDir, { recursive: true });
+  const results = {};
+  for (const [leg, { contenders, load, units }] of Object.entries(LEGS)) {
+    results[leg] = {};
+    for (const contender of contenders) {
+      const app = await harness.startApp(contender);
+      await load(app, settings, settings.warmupSeconds);
+      await app.call('reset');
+      await app.call('profileStart');
+      await load(app, settings, settings.seconds);
+      const path = join(profileDir, `${leg}-${contender}.cpuprofile`);
+      const served = await app.call('profileStop', { path });
+      await harness.retire(contender, app);
+      results[leg][contender] = attribute(JSON.parse(readFileSync(path, 'utf8')), units(served), served.cpuMicros);
+      log(`profile ${leg} ${contender}: ${results[leg][contender].cpuMicrosPerUnit.toFixed(0)} µs of CPU per ${leg === 'login' ? 'login' : 'start'}`);
+    }
+  }
+  return results;
+}
