@@ -76,8 +76,8 @@ const settings = {
   clientRounds: quick ? 1 : 3,
   clientSeconds: quick ? 0.5 : 2,
   clientConcurrency: 16,
-  microIterations: quick ? 5000 : 50_000,
-  microTrials: quick ? 3 : 9,
+  microIterations: quick ? 5000 : 20_000,
+  microTrials: quick ? 3 : 7,
   maxBackground: number(flags['max-background'], 0, 0),
   parts: (flags.only ?? PARTS.join(',')).split(',').map((part) => part.trim()),
 };

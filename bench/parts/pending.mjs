@@ -46,7 +46,7 @@ export async function pendingLogins(harness) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const { url } = app.info;
     // Warm-up on sessions of its own, thrown away with the store.
-    const warm = await openSessions(url, agent, Math.ceil(settings.pendingSessions / 4));
+    const warm = await openSessions(url, agent, settings.pendingSessions);
     for (let level = 0; level < levels; level += 1) await startLogins(url, agent, warm);
     await app.call('reset');
 
