@@ -171,7 +171,15 @@ export function summarise(results, machine) {
   if (results.login) summary.login = summariseLeg('login', results.login, cores);
   summary.targets = TARGETS.filter((t) => summary[t.leg]).map((t) => {
     const ratio = summary[t.leg].ratios[ratioName(t.numerator, t.denominator)];
-    return { ...t, name: ratioName(t.numerator, t.denominator), ratio: ratio.throughput, verdict: verdict(ratio.throughput, t.target) };
+    const cpu = (contender) => summary[t.leg].perContender[contender].appCpuMicros;
+    return {
+      ...t,
+      name: ratioName(t.numerator, t.denominator),
+      ratio: ratio.throughput,
+      verdict: verdict(ratio.throughput, t.target),
+      // What the numerator's app spends per request beyond the denominator's (medians over rounds).
+      extraCpuMicros: cpu(t.numerator) - cpu(t.denominator),
+    };
   });
   if (results.concurrency) summary.concurrency = summariseConcurrency(results.concurrency, cores);
   if (results.soak) summary.soak = summariseSoak(results.soak, cores);
