@@ -91,7 +91,7 @@ if (unknown.length > 0) throw new TypeError(`bench: unknown part(s) ${unknown.jo
 ensureBuilt(root, { build: !flags['no-build'] });
 // Imported after the build: these import both packages by name.
 const { Harness, log } = await import('./lib/harness.mjs');
-const { redirectRounds, loginRounds } = await import('./parts/compare.mjs');
+const { legRounds } = await import('./parts/compare.mjs');
 const { concurrencyRounds } = await import('./parts/concurrency.mjs');
 const { pendingLogins } = await import('./parts/pending.mjs');
 const { orgs } = await import('./parts/orgs.mjs');
@@ -121,8 +121,8 @@ const began = performance.now();
 const harness = new Harness({ benchDir, settings, profileDir: join(resultsDir, 'profiles') });
 const results = {};
 const parts = {
-  redirect: () => redirectRounds(harness),
-  login: () => loginRounds(harness),
+  redirect: () => legRounds(harness, 'redirect'),
+  login: () => legRounds(harness, 'login'),
   profile: () => profiles(harness),
   concurrency: () => concurrencyRounds(harness),
   pending: () => pendingLogins(harness),

@@ -4,6 +4,7 @@
  * the scaling curves reduced to one point per level, and how busy the rest of the machine was.
  */
 import { CLIENTS } from '../load/clients.mjs';
+import { LEGS } from '../parts/compare.mjs';
 import { LETTERS } from './apps.mjs';
 import { median, ratioSummary, slope } from './stats.mjs';
 
@@ -39,13 +40,8 @@ export function verdict(summary, target) {
   return 'not shown: the interval straddles it';
 }
 
-const RATE = { redirect: (r) => r.rps, login: (r) => r.loginsPerSecond };
-const CPU = { redirect: (r) => r.appCpuMicrosPerRequest, login: (r) => r.appCpuMicrosPerLogin };
-
-function failuresOf(leg, result) {
-  if (leg === 'login') return Object.values(result.failures).reduce((n, k) => n + k, 0);
-  return result.errors + result.timeouts + Object.entries(result.statuses).filter(([status]) => status !== '302').reduce((n, [, k]) => n + k, 0);
-}
+const RATE = { redirect: LEGS.redirect.perSecond, login: LEGS.login.perSecond };
+const CPU = { redirect: (r) => r[LEGS.redirect.cpu[0]], login: (r) => r[LEGS.login.cpu[0]] };
 
 /** Cores other processes used during `measurements`: median and max, and as a share of the machine. */
 export function backgroundSummary(cores, machineCores) {
@@ -67,8 +63,8 @@ function summariseLeg(leg, rounds, machineCores) {
         p99: metric(c, (r) => r.latency.p99),
         appCpuMicros: metric(c, CPU[leg]),
         ...(leg === 'login' ? { emulatorCpuMicros: metric(c, (r) => r.emulatorCpuMicrosPerLogin) } : {}),
-        count: rounds.reduce((sum, round) => sum + (leg === 'login' ? round[c].logins : round[c].redirects), 0),
-        failures: rounds.reduce((sum, round) => sum + failuresOf(leg, round[c]), 0),
+        count: rounds.reduce((sum, round) => sum + LEGS[leg].count(round[c]), 0),
+        failures: rounds.reduce((sum, round) => sum + LEGS[leg].failures(round[c]), 0),
       },
     ]),
   );

@@ -10,62 +10,56 @@ import { backgroundNote, log, rotate } from '../lib/harness.mjs';
 export const REDIRECT_CONTENDERS = ['ceiling', 'passport-floor', 'passport-oauth2', 'openid-client', 'strategy'];
 export const LOGIN_CONTENDERS = ['passport-oauth2', 'openid-client', 'strategy', 'passport-oauth2-no-id-token', 'strategy-no-id-token'];
 
-/** App CPU time (µs) over `fn` divided by what `count(result)` says was served. */
-async function withAppCpu(apps, fn, count) {
-  const before = await Promise.all(apps.map((app) => app.call('cpu')));
-  const result = await fn();
-  const after = await Promise.all(apps.map((app) => app.call('cpu')));
-  const n = Math.max(1, count(result));
-  return { result, cpuMicros: after.map((value, i) => (value - before[i]) / n) };
-}
+/**
+ * The two loads. `run(app, seconds, users)` drives one app; `count` is what a result served
+ * (redirects, or logins), `perSecond` its rate; `cpu` names the CPU per unit of each server measured.
+ */
+export const LEGS = {
+  redirect: {
+    contenders: REDIRECT_CONTENDERS,
+    users: (settings) => settings.connections,
+    run: (app, seconds, users) => runRedirectLeg({ url: app.info.url, duration: seconds, connections: users }),
+    count: (result) => result.redirects,
+    perSecond: (result) => result.rps,
+    failures: (result) => result.errors + result.timeouts + Object.entries(result.statuses).filter(([status]) => status !== '302').reduce((n, [, k]) => n + k, 0),
+    cpu: ['appCpuMicrosPerRequest'],
+    unit: 'req/s',
+  },
+  login: {
+    contenders: LOGIN_CONTENDERS,
+    users: (settings) => settings.virtualUsers,
+    run: (app, seconds, users) => runLogins({ appUrl: app.info.url, virtualUsers: users, duration: seconds }),
+    count: (result) => result.logins,
+    perSecond: (result) => result.loginsPerSecond,
+    failures: (result) => Object.values(result.failures).reduce((n, k) => n + k, 0),
+    cpu: ['appCpuMicrosPerLogin', 'emulatorCpuMicrosPerLogin'],
+    unit: 'logins/s',
+  },
+};
 
-export async function redirectRounds(harness) {
-  const { settings } = harness;
-  const rounds = [];
-  for (let round = 0; round < settings.rounds; round += 1) {
-    const results = {};
-    for (const contender of rotate(REDIRECT_CONTENDERS, round)) {
-      const app = await harness.startApp(contender);
-      await runRedirectLeg({ url: app.info.url, duration: settings.warmupSeconds, connections: settings.connections });
-      const result = await harness.measure(async () => {
-        await app.call('reset');
-        const { result: leg, cpuMicros } = await withAppCpu(
-          [app],
-          () => runRedirectLeg({ url: app.info.url, duration: settings.seconds, connections: settings.connections }),
-          (r) => r.redirects,
-        );
-        return { ...leg, appCpuMicrosPerRequest: cpuMicros[0] };
-      });
-      await harness.retire(contender, app);
-      results[contender] = result;
-      log(`redirect round ${round + 1}/${settings.rounds} ${contender}: ${result.rps.toFixed(0)} req/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
-    }
-    rounds.push(results);
-  }
-  return rounds;
-}
-
-export async function loginRounds(harness) {
+/** Alternated rounds of one leg; each result also carries the CPU per unit of the app (and the emulator for logins). */
+export async function legRounds(harness, legName) {
   const { settings, emulator } = harness;
+  const leg = LEGS[legName];
+  const users = leg.users(settings);
   const rounds = [];
   for (let round = 0; round < settings.rounds; round += 1) {
     const results = {};
-    for (const contender of rotate(LOGIN_CONTENDERS, round)) {
+    for (const contender of rotate(leg.contenders, round)) {
       const app = await harness.startApp(contender);
-      await runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration: settings.warmupSeconds });
+      await leg.run(app, settings.warmupSeconds, users);
+      const servers = [app, emulator].slice(0, leg.cpu.length);
       const result = await harness.measure(async () => {
-        await app.call('reset');
-        await emulator.call('reset');
-        const { result: logins, cpuMicros } = await withAppCpu(
-          [app, emulator],
-          () => runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration: settings.seconds }),
-          (r) => r.logins,
-        );
-        return { ...logins, appCpuMicrosPerLogin: cpuMicros[0], emulatorCpuMicrosPerLogin: cpuMicros[1] };
+        await Promise.all(servers.map((server) => server.call('reset')));
+        const before = await Promise.all(servers.map((server) => server.call('cpu')));
+        const measured = await leg.run(app, settings.seconds, users);
+        const after = await Promise.all(servers.map((server) => server.call('cpu')));
+        const n = Math.max(1, leg.count(measured));
+        return { ...measured, ...Object.fromEntries(leg.cpu.map((name, i) => [name, (after[i] - before[i]) / n])) };
       });
       await harness.retire(contender, app);
       results[contender] = result;
-      log(`login round ${round + 1}/${settings.rounds} ${contender}: ${result.loginsPerSecond.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
+      log(`${legName} round ${round + 1}/${settings.rounds} ${contender}: ${leg.perSecond(result).toFixed(0)} ${leg.unit}, p50 ${result.latency.p50.toFixed(2)} ms${backgroundNote(result)}`);
     }
     rounds.push(results);
   }

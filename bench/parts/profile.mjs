@@ -7,41 +7,29 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLogins } from '../load/login.mjs';
-import { runRedirectLeg } from '../load/redirect.mjs';
 import { log } from '../lib/harness.mjs';
 import { attribute } from '../lib/profile.mjs';
-import { LOGIN_CONTENDERS, REDIRECT_CONTENDERS } from './compare.mjs';
+import { LEGS } from './compare.mjs';
 
-const LEGS = {
-  redirect: {
-    contenders: REDIRECT_CONTENDERS,
-    load: (app, settings, duration) => runRedirectLeg({ url: app.info.url, duration, connections: settings.connections }),
-    units: (served) => served.starts,
-  },
-  login: {
-    contenders: LOGIN_CONTENDERS,
-    load: (app, settings, duration) => runLogins({ appUrl: app.info.url, virtualUsers: settings.virtualUsers, duration }),
-    units: (served) => served.callbacks,
-  },
-};
+/** What the window served, per leg: login starts, or finished logins (each with its start). */
+const UNITS = { redirect: (served) => served.starts, login: (served) => served.callbacks };
 
 export async function profiles(harness) {
   const { settings, profileDir } = harness;
   mkdirSync(profileDir, { recursive: true });
   const results = {};
-  for (const [leg, { contenders, load, units }] of Object.entries(LEGS)) {
+  for (const [leg, { contenders, run, users }] of Object.entries(LEGS)) {
     results[leg] = {};
     for (const contender of contenders) {
       const app = await harness.startApp(contender);
-      await load(app, settings, settings.warmupSeconds);
+      await run(app, settings.warmupSeconds, users(settings));
       await app.call('reset');
       await app.call('profileStart');
-      await load(app, settings, settings.seconds);
+      await run(app, settings.seconds, users(settings));
       const path = join(profileDir, `${leg}-${contender}.cpuprofile`);
       const served = await app.call('profileStop', { path });
       await harness.retire(contender, app);
-      results[leg][contender] = attribute(JSON.parse(readFileSync(path, 'utf8')), units(served), served.cpuMicros);
+      results[leg][contender] = attribute(JSON.parse(readFileSync(path, 'utf8')), UNITS[leg](served), served.cpuMicros);
       log(`profile ${leg} ${contender}: ${results[leg][contender].cpuMicrosPerUnit.toFixed(0)} µs of CPU per ${leg === 'login' ? 'login' : 'start'}`);
     }
   }
