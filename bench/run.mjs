@@ -120,6 +120,7 @@ log(`${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, l
 const began = performance.now();
 const harness = new Harness({ benchDir, settings, profileDir: join(resultsDir, 'profiles') });
 const results = {};
+const partErrors = {};
 const parts = {
   redirect: () => legRounds(harness, 'redirect'),
   login: () => legRounds(harness, 'login'),
@@ -135,13 +136,20 @@ try {
   await harness.startEmulator();
   for (const part of PARTS.filter((p) => settings.parts.includes(p))) {
     const partBegan = performance.now();
-    results[part] = await parts[part]();
+    // A part that breaks is reported (and fails the run) without losing the others' results.
+    try {
+      results[part] = await parts[part]();
+    } catch (error) {
+      console.error(`bench: ${part} failed:`, error);
+      partErrors[part] = error instanceof Error ? error.message : String(error);
+    }
     log(`${part} took ${Math.round((performance.now() - partBegan) / 1000)} s`);
   }
 } finally {
   await harness.stopAll();
 }
 results.appErrors = harness.appErrors;
+results.partErrors = partErrors;
 run.machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100);
 run.seconds = Math.round((performance.now() - began) / 1000);
 

@@ -1,6 +1,7 @@
 /**
  * What makes a run unusable, whatever its numbers: a contender that completed no logins (or no
- * redirects) in some part, a failed request, or an error in an app. CI's `--quick` run fails on it.
+ * redirects) in some part, a failed request, an error in an app, a part that broke off. CI's
+ * `--quick` run fails on it.
  */
 import { LABELS } from './apps.mjs';
 
@@ -28,6 +29,7 @@ export function failedContenders(results, summary) {
     if (summary.soak.failed > 0) problems.push(`soak: ${summary.soak.failed} action(s) failed (${Object.keys(results.soak.failures).join('; ')})`);
     for (const [action, n] of Object.entries(summary.soak.actions)) if (!(n > 0)) problems.push(`soak: no ${action} completed`);
   }
+  for (const [part, message] of Object.entries(results.partErrors ?? {})) problems.push(`${part} broke off: ${message}`);
   for (const [contender, errors] of Object.entries(results.appErrors ?? {})) {
     if (errors.count > 0) problems.push(`${LABELS[contender]}: ${errors.count} error(s) in the app (${errors.messages.join('; ')})`);
   }
