@@ -131,8 +131,8 @@ export function report(run, summary, results) {
     lines.push('', '### Targets (met only when the whole 95 % interval clears the target)', '');
     table(
       lines,
-      ['target', 'ratio', 'measured', 'rounds min–max', '95 % interval', 'verdict', 'app CPU µs/request, numerator − denominator'],
-      summary.targets.map((t) => [`${t.what} ≥ ${t.target}`, t.name, fixed(t.ratio.ratio, 3), spread(t.ratio), interval(t.ratio), t.verdict, fixed(t.extraCpuMicros, 0)]),
+      ['target', 'ratio', 'measured', 'rounds min–max', '95 % interval', 'verdict', 'app CPU µs/request: numerator − denominator', 'numerator / its budget (denominator ÷ target)'],
+      summary.targets.map((t) => [`${t.what} ≥ ${t.target}`, t.name, fixed(t.ratio.ratio, 3), spread(t.ratio), interval(t.ratio), t.verdict, fixed(t.extraCpuMicros, 0), `${fixed(t.cpuMicros, 0)} / ${fixed(t.cpuBudgetMicros, 0)}`]),
     );
   }
   if (summary.redirect) legTables(lines, 'redirect', summary.redirect, settings);

@@ -173,8 +173,11 @@ export function summarise(results, machine) {
       name: ratioName(t.numerator, t.denominator),
       ratio: ratio.throughput,
       verdict: verdict(ratio.throughput, t.target),
-      // What the numerator's app spends per request beyond the denominator's (medians over rounds).
+      // What the numerator's app spends per request beyond the denominator's (medians over rounds),
+      // and what it could spend if throughput went with the app's CPU alone.
       extraCpuMicros: cpu(t.numerator) - cpu(t.denominator),
+      cpuBudgetMicros: cpu(t.denominator) / t.target,
+      cpuMicros: cpu(t.numerator),
     };
   });
   if (results.concurrency) summary.concurrency = summariseConcurrency(results.concurrency, cores);
