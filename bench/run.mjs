@@ -115,7 +115,7 @@ function machine() {
   };
 }
 
-const run = { startedAt: new Date().toISOString(), machine: machine(), settings };
+const run = { startedAt: new Date().toISOString(), machine: machine(), settings, partSeconds: {} };
 log(`${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, load average ${run.machine.loadAverageAtStart.join(' ')}`);
 const began = performance.now();
 const harness = new Harness({ benchDir, settings, profileDir: join(resultsDir, 'profiles') });
@@ -143,7 +143,8 @@ try {
       console.error(`bench: ${part} failed:`, error);
       partErrors[part] = error instanceof Error ? error.message : String(error);
     }
-    log(`${part} took ${Math.round((performance.now() - partBegan) / 1000)} s`);
+    run.partSeconds[part] = Math.round((performance.now() - partBegan) / 1000);
+    log(`${part} took ${run.partSeconds[part]} s`);
   }
 } finally {
   await harness.stopAll();

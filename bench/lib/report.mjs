@@ -126,7 +126,8 @@ function clientsTable(lines, clients, settings) {
 
 export function report(run, summary, results) {
   const { settings, machine } = run;
-  const lines = [`Run of ${run.startedAt}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${run.seconds} s.`, backgroundLine(summary.background)];
+  const parts = Object.entries(run.partSeconds ?? {}).map(([part, seconds]) => `${part} ${seconds} s`).join(', ');
+  const lines = [`Run of ${run.startedAt}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${run.seconds} s (${parts}).`, backgroundLine(summary.background)];
   if (summary.targets.length > 0) {
     lines.push('', '### Targets (met only when the whole 95 % interval clears the target)', '');
     table(
