@@ -36,6 +36,13 @@ export function sessionCookie(setCookie, cookie) {
 /** A login that got an unexpected answer; the virtual user goes on with the next one. */
 export class LoginError extends Error {}
 
+/** A network error of one step of a login, named after the step (`start: read ECONNRESET`). */
+function step(name, request) {
+  return request.catch((error) => {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+}
+
 /** Two keep-alive agents, one per server, for `users` browsers in flight. */
 export function browserAgents(users) {
   const agents = { app: new http.Agent({ keepAlive: true, maxSockets: users }), emulator: new http.Agent({ keepAlive: true, maxSockets: users }) };
@@ -47,12 +54,12 @@ export function browserAgents(users) {
  * (none: a new browser). Resolves to the session cookie the browser holds afterwards.
  */
 export async function login(appUrl, agents, { cookie, startPath = '/auth/salesforce' } = {}) {
-  const start = await get(`${appUrl}${startPath}`, agents.app, cookie);
+  const start = await step('start', get(`${appUrl}${startPath}`, agents.app, cookie));
   const startCookie = sessionCookie(start.setCookie, cookie);
   if (start.status !== 302 || !start.location || !startCookie) throw new LoginError(`start answered ${start.status}`);
-  const authorize = await get(start.location, agents.emulator);
+  const authorize = await step('authorize', get(start.location, agents.emulator));
   if (authorize.status !== 302 || !authorize.location) throw new LoginError(`authorize answered ${authorize.status}`);
-  const callback = await get(new URL(authorize.location, start.location).href, agents.app, startCookie);
+  const callback = await step('callback', get(new URL(authorize.location, start.location).href, agents.app, startCookie));
   if (callback.status !== 302 || callback.location !== '/done') throw new LoginError(`callback answered ${callback.status} → ${callback.location}`);
   return sessionCookie(callback.setCookie, startCookie);
 }

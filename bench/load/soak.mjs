@@ -2,8 +2,9 @@
  * A mixed load for the soak: `browsers` browsers that keep their session cookie, each doing,
  * one after another, a full login (40 %), a token refresh through the app (35 %; a login when
  * not logged in yet) or a login started and abandoned (25 %); before an action a browser is, 1 time
- * in 20, replaced by a new one (cookie dropped, its session left to expire). Choices come from a
- * seeded generator, so two runs send the same mix.
+ * in 20, replaced by a new one (cookie dropped, its session left to expire). A browser whose
+ * request fails with a network error starts over as a new one. Choices come from a seeded
+ * generator, so two runs send the same mix.
  */
 import { performance } from 'node:perf_hooks';
 import { browserAgents, get, login, LoginError, sessionCookie } from './login.mjs';
@@ -52,9 +53,12 @@ export async function runSoak({ appUrl, browsers, duration, counts }) {
         counts[await act(chosen, state, appUrl, agents)].done += 1;
       } catch (error) {
         counts[chosen].failed += 1;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = `${chosen}: ${error instanceof Error ? error.message : String(error)}`;
         failures.set(message, (failures.get(message) ?? 0) + 1);
-        if (!(error instanceof LoginError)) break;
+        // After a network error the browser starts over, as a person would; so many that the
+        // app must be gone end the soak for this browser.
+        if (!(error instanceof LoginError)) Object.assign(state, { cookie: undefined, loggedIn: false });
+        if (Object.values(counts).reduce((n, c) => n + c.failed, 0) > 1000) break;
       }
     }
   };
