@@ -1,42 +1,169 @@
 /**
- * The three contenders, each an Express 5 app with express-session (MemoryStore) on the same
- * routes: `GET /auth/salesforce` starts a login (302 to the authorization endpoint) and
- * `GET /auth/salesforce/callback` finishes it (302 to `/done`, or to `/failed`).
+ * The contenders, each an Express 5 app with express-session (MemoryStore, the same cookie
+ * settings for all) on the same routes: `GET /auth/salesforce` starts a login (302 to the
+ * emulator's authorization endpoint) and `GET /auth/salesforce/callback` finishes it (302 to
+ * `/done`, or to `/failed`). What each one checks is in CHECKS below and in BENCHMARKS.md.
  *
- * - `ceiling`: no Passport; stores 32 random bytes in the session and redirects. Nothing can
- *   start a login with less work on this stack.
- * - `passport-floor`: the ceiling's work done by a Passport strategy, behind `passport.initialize()`
- *   and `passport.session()`: what any Passport strategy costs before doing anything of its own.
- * - `passport-oauth2`: passport-oauth2 with its built-in PKCE (`pkce: 'S256', state: true`) and a
- *   minimal `userProfile` that GETs the identity URL with the token in a Bearer header.
- * - `strategy`: this package's `SalesforcePkceStrategy`, as its README wires it.
- * - `passport-oauth2-no-id-token`, `strategy-no-id-token`: the same two against a Connected App
- *   without `openid`, so no id_token comes back (passport-oauth2 ignores id_tokens; this strategy
- *   verifies every one, and the emulator spends an RSA signature on each).
+ * - `ceiling` (a): no Passport; stores a 43-character random value (32 random bytes, the size
+ *   of a PKCE verifier) in the session and answers 302. Nothing starts a login with less work.
+ * - `passport-floor` (b): the same work done by a Passport strategy behind `passport.initialize()`
+ *   and `passport.session()`, redirecting with Passport's `redirect`: the floor of any strategy.
+ * - `passport-oauth2` (c): passport-oauth2 1.8 with `pkce: 'S256', state: true`, and a minimal
+ *   `userProfile` that GETs the identity URL with the token in a Bearer header.
+ * - `openid-client` (d): openid-client 6's Passport strategy, configured by discovery from the
+ *   emulator (http on loopback, hence openid-client's `allowInsecureRequests`), whose verify
+ *   callback fetches the UserInfo endpoint (openid-client's `fetchUserInfo`, which checks `sub`).
+ * - `strategy` (e): this package's `SalesforcePkceStrategy`, as its README wires it.
+ * - `passport-oauth2-no-id-token` (c'), `strategy-no-id-token` (e'): (c) and (e) against a
+ *   Connected App without `openid`, so no id_token comes back.
  */
 import { randomBytes } from 'node:crypto';
+import { setInterval } from 'node:timers';
+import { URL } from 'node:url';
 import express from 'express';
 import session from 'express-session';
+import * as oidc from 'openid-client';
+import { Strategy as OpenIdClientStrategy } from 'openid-client/passport';
 import { Passport, Strategy as PassportStrategy } from 'passport';
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SalesforcePkceStrategy } from 'passport-salesforce-pkce';
+import { siteURL } from './sites.mjs';
 
 export const CONTENDERS = [
   'ceiling',
   'passport-floor',
   'passport-oauth2',
+  'openid-client',
   'strategy',
   'passport-oauth2-no-id-token',
   'strategy-no-id-token',
 ];
+export const LABELS = {
+  ceiling: '(a) express-session ceiling',
+  'passport-floor': '(b) Passport floor',
+  'passport-oauth2': '(c) passport-oauth2 pkce',
+  'openid-client': '(d) openid-client 6 passport',
+  strategy: '(e) passport-salesforce-pkce',
+  'passport-oauth2-no-id-token': "(c') passport-oauth2, no id_token",
+  'strategy-no-id-token': "(e') passport-salesforce-pkce, no id_token",
+};
+/** The short letters used in ratios and targets. */
+export const LETTERS = {
+  ceiling: 'a',
+  'passport-floor': 'b',
+  'passport-oauth2': 'c',
+  'openid-client': 'd',
+  strategy: 'e',
+  'passport-oauth2-no-id-token': "c'",
+  'strategy-no-id-token': "e'",
+};
+
+/**
+ * What each contender checks on a login, published next to its numbers. `true`, `false`, or a
+ * short note when the answer is neither.
+ */
+export const CHECKS = [
+  ['PKCE (S256)', { ceiling: false, 'passport-floor': false, 'passport-oauth2': true, 'openid-client': true, strategy: true }],
+  [
+    '`state` sent and checked',
+    {
+      ceiling: 'stored, never checked',
+      'passport-floor': 'stored, never checked',
+      'passport-oauth2': true,
+      'openid-client': 'no: PKCE only, as the discovery lists S256',
+      strategy: true,
+    },
+  ],
+  [
+    'several pending logins per session (tabs)',
+    {
+      ceiling: false,
+      'passport-floor': false,
+      'passport-oauth2': 'no: one, overwritten',
+      'openid-client': 'no: one, overwritten',
+      strategy: 'yes, up to 10, each used once, 10-minute expiry',
+    },
+  ],
+  [
+    'pending login saved before the redirect',
+    {
+      ceiling: 'at the end of the request',
+      'passport-floor': 'at the end of the request',
+      'passport-oauth2': 'at the end of the request',
+      'openid-client': 'at the end of the request',
+      strategy: 'yes, explicitly',
+    },
+  ],
+  [
+    'token response `signature` (HMAC-SHA256)',
+    { ceiling: false, 'passport-floor': false, 'passport-oauth2': false, 'openid-client': false, strategy: true },
+  ],
+  [
+    'id_token signature (RS256 against the JWKS)',
+    {
+      ceiling: false,
+      'passport-floor': false,
+      'passport-oauth2': 'no: ignores the id_token',
+      'openid-client': 'no (only with `enableNonRepudiationChecks`)',
+      strategy: 'yes (jose)',
+    },
+  ],
+  [
+    'id_token claims (iss, aud, exp, iat)',
+    { ceiling: false, 'passport-floor': false, 'passport-oauth2': false, 'openid-client': true, strategy: true },
+  ],
+  [
+    'OpenID nonce',
+    {
+      ceiling: false,
+      'passport-floor': false,
+      'passport-oauth2': false,
+      'openid-client': 'no: none sent',
+      strategy: 'when `openid` is requested (not here)',
+    },
+  ],
+  [
+    'identity fetched',
+    {
+      ceiling: false,
+      'passport-floor': false,
+      'passport-oauth2': 'identity URL (a minimal `userProfile` written for this benchmark)',
+      'openid-client': 'UserInfo endpoint, `sub` checked',
+      strategy: 'identity URL, full profile',
+    },
+  ],
+  [
+    'identity URL origin checked before the token is sent',
+    {
+      ceiling: false,
+      'passport-floor': false,
+      'passport-oauth2': 'n/a: fixed URL',
+      'openid-client': 'n/a: UserInfo URL from discovery',
+      strategy: true,
+    },
+  ],
+  [
+    'HTTP client',
+    {
+      ceiling: '-',
+      'passport-floor': '-',
+      'passport-oauth2': '`oauth` (node:http, global agent)',
+      'openid-client': 'fetch (undici)',
+      strategy: 'node:http, keep-alive agents',
+    },
+  ],
+];
+
 export const CLIENT_ID = '3MVG9bench.connected.app';
 /** A second Connected App, granted every scope but `openid`: its token responses carry no id_token. */
 export const CLIENT_ID_NO_OPENID = '3MVG9bench.no.openid';
 export const CLIENT_SECRET = 'B3NCHS3CR3T';
 export const CALLBACK_PATH = '/auth/salesforce/callback';
+/** The cookie and store settings every contender shares. */
+const SESSION_OPTIONS = { secret: 'bench-secret', resave: false, saveUninitialized: false, name: 'app.sid' };
 
 /** passport-oauth2 with built-in PKCE; `identityURL` is the emulator user's (it only gets a token). */
-function passportOAuth2Strategy(emulator, identityURL, clientID = CLIENT_ID) {
+function passportOAuth2Strategy(emulator, identityURL, clientID) {
   const strategy = new OAuth2Strategy(
     {
       authorizationURL: `${emulator.url}/services/oauth2/authorize`,
@@ -75,7 +202,7 @@ function passportOAuth2Strategy(emulator, identityURL, clientID = CLIENT_ID) {
   return strategy;
 }
 
-/** A Passport strategy that does only what the ceiling does: 32 random bytes in the session, then redirect. */
+/** A Passport strategy that does only what the ceiling does: 43 random characters in the session, then redirect. */
 class FloorStrategy extends PassportStrategy {
   constructor(authorizeURL) {
     super();
@@ -90,49 +217,123 @@ class FloorStrategy extends PassportStrategy {
   }
 }
 
-function salesforcePkceStrategy(emulator, clientID = CLIENT_ID) {
-  return new SalesforcePkceStrategy(
-    { clientID, clientSecret: CLIENT_SECRET, loginURL: emulator.url, callbackURL: CALLBACK_PATH },
-    (accessToken, refreshToken, profile, done) => done(null, { id: profile.id }),
+/** openid-client's Passport strategy, configured from the emulator's discovery document. */
+async function openIdClientStrategy(emulator, appUrl) {
+  // openid-client refuses http: endpoints unless told; the emulator serves http on loopback only.
+  const config = await oidc.discovery(new URL(emulator.url), CLIENT_ID, CLIENT_SECRET, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const strategy = new OpenIdClientStrategy(
+    { config, callbackURL: `${appUrl}${CALLBACK_PATH}`, name: 'salesforce' },
+    async (tokens, verified) => {
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims().sub);
+      verified(null, { id: info.user_id });
+    },
   );
+  return strategy;
 }
 
 /**
- * Builds one contender's app. `emulator` is `{ url, orgId, userId }`. Returns the app, its
- * session store and `errors` (how many errors reached Express's error handler, and a few of their messages).
+ * Builds one contender's app. `emulator` is `{ url, orgId, userId }`, `appUrl` the app's own
+ * origin (openid-client wants an absolute callback URL). Options:
+ *
+ * - `store`: the express-session store (default: a new MemoryStore);
+ * - `sessionMaxAge`: ms; sets the cookie's maxAge and prunes expired sessions from the
+ *   MemoryStore every 5 s (for long runs where browsers come and go);
+ * - `refresh`: keeps the refresh token with the user and serves `GET /refresh` (this strategy only);
+ * - `sites`: a number of login bases on the emulator, `siteURL(emulator.url, 1…sites)`, that a
+ *   request may choose with `?site=<n>&hint=<username>` (this strategy only; they become its
+ *   `allowedLoginURLs`, as exact strings).
+ *
+ * Resolves to `{ app, store, strategy, errors, served }`: `errors` counts what reached Express's
+ * error handler (with a few messages), `served` the login starts and callbacks answered.
  */
-export function createBenchApp(contender, emulator, { store = new session.MemoryStore() } = {}) {
+export async function createBenchApp(
+  contender,
+  emulator,
+  appUrl,
+  { store = new session.MemoryStore(), sessionMaxAge, refresh = false, sites = 0 } = {},
+) {
   if (!CONTENDERS.includes(contender)) throw new TypeError(`unknown contender ${contender}; one of ${CONTENDERS.join(', ')}`);
   const app = express();
   const errors = { count: 0, messages: new Set() };
+  const served = { starts: 0, callbacks: 0 };
   app.disable('x-powered-by');
-  app.use(session({ secret: 'bench-secret', resave: false, saveUninitialized: false, name: 'app.sid', store }));
+  app.use(session({ ...SESSION_OPTIONS, store, ...(sessionMaxAge ? { cookie: { maxAge: sessionMaxAge } } : {}) }));
+  if (sessionMaxAge) {
+    // MemoryStore forgets an expired session only when asked for it; all() asks for every one.
+    setInterval(() => store.all(() => {}), 5000).unref();
+  }
+  app.use(CALLBACK_PATH, (_req, _res, next) => {
+    served.callbacks += 1;
+    next();
+  });
+  app.use('/auth/salesforce', (req, _res, next) => {
+    if (req.path === '/') served.starts += 1;
+    next();
+  });
 
   const authorizeURL = `${emulator.url}/services/oauth2/authorize?response_type=code&client_id=${CLIENT_ID}&state=`;
+  const loginURLs = sites > 0 ? Array.from({ length: sites }, (_, i) => siteURL(emulator.url, i + 1)) : undefined;
+  let strategy;
   if (contender === 'ceiling') {
     app.get('/auth/salesforce', (req, res) => {
       const value = randomBytes(32).toString('base64url');
       req.session.pending = value;
-      res.writeHead(302, { location: authorizeURL + value, 'content-length': '0' });
+      // What Passport's `redirect` action sends: a 302 with Location and an empty body.
+      res.statusCode = 302;
+      res.setHeader('Location', authorizeURL + value);
+      res.setHeader('Content-Length', '0');
       res.end();
     });
   } else {
     const passport = new Passport();
     const identityURL = `${emulator.url}/id/${emulator.orgId}/${emulator.userId}`;
+    const salesforce = (clientID) =>
+      new SalesforcePkceStrategy(
+        {
+          clientID,
+          clientSecret: CLIENT_SECRET,
+          loginURL: emulator.url,
+          callbackURL: CALLBACK_PATH,
+          ...(loginURLs ? { allowedLoginURLs: loginURLs } : {}),
+        },
+        (accessToken, refreshToken, profile, done) => done(null, refresh ? { id: profile.id, refreshToken } : { id: profile.id }),
+      );
     const strategies = {
       'passport-floor': () => new FloorStrategy(authorizeURL),
-      'passport-oauth2': () => passportOAuth2Strategy(emulator, identityURL),
-      strategy: () => salesforcePkceStrategy(emulator),
+      'passport-oauth2': () => passportOAuth2Strategy(emulator, identityURL, CLIENT_ID),
+      'openid-client': () => openIdClientStrategy(emulator, appUrl),
+      strategy: () => salesforce(CLIENT_ID),
       'passport-oauth2-no-id-token': () => passportOAuth2Strategy(emulator, identityURL, CLIENT_ID_NO_OPENID),
-      'strategy-no-id-token': () => salesforcePkceStrategy(emulator, CLIENT_ID_NO_OPENID),
+      'strategy-no-id-token': () => salesforce(CLIENT_ID_NO_OPENID),
     };
-    passport.use(strategies[contender]());
-    passport.serializeUser((user, done) => done(null, user.id));
-    passport.deserializeUser((id, done) => done(null, { id }));
+    if ((refresh || loginURLs) && contender !== 'strategy') throw new TypeError('refresh and sites are for the strategy contender only');
+    strategy = await strategies[contender]();
+    passport.use(strategy);
+    passport.serializeUser((user, done) => done(null, user));
+    passport.deserializeUser((user, done) => done(null, user));
     app.use(passport.initialize());
     app.use(passport.session());
-    app.get('/auth/salesforce', passport.authenticate('salesforce'));
+    if (loginURLs) {
+      app.get('/auth/salesforce', (req, res, next) => {
+        // Without ?site the configured loginURL is used.
+        const loginURL = loginURLs[Number(req.query.site) - 1];
+        passport.authenticate('salesforce', { loginURL, loginHint: req.query.hint })(req, res, next);
+      });
+    } else {
+      app.get('/auth/salesforce', passport.authenticate('salesforce'));
+    }
     app.get(CALLBACK_PATH, passport.authenticate('salesforce', { successRedirect: '/done', failureRedirect: '/failed' }));
+    if (refresh) {
+      app.get('/refresh', (req, res, next) => {
+        if (!req.user?.refreshToken) {
+          res.status(401).end('not logged in');
+          return;
+        }
+        strategy.refresh(req.user.refreshToken).then((tokens) => res.json({ issuedAt: tokens.issuedAt }), next);
+      });
+    }
   }
   app.get('/touch', (req, res) => {
     req.session.visited = true;
@@ -143,5 +344,5 @@ export function createBenchApp(contender, emulator, { store = new session.Memory
     if (errors.messages.size < 5) errors.messages.add(`${err.name}: ${err.message}`);
     res.status(500).end(err.name);
   });
-  return { app, store, errors };
+  return { app, store, strategy, errors, served };
 }

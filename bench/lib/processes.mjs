@@ -8,10 +8,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 /**
  * Forks `script` with `args` and resolves once it is ready, to
- * `{ info, call(type, payload), stop() }`. `execArgv` adds Node flags (e.g. `--cpu-prof`).
+ * `{ info, call(type, payload), stop(), pid }`. Children run with `--expose-gc`, so `gc()` can measure a clean heap.
  */
-export function startChild(script, args = [], { execArgv = [], name = script } = {}) {
-  const child = fork(script, args, { execArgv: ['--expose-gc', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startChild(script, args = [], { name = script } = {}) {
+  const child = fork(script, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 1;
   let exited = false;
@@ -43,7 +43,7 @@ export function startChild(script, args = [], { execArgv = [], name = script } =
   const stop = async () => {
     if (exited) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
-    // A normal exit lets `--cpu-prof` write its profile; kill only if the child does not leave.
+    // A normal exit lets the child close its server; kill only if it does not leave.
     call('stop').catch(() => {});
     const left = await Promise.race([gone.then(() => true), delay(10_000).then(() => false)]);
     if (!left) {

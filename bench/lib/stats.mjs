@@ -1,4 +1,4 @@
-/** Small statistics helpers for the benchmark: medians and percentiles of plain number arrays. */
+/** Statistics for the benchmark: medians, percentiles, and bootstrap intervals of ratios. */
 
 /** The p-th percentile (0–100) of the values, by nearest rank on a sorted copy. */
 export function percentile(values, p) {
@@ -19,12 +19,62 @@ export function mean(values) {
   return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** The geometric mean: the mean of ratios that treats ×1.1 and ×1/1.1 alike. */
+export function geometricMean(values) {
+  return values.length === 0 ? Number.NaN : Math.exp(mean(values.map(Math.log)));
+}
+
 /** Latency summary in ms of a list of per-request (or per-login) durations in ms. */
 export function latencySummary(durations) {
   const sorted = Float64Array.from(durations).sort();
   const at = (p) =>
     sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-  return { p50: at(50), p90: at(90), p99: at(99), max: at(100), mean: mean(durations) };
+  return { p50: at(50), p90: at(90), p99: at(99), max: at(100), mean: mean(sorted) };
+}
+
+/** A small seeded generator (mulberry32), so the same raw results always give the same intervals. */
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * Percentile bootstrap interval of `statistic(values)`: the values are resampled with
+ * replacement `resamples` times; the interval holds the middle `confidence` of the statistics.
+ */
+export function bootstrapInterval(values, statistic, { resamples = 10_000, confidence = 0.95, seed = 13 } = {}) {
+  if (values.length < 2) return [Number.NaN, Number.NaN];
+  const random = seededRandom(seed);
+  const stats = new Float64Array(resamples);
+  const sample = new Array(values.length);
+  for (let r = 0; r < resamples; r += 1) {
+    for (let i = 0; i < values.length; i += 1) sample[i] = values[Math.floor(random() * values.length)];
+    stats[r] = statistic(sample);
+  }
+  stats.sort();
+  const tail = (1 - confidence) / 2;
+  return [stats[Math.floor(tail * (resamples - 1))], stats[Math.ceil((1 - tail) * (resamples - 1))]];
+}
+
+/**
+ * A ratio measured once per round (both sides in the same round, in alternated order): its
+ * geometric mean over the rounds, the rounds' min and max, and a bootstrap 95 % interval.
+ */
+export function ratioSummary(perRound) {
+  const values = perRound.filter(Number.isFinite);
+  return {
+    ratio: geometricMean(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    interval: bootstrapInterval(values, geometricMean),
+    rounds: values,
+  };
 }
 
 /** An array of floats that grows without boxing each value, for hundreds of thousands of samples. */
@@ -48,4 +98,17 @@ export class Samples {
   values() {
     return this.#data.subarray(0, this.#length);
   }
+}
+
+/** Least-squares slope of y over x (per unit of x). */
+export function slope(xs, ys) {
+  const mx = mean(xs);
+  const my = mean(ys);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i += 1) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den === 0 ? Number.NaN : num / den;
 }

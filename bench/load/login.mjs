@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { URL } from 'node:url';
 import { latencySummary, Samples } from '../lib/stats.mjs';
 
-function get(url, agent, cookie) {
+export function get(url, agent, cookie) {
   return new Promise((resolve, reject) => {
     const headers = cookie ? { cookie } : {};
     const request = http.get(url, { agent, headers }, (response) => {
@@ -29,37 +29,63 @@ function get(url, agent, cookie) {
   });
 }
 
-function sessionCookie(setCookie) {
+/** The session cookie a response sets, else `cookie` (the one the browser already had). */
+export function sessionCookie(setCookie, cookie) {
   const header = setCookie?.find((value) => value.startsWith('app.sid='));
-  return header?.split(';')[0];
+  return header?.split(';')[0] ?? cookie;
 }
 
-class LoginError extends Error {}
+/** A login that got an unexpected answer; the virtual user goes on with the next one. */
+export class LoginError extends Error {}
 
-async function login(appUrl, appAgent, emulatorAgent) {
-  const start = await get(`${appUrl}/auth/salesforce`, appAgent);
-  const cookie = sessionCookie(start.setCookie);
-  if (start.status !== 302 || !start.location || !cookie) throw new LoginError(`start answered ${start.status}`);
-  const authorize = await get(start.location, emulatorAgent);
+/** A network error of one step of a login, named after the step (`start: read ECONNRESET`). */
+function step(name, request) {
+  return request.catch((error) => {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+}
+
+/** Two keep-alive agents, one per server, for `users` browsers in flight. */
+export function browserAgents(users) {
+  const agents = {
+    app: new http.Agent({ keepAlive: true, maxSockets: users }),
+    emulator: new http.Agent({ keepAlive: true, maxSockets: users }),
+  };
+  return { ...agents, destroy: () => Object.values(agents).forEach((agent) => agent.destroy()) };
+}
+
+/**
+ * One whole login from `startPath` (default `/auth/salesforce`), as a browser holding `cookie`
+ * (none: a new browser). Resolves to the session cookie the browser holds afterwards.
+ */
+export async function login(appUrl, agents, { cookie, startPath = '/auth/salesforce' } = {}) {
+  const start = await step('start', get(`${appUrl}${startPath}`, agents.app, cookie));
+  const startCookie = sessionCookie(start.setCookie, cookie);
+  if (start.status !== 302 || !start.location || !startCookie) throw new LoginError(`start answered ${start.status}`);
+  const authorize = await step('authorize', get(start.location, agents.emulator));
   if (authorize.status !== 302 || !authorize.location) throw new LoginError(`authorize answered ${authorize.status}`);
-  const callback = await get(new URL(authorize.location, start.location).href, appAgent, cookie);
+  const callback = await step('callback', get(new URL(authorize.location, start.location).href, agents.app, startCookie));
   if (callback.status !== 302 || callback.location !== '/done')
     throw new LoginError(`callback answered ${callback.status} → ${callback.location}`);
+  return sessionCookie(callback.setCookie, startCookie);
 }
 
-export async function runLogins({ appUrl, virtualUsers, duration }) {
-  const appAgent = new http.Agent({ keepAlive: true, maxSockets: virtualUsers });
-  const emulatorAgent = new http.Agent({ keepAlive: true, maxSockets: virtualUsers });
+/**
+ * `users` virtual users, each doing `next()`'s logins until it returns `undefined` or the
+ * `duration` (s) is over. `next()` gives a login's options (see `login`).
+ */
+async function drive({ appUrl, users, duration = Infinity, next }) {
+  const agents = browserAgents(users);
   const latencies = new Samples();
   const failures = new Map();
   const began = performance.now();
   const deadline = began + duration * 1000;
 
   const virtualUser = async () => {
-    while (performance.now() < deadline) {
+    for (let options = next(); options !== undefined && performance.now() < deadline; options = next()) {
       const t0 = performance.now();
       try {
-        await login(appUrl, appAgent, emulatorAgent);
+        await login(appUrl, agents, options);
         latencies.push(performance.now() - t0);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -68,10 +94,9 @@ export async function runLogins({ appUrl, virtualUsers, duration }) {
       }
     }
   };
-  await Promise.all(Array.from({ length: virtualUsers }, virtualUser));
+  await Promise.all(Array.from({ length: users }, virtualUser));
   const seconds = (performance.now() - began) / 1000;
-  appAgent.destroy();
-  emulatorAgent.destroy();
+  agents.destroy();
   return {
     loginsPerSecond: latencies.length / seconds,
     logins: latencies.length,
@@ -79,4 +104,15 @@ export async function runLogins({ appUrl, virtualUsers, duration }) {
     latency: latencySummary(latencies.values()),
     failures: Object.fromEntries(failures),
   };
+}
+
+/** New browsers logging in for `duration` seconds, `virtualUsers` at a time. */
+export function runLogins({ appUrl, virtualUsers, duration }) {
+  return drive({ appUrl, users: virtualUsers, duration, next: () => ({}) });
+}
+
+/** One login (a new browser) from each of `startPaths`, `concurrency` at a time. */
+export function runLoginList({ appUrl, startPaths, concurrency }) {
+  let index = 0;
+  return drive({ appUrl, users: concurrency, next: () => (index < startPaths.length ? { startPath: startPaths[index++] } : undefined) });
 }

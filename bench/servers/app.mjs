@@ -1,18 +1,34 @@
 /**
- * One contender's app, alone in its process: `node bench/servers/app.mjs <contender> <emulator-json>`.
- * Calls: `reset()` (empties the session store and collects garbage, between rounds), `errors()`, `cpu()`, `gc()`.
+ * One contender's app, alone in its process: `node bench/servers/app.mjs <contender> <emulator-json> [options-json]`
+ * (options as `createBenchApp` takes them, minus the store). Calls: `reset()` (empties the
+ * session store and collects garbage, between rounds), `errors()`, `served()`, `sessions()`
+ * (the JSON size of each stored session), `memory()` (after a forced GC when `{ gc: true }`),
+ * `keyCache()` (how many login hosts' keys this strategy holds), `profileStart()` and
+ * `profileStop({ path })` (a V8 CPU profile of this process in between, written to `path`;
+ * resolves to the logins started and finished meanwhile, and the CPU time spent), `cpu()`, `gc()`.
  */
+import { Buffer } from 'node:buffer';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
 import { createBenchApp } from '../lib/apps.mjs';
 import { processCalls, serveCalls } from '../lib/processes.mjs';
 
-const [contender, emulatorJson] = process.argv.slice(2);
-const { app, store, errors } = createBenchApp(contender, JSON.parse(emulatorJson));
-const server = await new Promise((resolve) => {
-  const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-});
+const [contender, emulatorJson, optionsJson = '{}'] = process.argv.slice(2);
+// Listening first: openid-client's strategy wants the app's absolute callback URL.
+const server = createServer();
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${server.address().port}`;
+const { app, store, strategy, errors, served } = await createBenchApp(contender, JSON.parse(emulatorJson), url, JSON.parse(optionsJson));
+server.on('request', app);
+
+const inspector = new Session();
+const post = (method, params = {}) =>
+  new Promise((resolve, reject) => inspector.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+let servedAtStart;
 
 serveCalls(
-  { url: `http://127.0.0.1:${server.address().port}`, contender },
+  { url, contender },
   {
     ...processCalls,
     reset: () =>
@@ -20,6 +36,37 @@ serveCalls(
         store.clear((err) => (err ? reject(err) : resolve(processCalls.gc())));
       }),
     errors: () => ({ count: errors.count, messages: [...errors.messages] }),
+    served: () => ({ ...served }),
+    // MemoryStore keeps each session as the JSON string a store would write.
+    sessions: () => Object.values(store.sessions).map((json) => Buffer.byteLength(json)),
+    memory: ({ gc = false }) => {
+      if (gc) {
+        globalThis.gc?.();
+        globalThis.gc?.();
+      }
+      return { ...process.memoryUsage(), sessions: Object.keys(store.sessions).length };
+    },
+    // Internal to the strategy, read here only to plot how it grows: one entry per login host.
+    keyCache: () => strategy?._idTokens?.keySets?.size ?? null,
+    profileStart: async () => {
+      inspector.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 250 });
+      await post('Profiler.start');
+      servedAtStart = { ...served, cpu: processCalls.cpu() };
+      return true;
+    },
+    profileStop: async ({ path }) => {
+      const { profile } = await post('Profiler.stop');
+      const during = {
+        starts: served.starts - servedAtStart.starts,
+        callbacks: served.callbacks - servedAtStart.callbacks,
+        cpuMicros: processCalls.cpu() - servedAtStart.cpu,
+      };
+      inspector.disconnect();
+      writeFileSync(path, JSON.stringify(profile));
+      return during;
+    },
   },
   () => {
     server.closeAllConnections();

@@ -9,7 +9,7 @@ export interface EmulatorContext {
   /** The emulator's own URL, no trailing slash. */
   baseUrl: string;
   /** The Experience Cloud site paths served besides the root, e.g. `'/partners'` (no trailing slash). */
-  sites: readonly string[];
+  sites: ReadonlySet<string>;
   /** `instance_url` in token responses and the base of identity `urls`. */
   instanceUrl: string;
   /** Base of the identity URL (`id`), like `https://login.salesforce.com`. */

@@ -74,7 +74,7 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
  * `interactive`, the REST resources only with `restApi`. Everything else is an unknown path.
  */
 function servedRoute(route: Route, context: EmulatorContext): Route {
-  const unknownSite = route.sitePrefix !== '' && !context.sites.includes(route.sitePrefix);
+  const unknownSite = route.sitePrefix !== '' && !context.sites.has(route.sitePrefix);
   const pagesOff = (route.endpoint === 'login' || route.endpoint === 'approval') && !context.interactive;
   const restOff = route.endpoint === 'rest' && !context.restApi;
   return unknownSite || pagesOff || restOff ? { endpoint: 'other', sitePrefix: '' } : route;
@@ -359,7 +359,7 @@ export async function startEmulatorServer(
       context: {
         state,
         baseUrl: url,
-        sites,
+        sites: new Set(sites),
         instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
         identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
         idTokens,
