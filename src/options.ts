@@ -303,11 +303,13 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
   if (typeof value === 'function') {
     matches = (candidate) => (value as (url: URL) => unknown)(candidate) === true;
   } else if (value !== undefined) {
-    if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
+    // Array.from turns the holes of a sparse array into undefined, which every() would skip.
+    const entries: unknown[] = Array.isArray(value) ? Array.from(value as unknown[]) : [];
+    if (!Array.isArray(value) || !entries.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
       fail('allowedLoginURLs', 'must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean');
     }
     const patterns: RegExp[] = [];
-    for (const entry of value as Array<string | RegExp>) {
+    for (const entry of entries as Array<string | RegExp>) {
       if (typeof entry === 'string') exact.add(exactEntry(entry));
       else {
         checkPattern(entry);

@@ -210,6 +210,12 @@ describe('resolveOptions', () => {
       'SalesforcePkceStrategy: options.allowedLoginURLs must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean',
     ],
     [
+      // A hole in a sparse array is no entry: found by the property test of hostile options.
+      // eslint-disable-next-line no-sparse-arrays
+      { ...required, allowedLoginURLs: [, 'https://acme.my.salesforce.com'] },
+      'SalesforcePkceStrategy: options.allowedLoginURLs must be an array of URL strings and RegExps, or a function (loginURL: URL) => boolean',
+    ],
+    [
       { ...required, allowedLoginURLs: ['http://acme.my.salesforce.com'] },
       'SalesforcePkceStrategy: options.allowedLoginURLs must use https: (http: is accepted only for localhost and 127.0.0.1)',
     ],
