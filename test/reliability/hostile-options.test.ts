@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_APP_SCOPES } from 'salesforce-oauth-emulator';
 import { pendingLogins, startFixture, type Fixture } from '../helpers/fixture.js';
-import { probeForPollution, propertyParameters, prototypeKeys, watchProcess, type ProcessWatch } from './support.js';
+import { anyValue, probeForPollution, propertyParameters, prototypeKeys, watchProcess, type ProcessWatch } from './support.js';
 
 /**
  * Random per-request `authenticate` options, valid and hostile, handed to a real app's /login
@@ -63,18 +63,7 @@ const validOptions: fc.Arbitrary<ValidOptions> = fc.record(
 const hostileValue = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.anything({
-      withBigInt: true,
-      withDate: true,
-      withMap: true,
-      withSet: true,
-      withNullPrototype: true,
-      withObjectString: true,
-      withTypedArray: true,
-      withSparseArray: true,
-      withBoxedValues: true,
-      maxDepth: 3,
-    }),
+    arbitrary: anyValue(3),
   },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 600 }) },
   {

@@ -1,4 +1,20 @@
-import type { Parameters } from 'fast-check';
+import fc, { type Parameters } from 'fast-check';
+
+/** Any JavaScript value fast-check can make, exotic ones included (BigInt, Map, null prototypes, boxed values…). */
+export function anyValue(maxDepth?: number): fc.Arbitrary<unknown> {
+  return fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+    ...(maxDepth === undefined ? {} : { maxDepth }),
+  });
+}
 
 /**
  * fast-check parameters for a property: `numRuns` runs, or a replay of a failure with
