@@ -15,6 +15,7 @@ import {
   type Params,
   exchangeCode,
   s256,
+  TOKEN_RESPONSE_FIELDS,
 } from './helpers.js';
 
 let emulator: RunningEmulator;
@@ -372,16 +373,7 @@ describe('token endpoint: format and Accept (§4.1)', () => {
     expect(result.headers.get('content-type')).toBe('application/x-www-form-urlencoded;charset=UTF-8');
     expect(result.headers.get('cache-control')).toBe('no-store');
     const form = Object.fromEntries(new URLSearchParams(result.text));
-    expect(Object.keys(form)).toEqual([
-      'access_token',
-      'refresh_token',
-      'signature',
-      'scope',
-      'instance_url',
-      'id',
-      'token_type',
-      'issued_at',
-    ]);
+    expect(Object.keys(form)).toEqual(TOKEN_RESPONSE_FIELDS);
     expect(form['signature']).toBe(createHmac('sha256', CLIENT_SECRET).update(`${form['id']}${form['issued_at']}`).digest('base64'));
   });
 
