@@ -80,7 +80,19 @@ const samples = DOCUMENTS.flatMap(extractSamples);
 /** Blocks that show output, data or a change, not code to run. */
 const OUTPUT_LANGS = new Set(['text', 'json', 'diff']);
 const CODE_LANGS = new Set(['js', 'ts']);
-const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip']);
+const MODES = new Set([
+  'app',
+  'routes',
+  'script',
+  'typecheck',
+  'node-test',
+  'emulator',
+  'shell-background',
+  'shell',
+  'first-login-emulator',
+  'first-login-app',
+  'skip',
+]);
 
 function mode(sample: Sample): string {
   return (sample.marker ?? '').split(/\s+/)[0] ?? '';
@@ -262,6 +274,78 @@ function npxShim(): string {
   return dir;
 }
 
+/**
+ * Walks a browser through the emulator's own pages: follows redirects with the emulator's cookie,
+ * and submits each form it shows (the login form as `username`, the approval page's Allow), until
+ * the emulator redirects back to `appUrl`. Resolves to that callback URL.
+ */
+async function throughEmulatorPages(authorizeUrl: string, appUrl: string, username: string, password: string): Promise<string> {
+  let cookie = '';
+  let response = await fetch(authorizeUrl, { redirect: 'manual' });
+  for (let step = 0; step < 10; step++) {
+    for (const setCookie of response.headers.getSetCookie()) cookie = setCookie.split(';')[0] ?? '';
+    const location = response.headers.get('location');
+    const at = response.url || authorizeUrl;
+    if (location !== null) {
+      const next = new URL(location, at).href;
+      if (next.startsWith(appUrl)) return next;
+      response = await fetch(next, { redirect: 'manual', headers: { cookie } });
+      continue;
+    }
+    const page = await response.text();
+    const form = /<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(page);
+    if (form === null) throw new Error(`the emulator answered ${response.status} without a form:\n${page}`);
+    const fields = new URLSearchParams();
+    for (const [, name = '', value = ''] of (form[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      fields.set(name, value);
+    if (/name="username"/.test(form[2] ?? '')) {
+      fields.set('username', username);
+      fields.set('pw', password);
+    }
+    if (/name="decision" value="allow"/.test(form[2] ?? '')) fields.set('decision', 'allow');
+    response = await fetch(new URL(form[1] ?? '', at), { method: 'POST', body: fields, redirect: 'manual', headers: { cookie } });
+  }
+  throw new Error('the emulator never sent the browser back to the app');
+}
+
+/**
+ * The README's first login: the emulator command as written (on free ports: the emulator with
+ * `--port` and `--redirect-uri` added, the app with PORT), whose printed settings must be the ones
+ * the app command uses, then the app command as written in a directory holding the quick start as
+ * `app.cjs`, then a login through the emulator's login and approval pages as the README says.
+ */
+async function firstLogin(emulatorSample: Sample, appSample: Sample): Promise<void> {
+  const [emulatorPort, appPort] = [String(await freePort()), String(await freePort())];
+  const appUrl = `http://localhost:${appPort}`;
+  const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };
+  const emulator = start(
+    'bash',
+    ['-c', `${emulatorSample.code.trim()} --port ${emulatorPort} --redirect-uri ${appUrl}/auth/salesforce/callback`],
+    env,
+  );
+  for (let i = 0; i < 100 && !emulator.output().includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(emulator.output()).toContain('Press Ctrl+C');
+  const command = appSample.code.trim().replaceAll('4300', emulatorPort);
+  const settings = [...command.matchAll(/\b(SF_\w+=\S+)/g)].map((match) => `  ${match[1] ?? ''}\n`);
+  expect(settings.length).toBeGreaterThanOrEqual(3);
+  for (const setting of settings) expect(emulator.output()).toContain(setting);
+
+  const dir = sampleDir(appSample);
+  writeFileSync(join(dir, 'app.cjs'), quickStartCjs());
+  const app = start('bash', ['-c', command], { ...env, PORT: appPort }, dir);
+  await waitForHttp(appUrl, app);
+  const login = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
+  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  const callback = await throughEmulatorPages(login.headers.get('location') ?? '', appUrl, 'ada@example.com', 'password');
+  const finished = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+  expect(finished.status, await finished.clone().text()).toBe(302);
+  const session = (finished.headers.getSetCookie()[0] ?? cookie).split(';')[0] ?? '';
+  const home = await fetch(new URL(finished.headers.get('location') ?? '', appUrl), { headers: { cookie: session } });
+  expect(await home.text()).toBe('Logged in as Ada Lovelace');
+  app.child.kill();
+  emulator.child.kill();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('README, docs/ and emulator README code samples', () => {
@@ -366,8 +450,24 @@ describe('README, docs/ and emulator README code samples', () => {
         );
         break;
       }
+      case 'first-login-app': {
+        const emulatorSample = samples
+          .slice(0, samples.indexOf(sample))
+          .reverse()
+          .find((s) => s.file === sample.file && mode(s) === 'first-login-emulator');
+        it(
+          title,
+          async () => {
+            expect(emulatorSample, 'a first-login-emulator sample comes before it').toBeDefined();
+            if (emulatorSample !== undefined) await firstLogin(emulatorSample, sample);
+          },
+          60_000,
+        );
+        break;
+      }
       default:
-        // skip (with its reason), shell-background (run by the shell block after it), outputs.
+        // skip (with its reason), shell-background and first-login-emulator (run by the shell
+        // block after them), outputs.
         break;
     }
   }
