@@ -91,6 +91,8 @@ const MODES = new Set([
   'shell',
   'first-login-emulator',
   'first-login-app',
+  // Installed, compiled and run on several TypeScript versions by test/types/quick-start.matrix.ts.
+  'ts-quick-start',
   'skip',
 ]);
 
