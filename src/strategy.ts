@@ -51,6 +51,7 @@ import {
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
 import { checkTokenResponse } from './token-checks.js';
 import { prepareLogin, sessionOf } from './session.js';
+import { strictSessionCookieProblem } from './session-cookie.js';
 import { toTokenSet } from './token-set.js';
 import type {
   AnyVerifyFunction,
@@ -86,6 +87,8 @@ interface ProfileLogin {
 
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
 const warnedConfigurations = new WeakSet<ResolvedOptions>();
+/** Strategies whose callbacks were reported to lose their session to a `SameSite=Strict` cookie. */
+const warnedStrictCookies = new WeakSet<ResolvedOptions>();
 
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
@@ -399,6 +402,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     const pending = await this._takePendingLogin(req, handle);
     if (!('verifier' in pending)) {
+      const cookieProblem = strictSessionCookieProblem(req, this._config.sessionKey);
+      if (cookieProblem !== undefined && !warnedStrictCookies.has(this._config)) {
+        warnedStrictCookies.add(this._config);
+        process.emitWarning(cookieProblem, { code: 'SALESFORCE_PKCE_STRICT_SESSION_COOKIE' });
+      }
       this.fail(pending, 403);
       return;
     }
