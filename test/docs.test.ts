@@ -57,6 +57,16 @@ describe('documentation', () => {
     expect(broken).toEqual([]);
   });
 
+  it('gives each symptom in docs/troubleshooting.md a section of its own, not a row of a wide table', () => {
+    const page = read('docs/troubleshooting.md');
+    expect(page).not.toMatch(/^\|/m);
+    const sections = page.split(/^### /m).slice(1);
+    expect(sections.length).toBeGreaterThanOrEqual(18);
+    const incomplete = sections.filter((section) => !/\*\*Why:\*\*/.test(section) || !/\*\*Fix:\*\*/.test(section));
+    expect(incomplete.map((section) => section.split('\n')[0])).toEqual([]);
+    expect(page.split('\n').filter((line) => line.length > 110 && !line.startsWith('#'))).toEqual([]);
+  });
+
   it('names every exported error class with its code in docs/errors.md', () => {
     const rows = read('docs/errors.md').split('\n');
     // Each class's code as its source states it: `super('CODE', …)` or `code = 'CODE'`.

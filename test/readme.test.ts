@@ -87,6 +87,8 @@ const MODES = new Set([
   'script',
   'typecheck',
   'node-test',
+  // A test file, test/login.test.mjs, of an app whose app.cjs is the README's quick start.
+  'app-test',
   'emulator',
   'shell-background',
   'shell',
@@ -184,8 +186,8 @@ function start(command: string, args: string[], env: Record<string, string> = {}
   return { child, output: () => output, exited };
 }
 
-async function runToEnd(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
-  const process = start(command, args, env);
+async function runToEnd(command: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<void> {
+  const process = start(command, args, env, cwd);
   const code = await process.exited;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${process.output()}`);
 }
@@ -421,6 +423,19 @@ describe('README, docs/ and emulator README code samples', () => {
         break;
       case 'node-test':
         it(title, async () => runToEnd(process.execPath, ['--test', materialise(sample)]), 60_000);
+        break;
+      case 'app-test':
+        it(
+          title,
+          async () => {
+            const dir = sampleDir(sample);
+            writeFileSync(join(dir, 'app.cjs'), quickStartCjs());
+            mkdirSync(join(dir, 'test'), { recursive: true });
+            writeFileSync(join(dir, 'test', 'login.test.mjs'), sample.code);
+            await runToEnd(process.execPath, ['--test', join('test', 'login.test.mjs')], {}, dir);
+          },
+          60_000,
+        );
         break;
       case 'emulator':
         it(
