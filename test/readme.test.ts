@@ -29,6 +29,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStale } from '../scripts/build.mjs';
 import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
+import { EmulatorBrowser } from './helpers/emulator-pages.js';
 import { freePort } from './helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -287,40 +288,6 @@ function npxShim(): string {
 }
 
 /**
- * Walks a browser through the emulator's own pages: follows redirects with the emulator's cookie,
- * and submits each form it shows (the login form as `username`, the approval page's Allow), until
- * the emulator redirects back to `appUrl`. Resolves to that callback URL.
- */
-async function throughEmulatorPages(authorizeUrl: string, appUrl: string, username: string, password: string): Promise<string> {
-  let cookie = '';
-  let response = await fetch(authorizeUrl, { redirect: 'manual' });
-  for (let step = 0; step < 10; step++) {
-    for (const setCookie of response.headers.getSetCookie()) cookie = setCookie.split(';')[0] ?? '';
-    const location = response.headers.get('location');
-    const at = response.url || authorizeUrl;
-    if (location !== null) {
-      const next = new URL(location, at).href;
-      if (next.startsWith(appUrl)) return next;
-      response = await fetch(next, { redirect: 'manual', headers: { cookie } });
-      continue;
-    }
-    const page = await response.text();
-    const form = /<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(page);
-    if (form === null) throw new Error(`the emulator answered ${response.status} without a form:\n${page}`);
-    const fields = new URLSearchParams();
-    for (const [, name = '', value = ''] of (form[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-      fields.set(name, value);
-    if (/name="username"/.test(form[2] ?? '')) {
-      fields.set('username', username);
-      fields.set('pw', password);
-    }
-    if (/name="decision" value="allow"/.test(form[2] ?? '')) fields.set('decision', 'allow');
-    response = await fetch(new URL(form[1] ?? '', at), { method: 'POST', body: fields, redirect: 'manual', headers: { cookie } });
-  }
-  throw new Error('the emulator never sent the browser back to the app');
-}
-
-/**
  * The README's first login: the emulator command as written (on free ports: the emulator with
  * `--port` and `--redirect-uri` added, the app with PORT), whose printed settings must be the ones
  * the app command uses, then the app command as written in a directory holding the quick start as
@@ -348,7 +315,10 @@ async function firstLogin(emulatorSample: Sample, appSample: Sample): Promise<vo
   await waitForHttp(appUrl, app);
   const login = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
   const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-  const callback = await throughEmulatorPages(login.headers.get('location') ?? '', appUrl, 'ada@example.com', 'password');
+  const callback = await new EmulatorBrowser({ username: 'ada@example.com', password: 'password' }).walk(
+    login.headers.get('location') ?? '',
+    appUrl,
+  );
   const finished = await fetch(callback, { redirect: 'manual', headers: { cookie } });
   expect(finished.status, await finished.clone().text()).toBe(302);
   const session = (finished.headers.getSetCookie()[0] ?? cookie).split(';')[0] ?? '';
