@@ -338,6 +338,28 @@ describe('README, docs/ and emulator README code samples', () => {
     }
   });
 
+  it("installs, in README's install lines, every package its quick start and first login use", () => {
+    const install = samples.find((sample) => sample.file === 'README.md' && sample.lang === 'sh' && /^npm install /m.test(sample.code));
+    const installed = new Set(
+      (install?.code ?? '')
+        .split('\n')
+        .filter((line) => line.startsWith('npm install '))
+        .flatMap((line) => line.split(/\s+/).slice(2))
+        .filter((word) => !word.startsWith('-')),
+    );
+    const required = [...quickStartCjs().matchAll(/require\('([^']+)'\)/g)].map((match) => match[1] ?? '');
+    const firstLogin = samples.filter((sample) => sample.file === 'README.md' && mode(sample).startsWith('first-login'));
+    const commands = [
+      ...firstLogin
+        .map((sample) => sample.code)
+        .join('\n')
+        .matchAll(/npx (\S+)/g),
+    ].map((match) => match[1] ?? '');
+    expect(required).toContain('express');
+    expect(commands).toEqual(['salesforce-oauth-emulator']);
+    expect([...required, ...commands].filter((name) => !installed.has(name))).toEqual([]);
+  });
+
   it('marks every sample with how it is tested', () => {
     const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
     expect(unmarked.map((s) => `${s.file}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
