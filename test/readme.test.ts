@@ -360,6 +360,26 @@ describe('README, docs/ and emulator README code samples', () => {
     expect([...required, ...commands].filter((name) => !installed.has(name))).toEqual([]);
   });
 
+  it('answers a wrong consumer secret in the quick start with Salesforce’s words, not a stack trace', async () => {
+    const port = await freePort();
+    const appUrl = `http://localhost:${port}`;
+    const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`);
+    mkdirSync(WORK, { recursive: true });
+    const file = join(WORK, 'quick-start-wrong-secret.cjs');
+    writeFileSync(file, quickStartCjs());
+    const app = start(process.execPath, [file], { ...env, SF_CLIENT_SECRET: 'not-the-secret', PORT: String(port) });
+    await waitForHttp(appUrl, app);
+    const startLogin = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
+    const cookie = (startLogin.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const authorize = await fetch(startLogin.headers.get('location') ?? '', { redirect: 'manual' });
+    const callback = await fetch(authorize.headers.get('location') ?? '', { redirect: 'manual', headers: { cookie } });
+    expect([callback.status, await callback.text()]).toEqual([
+      500,
+      'Login failed: Salesforce token request failed: HTTP 400, invalid_client. See docs/troubleshooting.md of passport-salesforce-pkce.',
+    ]);
+    expect(app.output()).toBe('Login failed: Salesforce token request failed: HTTP 400, invalid_client\n');
+  }, 60_000);
+
   it('marks every sample with how it is tested', () => {
     const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
     expect(unmarked.map((s) => `${s.file}:${s.line} (${s.heading}) needs <!-- sample: MODE --> above it`)).toEqual([]);
