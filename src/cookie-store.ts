@@ -9,7 +9,6 @@ import {
   type StateStoreStoreCallback,
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
-import { randomToken } from './random.js';
 
 /** Options of {@link CookiePendingLoginStore}. */
 export interface CookiePendingLoginStoreOptions {
@@ -164,7 +163,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     }
     const prefix = this.#prefix(req);
     const now = Date.now();
-    const handle = randomToken(16);
+    const handle = randomBytes(16).toString('base64url');
     const name = `${prefix}${handle}`;
     const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {

@@ -1,5 +1,5 @@
 export { SalesforcePkceStrategy, SalesforcePkceStrategy as Strategy } from './strategy.js';
-export type { SalesforceAuthenticateOptions } from './request-params.js';
+export type { SalesforceAuthenticateOptions } from './authorization-params.js';
 export type {
   SalesforceTokenCallOptions,
   SalesforceTokenParams,
@@ -31,7 +31,7 @@ export { CookiePendingLoginStore, type CookiePendingLoginStoreOptions } from './
 export type { SalesforceIdTokenClaims } from './id-token.js';
 export { createPkcePair, type PkcePair } from './pkce.js';
 export { logOut } from './session.js';
-export { verifyTokenSignature, type SignedTokenFields } from './signature.js';
+export { verifyTokenSignature, type SignedTokenFields } from './token-response.js';
 export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {
   IdentityOriginError,

@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
-import { randomToken } from './random.js';
 import { sessionOf, type SessionLike, type SessionRequest } from './session.js';
 
 /** A JSON value, as any express-session store can keep it. */
@@ -175,7 +175,7 @@ export class PendingLoginStore {
       return;
     }
     const logins = this.#liveLogins(session, Date.now());
-    const handle = randomToken(16);
+    const handle = randomBytes(16).toString('base64url');
     logins[handle] = { ...record, verifier };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {
