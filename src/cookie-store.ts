@@ -10,6 +10,11 @@ import {
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
 
+/**
+ * A state store that keeps pending logins in an encrypted cookie instead of the session, for apps
+ * without sessions: passport-oauth2's state store interface, AES-256-GCM with a key from the app.
+ */
+
 /** Options of {@link CookiePendingLoginStore}. */
 export interface CookiePendingLoginStoreOptions {
   /**

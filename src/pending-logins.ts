@@ -3,6 +3,11 @@ import type { Request } from 'express';
 import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
 import { sessionOf, type SessionLike, type SessionRequest } from './session.js';
 
+/**
+ * Pending logins between the redirect to Salesforce and the callback: what one holds, and the
+ * session-backed store of them (passport-oauth2's state store interface).
+ */
+
 /** A JSON value, as any express-session store can keep it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

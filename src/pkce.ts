@@ -1,5 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+/**
+ * PKCE (RFC 7636): a code verifier and its S256 code challenge.
+ */
+
 /** A PKCE code verifier with its S256 code challenge (RFC 7636). */
 export interface PkcePair {
   /** 43 characters of base64url from 32 random bytes: the secret sent to the token endpoint. */

@@ -35,7 +35,7 @@ import {
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
-import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
+import { buildProfile, profileFromIdentityUrl } from './profile.js';
 import {
   authorizationParams,
   extraParams,
@@ -46,7 +46,7 @@ import {
 } from './authorization-params.js';
 import { callbackParams, callbackText } from './callback-query.js';
 import { redirectURI, untrustedProxyProblem } from './redirect-uri.js';
-import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
+import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions } from './salesforce-client.js';
 import { prepareLogin } from './session.js';
 import { checkTokenResponse, toTokenSet } from './token-response.js';
 import type {
@@ -59,7 +59,14 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
+  SalesforceProfile,
+  TokenResponse,
 } from './types.js';
+
+/**
+ * SalesforcePkceStrategy: the login flow (redirect, callback, token exchange, checks, profile,
+ * verify) and the token lifecycle, wired into passport-oauth2's hooks.
+ */
 
 declare module 'passport' {
   interface AuthenticateOptions {

@@ -1,9 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checkInstanceURL, type LoginTarget } from './endpoints.js';
 import { SalesforceResponseError, TokenSignatureError } from './errors.js';
-import type { SalesforceIdTokenClaims } from './id-token.js';
-import type { TokenResponse } from './salesforce-client.js';
-import type { SalesforceTokenSet } from './types.js';
+import type { SalesforceIdTokenClaims, SalesforceTokenSet, TokenResponse } from './types.js';
 
 /**
  * A token response from Salesforce (code exchange or refresh), read without any request: its
