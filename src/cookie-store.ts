@@ -9,7 +9,11 @@ import {
   type StateStoreStoreCallback,
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
-import { randomToken } from './random.js';
+
+/**
+ * A state store that keeps pending logins in an encrypted cookie instead of the session, for apps
+ * without sessions: passport-oauth2's state store interface, AES-256-GCM with a key from the app.
+ */
 
 /** Options of {@link CookiePendingLoginStore}. */
 export interface CookiePendingLoginStoreOptions {
@@ -164,7 +168,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     }
     const prefix = this.#prefix(req);
     const now = Date.now();
-    const handle = randomToken(16);
+    const handle = randomBytes(16).toString('base64url');
     const name = `${prefix}${handle}`;
     const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {

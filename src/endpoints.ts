@@ -1,5 +1,10 @@
 import { InvalidOptionError } from './errors.js';
 
+/**
+ * Salesforce's addresses: a login base to its endpoint URLs, which hosts may be a login base, and
+ * which origins belong to a login (for the identity URL and `instance_url`). Pure functions.
+ */
+
 /** Where production and Developer Edition users log in. */
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 

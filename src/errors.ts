@@ -1,5 +1,10 @@
 import type { SalesforceTokenSet } from './types.js';
 
+/**
+ * The errors the strategy raises: each with a stable `code`, a message without tokens or personal
+ * data, and Salesforce's own words where it gave them.
+ */
+
 /** Which Salesforce call an error came from. */
 export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys';
 

@@ -7,6 +7,7 @@ import {
   SalesforceTimeoutError,
   type SalesforceEndpoint,
 } from './errors.js';
+import type { TokenResponse } from './types.js';
 
 /**
  * Every HTTP call to Salesforce goes through this module. It uses `node:http(s)` with keep-alive
@@ -207,28 +208,6 @@ function jsonAnswer(
   const json = parseJsonObject(answer.body);
   if (!json) throw new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
   return json;
-}
-
-/** Salesforce's token response (authorization code or refresh grant). */
-export interface TokenResponse extends Record<string, unknown> {
-  /** The access token, sent as `Authorization: Bearer` to `instance_url`. It has no stated expiry. */
-  access_token: string;
-  /** Present when the `refresh_token` (or `offline_access`) scope was granted. */
-  refresh_token?: string;
-  /** Base URL for REST API calls. */
-  instance_url?: string;
-  /** The identity URL. */
-  id?: string;
-  /** When the token was issued: milliseconds since the epoch, as a string. */
-  issued_at?: string;
-  /** base64(HMAC-SHA256(consumer secret, `id` + `issued_at`)). */
-  signature?: string;
-  /** The granted scopes, space-separated. */
-  scope?: string;
-  /** `Bearer`. */
-  token_type?: string;
-  /** An OpenID Connect id_token (a JWT), when the grant includes `openid`. */
-  id_token?: string;
 }
 
 function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, string>, options: CallOptions): Promise<HttpAnswer> {

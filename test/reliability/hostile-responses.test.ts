@@ -7,7 +7,7 @@ import { IdTokenVerifier } from '../../src/id-token.js';
 import { normaliseScope, resolveOptions } from '../../src/options.js';
 import { computeCodeChallenge, createPkcePair } from '../../src/pkce.js';
 import { buildProfile, profileFromIdentityUrl } from '../../src/profile.js';
-import { verifyTokenSignature } from '../../src/signature.js';
+import { verifyTokenSignature } from '../../src/token-response.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { anyValue, probeForPollution, propertyParameters, prototypeKeys, watchProcess, type ProcessWatch } from './support.js';
 
