@@ -39,6 +39,20 @@ export interface LoginTarget {
   origins: string[];
 }
 
+/**
+ * `path` without its trailing slashes. A loop rather than `/\/+$/`: that regex is tried at every
+ * slash of a run and so takes quadratic time on many slashes followed by another character, and a
+ * per-request login URL is chosen by the request.
+ */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return path.slice(0, end);
+}
+
+/** Longer URL options are no login base; a per-request one is refused before it is parsed. */
+export const MAX_LOGIN_URL_LENGTH = 2048;
+
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
@@ -86,7 +100,7 @@ const ORG_CODE_SEGMENTS: ReadonlySet<string> = new Set(['services', 'apex']);
 export function isSalesforceLoginBase(url: URL): boolean {
   if (isLoopbackHost(url.hostname)) return isSecureOrLoopback(url);
   if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password || !isSalesforceHost(url.hostname)) return false;
-  const path = url.pathname.replace(/\/+$/, '');
+  const path = withoutTrailingSlashes(url.pathname);
   if (path === '') return true;
   const segment = /^\/([A-Za-z0-9_-]{1,80})$/.exec(path)?.[1];
   return segment !== undefined && !ORG_CODE_SEGMENTS.has(segment.toLowerCase());
@@ -104,6 +118,9 @@ export function parseSalesforceURL(value: unknown, optionName: string): URL {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InvalidOptionError(`${optionName} must be a URL string such as ${DEFAULT_LOGIN_URL}`);
   }
+  if (value.length > MAX_LOGIN_URL_LENGTH) {
+    throw new InvalidOptionError(`${optionName} must be a URL of at most ${MAX_LOGIN_URL_LENGTH} characters`);
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -119,13 +136,13 @@ export function parseSalesforceURL(value: unknown, optionName: string): URL {
   if (url.search || url.hash) {
     throw new InvalidOptionError(`${optionName} must not contain a query string or fragment`);
   }
-  url.pathname = url.pathname.replace(/\/+$/, '');
+  url.pathname = withoutTrailingSlashes(url.pathname);
   return url;
 }
 
 /** A login base as a string: origin and path, without trailing slash. */
 export function loginBase(url: URL): string {
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return `${url.origin}${withoutTrailingSlashes(url.pathname)}`;
 }
 
 /**

@@ -40,6 +40,28 @@ describe('parseSalesforceURL', () => {
   });
 });
 
+describe('parseSalesforceURL on long input', () => {
+  const slashes = (length: number): string => {
+    const start = 'https://acme.my.site.com/partners';
+    return `${start}${'/'.repeat(length - start.length - 1)}x`;
+  };
+
+  it('refuses a URL longer than 2048 characters before parsing it', () => {
+    expect(() => parseSalesforceURL(slashes(2049), 'loginURL')).toThrow(
+      new InvalidOptionError('loginURL must be a URL of at most 2048 characters'),
+    );
+  });
+
+  it('reads a URL of 2048 characters, trailing slashes removed only at the end', () => {
+    const url = parseSalesforceURL(`${slashes(2047)}/`, 'loginURL');
+    expect(url.pathname).toBe(`/partners${'/'.repeat(2047 - 'https://acme.my.site.com/partners'.length - 1)}x`);
+    expect(isSalesforceLoginBase(url)).toBe(false);
+    expect(loginEndpoints(parseSalesforceURL('https://acme.my.site.com/partners///', 'loginURL')).token).toBe(
+      'https://acme.my.site.com/partners/services/oauth2/token',
+    );
+  });
+});
+
 describe('checkIdentityURL', () => {
   const context = { loginOrigins: ['https://acme.my.site.com'], instanceUrl: new URL('https://acme.my.salesforce.com') };
 
