@@ -92,18 +92,39 @@ export function isSalesforceHost(hostname: string): boolean {
  */
 const ORG_CODE_SEGMENTS: ReadonlySet<string> = new Set(['services', 'apex']);
 
-/**
- * Whether a login base is one a pattern of `allowedLoginURLs` may admit: https on a host
- * Salesforce runs, on its default port, with at most an Experience Cloud site prefix as path; or
- * a loopback host (a local emulator). Everything else must be listed as an exact URL.
- */
-export function isSalesforceLoginBase(url: URL): boolean {
-  if (isLoopbackHost(url.hostname)) return isSecureOrLoopback(url);
-  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password || !isSalesforceHost(url.hostname)) return false;
+/** The path rule for a login base a pattern admits: none, or one site prefix that is not org code. */
+function hasSitePrefixAtMost(url: URL): boolean {
   const path = withoutTrailingSlashes(url.pathname);
   if (path === '') return true;
   const segment = /^\/([A-Za-z0-9_-]{1,80})$/.exec(path)?.[1];
   return segment !== undefined && !ORG_CODE_SEGMENTS.has(segment.toLowerCase());
+}
+
+/**
+ * Whether a login base is one Salesforce runs for OAuth: https on a Salesforce host, on its
+ * default port, with at most an Experience Cloud site prefix as path.
+ */
+export function isSalesforceLoginBase(url: URL): boolean {
+  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password || !isSalesforceHost(url.hostname)) return false;
+  return hasSitePrefixAtMost(url);
+}
+
+/**
+ * Whether a RegExp or function of `allowedLoginURLs` may admit a login base, whatever it says: a
+ * Salesforce login base; or, only when the configured `loginURL` is loopback itself (development
+ * against a local emulator), a loopback base under the same path rule. Otherwise a loopback
+ * port is whatever else listens on the app's machine (a sidecar, a debug port), which would
+ * receive the code, the verifier and the consumer secret: it must be listed as an exact string.
+ */
+export function patternMayAdmit(candidate: URL, loginURL: URL): boolean {
+  if (!isLoopbackHost(candidate.hostname)) return isSalesforceLoginBase(candidate);
+  return (
+    isLoopbackHost(loginURL.hostname) &&
+    isSecureOrLoopback(candidate) &&
+    !candidate.username &&
+    !candidate.password &&
+    hasSitePrefixAtMost(candidate)
+  );
 }
 
 function isSecureOrLoopback(url: URL): boolean {

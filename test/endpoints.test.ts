@@ -4,6 +4,7 @@ import {
   checkInstanceURL,
   isSalesforceLoginBase,
   loginEndpoints,
+  patternMayAdmit,
   loginTarget,
   parseSalesforceURL,
 } from '../src/endpoints.js';
@@ -160,9 +161,6 @@ describe('isSalesforceLoginBase', () => {
     'https://acme.force.com/customers',
     'https://acme.secure.force.com',
     'https://acme.my.salesforce.com/AppCentral',
-    'http://127.0.0.1:8080',
-    'http://localhost:3000/site',
-    'https://[::1]:8443',
   ])('admits %s', (base) => {
     expect(isSalesforceLoginBase(parseSalesforceURL(base, 'loginURL'))).toBe(true);
   });
@@ -184,7 +182,35 @@ describe('isSalesforceLoginBase', () => {
     ['a custom domain', 'https://login.acme.com'],
     ['plain http on a public host', 'http://acme.my.salesforce.com'],
     ['plain http on a private address', 'http://10.0.0.1'],
+    ['a loopback host (admitted only by patternMayAdmit, for a loopback loginURL)', 'http://127.0.0.1:8080'],
   ])('refuses %s (%s)', (_label, base) => {
     expect(isSalesforceLoginBase(new URL(base))).toBe(false);
+  });
+});
+
+describe('patternMayAdmit', () => {
+  const emulator = new URL('http://127.0.0.1:4000');
+  const production = new URL('https://login.salesforce.com');
+
+  it.each(['http://127.0.0.1:8080', 'http://localhost:3000/site', 'https://[::1]:8443'])(
+    'admits the loopback base %s only for a loopback loginURL',
+    (base) => {
+      expect(patternMayAdmit(parseSalesforceURL(base, 'loginURL'), emulator)).toBe(true);
+      expect(patternMayAdmit(parseSalesforceURL(base, 'loginURL'), production)).toBe(false);
+    },
+  );
+
+  it.each(['http://127.0.0.1:8500/services/apexrest/x', 'http://localhost:2375/a/b'])(
+    'refuses the loopback base %s, whose path no Salesforce login base could have',
+    (base) => {
+      expect(patternMayAdmit(new URL(base), emulator)).toBe(false);
+    },
+  );
+
+  it('admits Salesforce login bases and nothing else, whatever loginURL is', () => {
+    for (const loginURL of [emulator, production]) {
+      expect(patternMayAdmit(new URL('https://acme.my.salesforce.com'), loginURL)).toBe(true);
+      expect(patternMayAdmit(new URL('https://evil.example'), loginURL)).toBe(false);
+    }
   });
 });
