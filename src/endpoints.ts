@@ -57,28 +57,34 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** Salesforce's shared login hosts (production and Developer Edition, sandboxes). */
-const SALESFORCE_LOGIN_HOSTS: ReadonlySet<string> = new Set(['login.salesforce.com', 'test.salesforce.com']);
-
 /**
- * Suffixes under which every host is run by Salesforce, never by a customer: My Domains of every
- * kind (`acme`, `acme--uat.sandbox`, `*.scratch`, `*.develop`, …), Government Cloud My Domains,
- * Experience Cloud sites, and the older Force.com sites and communities.
+ * The host types Salesforce operates for OAuth ("OAuth Endpoints",
+ * https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_endpoints.htm): the
+ * shared login hosts; My Domains of every kind (`acme`, `acme--uat.sandbox`, `*.scratch`,
+ * `*.develop`, …) and Government Cloud My Domains; Experience Cloud sites (`*.my.site.com`).
+ * Every org has a My Domain with enhanced domains
+ * (https://help.salesforce.com/apex/HTViewHelpDoc?id=domain_name_overview.htm), enforced since
+ * Winter '24 (https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.domain_name_plan_prepare.htm),
+ * so an org's `instance_url` is its My Domain, and instanced URLs such as
+ * `https://eu55.salesforce.com` only redirect to it
+ * (https://help.salesforce.com/s/articleView?id=xcloud.domain_name_setting_login_policy.htm).
+ * Left out on purpose: hosts where customers publish content or run code (`*.lightning.force.com`,
+ * `*--c.vf.force.com`, `*.file.force.com`, `*.content.force.com`, `*.secure.force.com` and the
+ * other `*.force.com` sites) and every other name on `salesforce.com` (`www`, instance names).
+ * A host of another type must be listed in `allowedLoginURLs` as an exact string.
  */
-const SALESFORCE_HOST_SUFFIXES: readonly string[] = ['.my.salesforce.com', '.my.salesforce.mil', '.my.site.com', '.force.com'];
-
-/** Instances of orgs from before My Domain (`na1`, `cs42`, `eu5`, …), still seen as `instance_url`. */
-const SALESFORCE_INSTANCE_HOST = /^[a-z]{2,4}\d{1,3}\.salesforce\.com$/;
+const SALESFORCE_LOGIN_HOSTS: ReadonlySet<string> = new Set(['login.salesforce.com', 'test.salesforce.com']);
+const SALESFORCE_HOST_SUFFIXES: readonly string[] = ['.my.salesforce.com', '.my.salesforce.mil', '.my.site.com'];
 
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 /**
- * Whether Salesforce itself runs `hostname` (as the URL parser gives it: lower-case, Punycode).
- * A customer can own a host on no suffix listed here, so the consumer secret, a code or a token
- * sent to such a host reaches Salesforce.
+ * Whether `hostname` (as the URL parser gives it: lower-case, Punycode) is a host Salesforce
+ * runs for OAuth: no customer can own one, so the consumer secret, a code or a token sent to it
+ * reaches Salesforce's own login or API service.
  */
 export function isSalesforceHost(hostname: string): boolean {
-  if (SALESFORCE_LOGIN_HOSTS.has(hostname) || SALESFORCE_INSTANCE_HOST.test(hostname)) return true;
+  if (SALESFORCE_LOGIN_HOSTS.has(hostname)) return true;
   const suffix = SALESFORCE_HOST_SUFFIXES.find((candidate) => hostname.endsWith(candidate));
   if (suffix === undefined) return false;
   const labels = hostname.slice(0, -suffix.length).split('.');

@@ -66,8 +66,8 @@ export interface SalesforceStrategyOptionsBase {
    * The configured `loginURL` is always allowed. An exact string may name any https host (a
    * custom domain); what a RegExp or function admits must also be https on a host Salesforce runs
    * (`login`/`test.salesforce.com`, `*.my.salesforce.com` in all its sandbox, scratch and
-   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com` and `*.force.com`
-   * with at most a site prefix), whatever the pattern says: one foreign host would let an
+   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com`, with at most a
+   * site prefix; never the `*.force.com` hosts where customers publish content), whatever the pattern says: one foreign host would let an
    * attacker collect codes, verifiers and the consumer secret (authorization-server mix-up). A
    * loopback base passes a RegExp or function only when `loginURL` is loopback too (a local
    * emulator); otherwise list it as an exact string. Default: only `loginURL`.

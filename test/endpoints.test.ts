@@ -119,7 +119,6 @@ describe('checkInstanceURL', () => {
   it.each<[string, unknown, ReturnType<typeof loginTarget>]>([
     ['a My Domain', 'https://acme.my.salesforce.com', myDomain],
     ['a sandbox My Domain', 'https://acme--uat.sandbox.my.salesforce.com', myDomain],
-    ['an instance from before My Domain', 'https://na1.salesforce.com', myDomain],
     ['an Experience Cloud site with its path', 'https://acme.my.site.com/partners', myDomain],
     ['the login host itself, a custom domain', 'https://support.acme.com', customDomain],
     ['another loopback port, for a loopback login (the emulator)', 'http://127.0.0.1:4001', emulator],
@@ -137,6 +136,11 @@ describe('checkInstanceURL', () => {
     ['a look-alike host', 'https://acme.my.salesforce.com.evil.example', myDomain],
     ['plain http on a Salesforce host', 'http://acme.my.salesforce.com', myDomain],
     ['a loopback host for a public login', 'http://127.0.0.1:6379', myDomain],
+    ['an instanced URL, now a redirect to the My Domain', 'https://na1.salesforce.com', myDomain],
+    ['a name on salesforce.com shaped like an instance', 'https://shop99.salesforce.com', myDomain],
+    ['a Lightning Experience host', 'https://acme.lightning.force.com', myDomain],
+    ['a Visualforce host', 'https://acme--c.vf.force.com', myDomain],
+    ['a Salesforce Site on force.com', 'https://acme.secure.force.com/site', myDomain],
     ['credentials', 'https://user:pw@acme.my.salesforce.com', myDomain],
     ['a query string', 'https://acme.my.salesforce.com/?x=1', myDomain],
     ['no URL at all', 'acme', myDomain],
@@ -158,8 +162,6 @@ describe('isSalesforceLoginBase', () => {
     'https://agency.my.salesforce.mil',
     'https://acme.my.site.com/partners',
     'https://acme--uat.sandbox.my.site.com/partnersvforcesite',
-    'https://acme.force.com/customers',
-    'https://acme.secure.force.com',
     'https://acme.my.salesforce.com/AppCentral',
   ])('admits %s', (base) => {
     expect(isSalesforceLoginBase(parseSalesforceURL(base, 'loginURL'))).toBe(true);
@@ -183,6 +185,15 @@ describe('isSalesforceLoginBase', () => {
     ['plain http on a public host', 'http://acme.my.salesforce.com'],
     ['plain http on a private address', 'http://10.0.0.1'],
     ['a loopback host (admitted only by patternMayAdmit, for a loopback loginURL)', 'http://127.0.0.1:8080'],
+    ['a Lightning Experience host, where components of the org run', 'https://acme.lightning.force.com'],
+    ['a Visualforce host', 'https://acme--c.vf.force.com'],
+    ['a file host', 'https://acme.file.force.com'],
+    ['a content host', 'https://acme.content.force.com'],
+    ['a Salesforce Site on force.com', 'https://acme.secure.force.com/site'],
+    ['an older force.com community, now a redirect', 'https://acme.force.com/customers'],
+    ['an instanced URL, now a redirect', 'https://na1.salesforce.com'],
+    ['a name on salesforce.com shaped like an instance', 'https://www2.salesforce.com'],
+    ['another name on salesforce.com', 'https://shop99.salesforce.com'],
   ])('refuses %s (%s)', (_label, base) => {
     expect(isSalesforceLoginBase(new URL(base))).toBe(false);
   });

@@ -12,14 +12,12 @@ import { propertyParameters, watchProcess, type ProcessWatch } from './support.j
  * nothing else. A host outside that set is refused before any redirect or request.
  */
 
-/** Hosts on which every name belongs to Salesforce, written out from the facts sheet §1.1. */
+/** The host types Salesforce operates for OAuth, written out again (src/endpoints.ts cites its sources). */
 const SALESFORCE_HOST = [
   /^(login|test)\.salesforce\.com$/,
-  /^[a-z]{2,4}\d{1,3}\.salesforce\.com$/,
   /^[a-z0-9-]+(\.[a-z0-9-]+)?\.my\.salesforce\.com$/,
   /^[a-z0-9-]+\.my\.salesforce\.mil$/,
   /^[a-z0-9-]+(\.[a-z0-9-]+)?\.my\.site\.com$/,
-  /^[a-z0-9-]+(\.[a-z0-9-]+)*\.force\.com$/,
 ];
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
