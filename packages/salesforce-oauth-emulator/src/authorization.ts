@@ -58,7 +58,7 @@ export function redirectWithError(
   return redirectResponse(appendQuery(authorization.redirectUri, { error, error_description: description, state: authorization.state }));
 }
 
-/** Where Salesforce sends the browser for the errors it must not redirect to the app (facts sheet §1.2, §9.2). */
+/** Where Salesforce sends the browser for the errors it must not redirect to the app (salesforce-behaviour.md §1.2, §9.2). */
 const ERROR_PAGE_PATH = '/setup/secur/RemoteAccessErrorPage.apexp';
 
 /**
@@ -136,7 +136,7 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
 }
 
 /**
- * Whether a user may log in: active and not frozen. The facts sheet records no error for a frozen
+ * Whether a user may log in: active and not frozen. Salesforce documents no error for a frozen
  * user's login, so it gets the inactive user's (§2.3).
  */
 export function canLogIn(user: ResolvedUser): boolean {

@@ -1,5 +1,5 @@
 /**
- * The identity URL, `/id/{orgId}/{userId}` (facts sheet §6).
+ * The identity URL, `/id/{orgId}/{userId}` (salesforce-behaviour.md §6).
  */
 import { identityUrl, type EmulatorContext } from './context.js';
 import { inFormat, negotiateFormat } from './formats.js';
@@ -164,7 +164,7 @@ export function resolveApiVersion(version: string): string | undefined {
 
 /**
  * GET (or POST) the identity URL, in JSON or XML as `format` asks, else as `Accept` asks (which
- * may also ask for URL encoding), else JSON (facts sheet §6). Errors stay plain text.
+ * may also ask for URL encoding), else JSON (salesforce-behaviour.md §6). Errors stay plain text.
  */
 export function handleIdentity(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const param = (name: string): string | undefined => request.query.get(name) ?? request.body.get(name);

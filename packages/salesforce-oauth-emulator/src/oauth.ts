@@ -1,6 +1,6 @@
 /**
  * The authorize, token and revoke endpoints: functions from a parsed request to a response, in
- * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
+ * the validation order and with the exact error words of Salesforce (salesforce-behaviour.md §2–§5, §8).
  */
 import { createHmac } from 'node:crypto';
 import { inFormat, negotiateFormat } from './formats.js';
@@ -111,7 +111,7 @@ function grantsRefreshToken(scope: string): boolean {
   return scopes.includes('refresh_token') || scopes.includes('offline_access');
 }
 
-/** `signature`: base64(HMAC-SHA256(client secret, id + issued_at)), facts sheet §4.3. */
+/** `signature`: base64(HMAC-SHA256(client secret, id + issued_at)), salesforce-behaviour.md §4.3. */
 export function tokenSignature(clientSecret: string, id: string, issuedAt: string): string {
   return createHmac('sha256', clientSecret)
     .update(id + issuedAt, 'utf8')
@@ -180,7 +180,7 @@ async function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp,
   if (!verifierMatches(record, request.body.get('code_verifier'), state.settings.rejectVerifierWithoutChallenge)) {
     return oauthErrorResponse('invalid_grant', 'invalid code verifier');
   }
-  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4).
+  // The user was deactivated, frozen or changed password since approving (salesforce-behaviour.md §4.4).
   if (!state.userStands(record.userId, record.credentialGeneration)) return oauthErrorResponse('invalid_grant', 'authentication failure');
   const grant = state.newGrant(record);
   const accessToken = state.issueAccessToken(grant);
@@ -199,9 +199,9 @@ async function refreshAccessToken(
   const token = request.body.get('refresh_token');
   const lookup = token === undefined ? { kind: 'invalid' as const } : state.useRefreshToken(token);
   if (lookup.kind === 'invalid' || lookup.kind === 'reused' || lookup.record.grant.clientId !== app.clientId) return expired;
-  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4, §5).
+  // The user was deactivated, frozen or changed password since approving (salesforce-behaviour.md §4.4, §5).
   if (lookup.kind === 'user-ended') return oauthErrorResponse('invalid_grant', 'authentication failure');
-  // The app's refresh token policy (facts sheet §5): "immediately expire", or expire after a time.
+  // The app's refresh token policy (salesforce-behaviour.md §5): "immediately expire", or expire after a time.
   if (refreshTokenExpired(app.refreshTokenPolicy, lookup.record.issuedAtMs, state.now())) return expired;
   const { grant } = lookup.record;
   const accessToken = state.issueAccessToken(grant);
@@ -214,7 +214,7 @@ async function refreshAccessToken(
 
 /**
  * POST the token endpoint: the answer, success or error, in the format the request asks for with
- * `format` or `Accept` (facts sheet §4.1: the parameter wins).
+ * `format` or `Accept` (salesforce-behaviour.md §4.1: the parameter wins).
  */
 export async function handleToken(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   const parameters = withPostParameters(request, context);
@@ -249,7 +249,7 @@ async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): 
 const CALLBACK_SYNTAX = /^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,7}$/;
 
 /**
- * POST (or GET) the revoke endpoint (facts sheet §8). POST carries the token in the form body;
+ * POST (or GET) the revoke endpoint (salesforce-behaviour.md §8). POST carries the token in the form body;
  * the 2011 "blind GET" form in the query string, and with a `callback` it answers JSONP:
  * `callback({})` on success, `callback({"error":"invalid_token"})` on failure. A JSONP error
  * comes with 200, since a browser runs no script answered with an error status [INF]; a

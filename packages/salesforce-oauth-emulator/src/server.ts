@@ -69,7 +69,7 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
 ];
 
 /**
- * Only the root and the configured site paths serve anything, as on Salesforce (facts sheet
+ * Only the root and the configured site paths serve anything, as on Salesforce (salesforce-behaviour.md
  * §1.2: paths are relative to the host, site path included). The pages exist only with
  * `interactive`, the REST resources only with `restApi`. Everything else is an unknown path.
  */

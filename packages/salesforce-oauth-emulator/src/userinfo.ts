@@ -1,5 +1,5 @@
 /**
- * The OpenID Connect UserInfo endpoint, `/services/oauth2/userinfo` (facts sheet §7.1).
+ * The OpenID Connect UserInfo endpoint, `/services/oauth2/userinfo` (salesforce-behaviour.md §7.1).
  */
 import { claimsByScope } from './claims.js';
 import { identityUrl, type EmulatorContext } from './context.js';
