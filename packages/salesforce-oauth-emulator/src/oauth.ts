@@ -231,11 +231,20 @@ function withPostParameters(request: EmulatorRequest, context: EmulatorContext):
   return { ...request, body: new Map([...request.query, ...request.body]) };
 }
 
+/**
+ * Said after an error when a POST's query string carried parameters that the strict default
+ * ignored, so the switch is one search away (whether Salesforce reads them: salesforce-behaviour.md §10.6).
+ */
+function ignoredQueryNote(request: EmulatorRequest, context: EmulatorContext): string {
+  if (request.method !== 'POST' || context.state.settings.acceptQueryParametersOnPost || request.query.size === 0) return '';
+  return ' (salesforce-oauth-emulator reads a POST\'s parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)';
+}
+
 async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   if (request.method !== 'POST') return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   const grantType = request.body.get('grant_type');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-    return oauthErrorResponse('unsupported_grant_type', 'grant type not supported');
+    return oauthErrorResponse('unsupported_grant_type', `grant type not supported${ignoredQueryNote(request, context)}`);
   }
   const client = authenticateClient(request, grantType, context);
   if (!client.ok) return client.response;
@@ -268,7 +277,7 @@ export function handleRevoke(request: EmulatorRequest, context: EmulatorContext)
     return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
   };
   const token = nonEmpty(parameters.get('token'));
-  if (token === undefined) return answer('unsupported_token_type', 'unsupported token type');
+  if (token === undefined) return answer('unsupported_token_type', `unsupported token type${ignoredQueryNote(request, context)}`);
   if (!context.state.revokeToken(token)) return answer('invalid_token', 'invalid token');
   return answer(undefined, '');
 }

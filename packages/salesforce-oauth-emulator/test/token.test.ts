@@ -434,7 +434,11 @@ describe('token endpoint: behaviour Salesforce leaves unconfirmed, strict by def
       const text = await response.text();
       return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as Record<string, unknown> };
     };
-    expectTokenError(await post(await codeExchange()), 'unsupported_grant_type', 'grant type not supported');
+    expectTokenError(
+      await post(await codeExchange()),
+      'unsupported_grant_type',
+      "grant type not supported (salesforce-oauth-emulator reads a POST's parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)",
+    );
 
     await emulator.close();
     emulator = await startEmulator({ apps: [confidentialApp()], acceptQueryParametersOnPost: true });
