@@ -20,7 +20,11 @@ import { boundedSet } from './state.js';
 import type { ResolvedUser } from './types.js';
 
 /** The login page, under the site prefix of the authorize request. */
-const LOGIN_PATH = '/login';
+/**
+ * The login page, the root as on Salesforce; a login started by authorize carries `ec=302`, which
+ * is how jsforce's browser-login helper recognises the page (salesforce-behaviour.md §2.4).
+ */
+const LOGIN_PATH = '/';
 /** Salesforce's approval page. */
 const APPROVAL_PATH = '/setup/secur/RemoteAccessAuthorizationPage.apexp';
 /** Salesforce's logout page: ends the emulator's browser session. */
@@ -171,7 +175,7 @@ function withHeaders(response: EmulatorResponse, headers: Record<string, string>
 }
 
 function loginHref(pending: PendingAuthorization): string {
-  return `${pending.authorization.sitePrefix}${LOGIN_PATH}?request=${pending.id}`;
+  return `${pending.authorization.sitePrefix}${LOGIN_PATH}?ec=302&request=${pending.id}`;
 }
 
 function approvalHref(pending: PendingAuthorization): string {

@@ -142,7 +142,7 @@ ${options.error ? html`<div class="error" role="alert" id="error">${options.erro
 <input type="text" id="username" name="username" value="${options.username}" autocapitalize="none" spellcheck="false"${options.username ? '' : new SafeHtml(' autofocus')}>
 <label for="password">Password</label>
 <input type="password" id="password" name="pw"${options.username ? new SafeHtml(' autofocus') : ''}>
-<button class="button wide" type="submit" id="Login">Log In</button>
+<button class="button wide" type="submit" id="Login" name="Login">Log In</button>
 </form>`;
   return page({
     title: 'Login',

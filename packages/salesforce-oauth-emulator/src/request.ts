@@ -37,7 +37,6 @@ const OAUTH_ENDPOINTS: readonly (readonly [string, EmulatorEndpoint])[] = [
   ['/setup/secur/RemoteAccessAuthorizationPage.apexp', 'approval'],
   ['/setup/secur/RemoteAccessErrorPage.apexp', 'error'],
   ['/secur/logout.jsp', 'login'],
-  ['/login', 'login'],
 ];
 
 /** The REST API and profile photos on the instance, after any site prefix. */
@@ -65,6 +64,8 @@ export function routePath(path: string): Route {
       identityIds: { orgId: identity[2] ?? '', userId: identity[3] ?? '' },
     };
   }
+  // The login page is the root of the host or site, as Salesforce's (salesforce-behaviour.md §2.4).
+  if (path.endsWith('/')) return { endpoint: 'login', sitePrefix: path.slice(0, -1) };
   return { endpoint: 'other', sitePrefix: '' };
 }
 
