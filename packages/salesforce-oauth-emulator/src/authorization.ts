@@ -7,27 +7,8 @@ import type { EmulatorContext } from './context.js';
 import type { EmulatorRequest } from './request.js';
 import { remoteAccessErrorPageStyled } from './pages.js';
 import { appendQuery, redirectResponse, remoteAccessErrorPage, type EmulatorResponse } from './responses.js';
-import type { ResolvedConnectedApp } from './state.js';
+import type { AuthorizationRequest } from './authorization-request.js';
 import type { ResolvedUser } from './types.js';
-
-/** A validated `GET /services/oauth2/authorize`: everything needed to finish it later. */
-export interface AuthorizationRequest {
-  app: ResolvedConnectedApp;
-  redirectUri: string;
-  /** The client's `state`, echoed back. */
-  state: string | undefined;
-  /** The scopes the code will carry: the requested ones, or all of the app's when none were requested. */
-  scopes: readonly string[];
-  codeChallenge: string | undefined;
-  codeChallengeMethod: 'S256' | 'plain' | undefined;
-  sitePrefix: string;
-  nonce: string | undefined;
-  loginHint: string | undefined;
-  /** `prompt` values: `login`, `consent`, `select_account`. */
-  prompts: ReadonlySet<string>;
-  /** `immediate=true`: answer without showing a page, or `immediate_unsuccessful`. */
-  immediate: boolean;
-}
 
 /** An empty parameter counts as absent, as it does for Salesforce's optional parameters. */
 export function nonEmpty(value: string | undefined): string | undefined {

@@ -3,7 +3,8 @@
  * `/.well-known/openid-configuration`, and the JWKS, `/id/keys`. Both are public, and served
  * under any site prefix like the other endpoints.
  */
-import { issuerFor, type EmulatorContext } from './context.js';
+import type { EmulatorContext } from './context.js';
+import { issuerFor } from './urls.js';
 import type { EmulatorRequest } from './request.js';
 import { jsonResponse, type EmulatorResponse } from './responses.js';
 import { DEFAULT_APP_SCOPES } from './state.js';

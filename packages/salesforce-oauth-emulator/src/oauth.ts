@@ -5,7 +5,8 @@
 import { createHmac } from 'node:crypto';
 import { inFormat, negotiateFormat } from './formats.js';
 import { s256Challenge } from './pkce.js';
-import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
+import type { EmulatorContext } from './context.js';
+import { identityUrl, issuerFor } from './urls.js';
 import { grantsIdToken } from './id-token.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
@@ -237,7 +238,7 @@ function withPostParameters(request: EmulatorRequest, context: EmulatorContext):
  */
 function ignoredQueryNote(request: EmulatorRequest, context: EmulatorContext): string {
   if (request.method !== 'POST' || context.state.settings.acceptQueryParametersOnPost || request.query.size === 0) return '';
-  return ' (salesforce-oauth-emulator reads a POST\'s parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)';
+  return " (salesforce-oauth-emulator reads a POST's parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)";
 }
 
 async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {

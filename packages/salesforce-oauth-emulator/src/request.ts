@@ -39,8 +39,8 @@ const OAUTH_ENDPOINTS: readonly (readonly [string, EmulatorEndpoint])[] = [
   ['/secur/logout.jsp', 'login'],
 ];
 
-/** The REST API and profile photos on the instance, after any site prefix. */
-const REST_PATH = /^(.*?)(?:\/services\/data(?:\/.*)?|\/profilephoto\/.*)$/;
+/** The REST API, profile photos and the front door on the instance, after any site prefix. */
+const REST_PATH = /^(.*?)(?:\/services\/data(?:\/.*)?|\/profilephoto\/.*|\/services\/oauth2\/singleaccess|\/secur\/frontdoor\.jsp)$/;
 
 /** `/id/{orgId}/{userId}`; the ids are checked against the token by the handler (404 `Bad_Id`). */
 const IDENTITY_PATH = /^(.*)\/id\/([^/]+)\/([^/]+)\/?$/;

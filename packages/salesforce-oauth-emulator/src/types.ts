@@ -101,7 +101,10 @@ export type EmulatorEndpoint =
    * the errors it does not redirect to the app.
    */
   | 'error'
-  /** `/services/data/…` and `/profilephoto/…`, with `restApi`. */
+  /**
+   * `/services/data/…`, `/profilephoto/…` and the front door (`/services/oauth2/singleaccess`,
+   * `/secur/frontdoor.jsp`), with `restApi`.
+   */
   | 'rest';
 
 /**

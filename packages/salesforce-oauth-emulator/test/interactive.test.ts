@@ -1,8 +1,8 @@
 // Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../src/login.js';
-import type { AuthorizationRequest } from '../src/authorization.js';
+import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../src/login-state.js';
+import type { AuthorizationRequest } from '../src/authorization-request.js';
 import { resolveApp } from '../src/state.js';
 import { REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
 import { PageBrowser, formAction, hiddenField, type PageResult } from './page-browser.js';
