@@ -4,7 +4,7 @@ import { startEmulator, type RunningEmulator } from '../src/index.js';
 import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../src/login-state.js';
 import type { AuthorizationRequest } from '../src/authorization-request.js';
 import { resolveApp } from '../src/state.js';
-import { REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
+import { CLIENT_ID, REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
 import { PageBrowser, formAction, hiddenField, type PageResult } from './page-browser.js';
 
 let emulator: RunningEmulator;
@@ -422,6 +422,9 @@ describe('interactive authorize: sessions and forms', () => {
     expect(page.body).toContain('<span class="errorcode">error=redirect_uri_mismatch</span>');
     expect(page.body).toContain('<span class="errordescription">error_description=redirect_uri must match configuration</span>');
     expect(page.body).toContain('<title>Remote Access Error | Salesforce Emulator</title>');
+    expect(page.body).toContain(
+      `<dl class="details"><dt>redirect_uri received</dt><dd>https://evil.example/cb</dd><dt>redirect_uris registered for ${CLIENT_ID}</dt><dd>${REDIRECT_URI}</dd></dl>`,
+    );
   });
 });
 
