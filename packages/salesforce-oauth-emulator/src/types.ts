@@ -234,9 +234,11 @@ export interface EmulatorOptions {
    */
   interactive?: boolean;
   /**
-   * Serve a few REST API resources on the instance, with Bearer tokens: `GET /services/data/`
-   * (versions), `/services/data/vXX.X/` (resources), `…/limits`, `…/sobjects/User/{id}`, and the
-   * profile photos. Default: `false`.
+   * Serve the REST API calls clients make around a login, with Bearer tokens: `GET
+   * /services/data/` (versions), `/services/data/vXX.X/` (resources), `…/limits`, `…/query`,
+   * `…/sobjects` (Organization, Profile, User), the front door (`/services/oauth2/singleaccess`)
+   * and the profile photos; anything else under a version answers 501 `NOT_EMULATED`.
+   * Default: `false`.
    */
   restApi?: boolean;
   /**
