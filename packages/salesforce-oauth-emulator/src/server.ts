@@ -13,8 +13,10 @@ import { SigningKeyring } from './keys.js';
 import { handleRemoteAccessErrorPage } from './authorization.js';
 import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
 import { handleUserInfo } from './userinfo.js';
-import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
-import { handleRest, RestState } from './rest.js';
+import { handleApprovalPage, handleLoginPage } from './login.js';
+import { LoginState } from './login-state.js';
+import { handleRest } from './rest.js';
+import { RestState } from './rest-state.js';
 import { createTlsMaterial } from './tls.js';
 import { createTrustingFetch } from './fetch.js';
 import {
@@ -69,7 +71,7 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
 ];
 
 /**
- * Only the root and the configured site paths serve anything, as on Salesforce (facts sheet
+ * Only the root and the configured site paths serve anything, as on Salesforce (salesforce-behaviour.md
  * §1.2: paths are relative to the host, site path included). The pages exist only with
  * `interactive`, the REST resources only with `restApi`. Everything else is an unknown path.
  */

@@ -265,6 +265,6 @@ describe('salesforce-oauth-emulator emulator', () => {
     }))
       authorize.searchParams.set(name, value);
     const redirect = await fetch(authorize, { redirect: 'manual' });
-    expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/login');
+    expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/');
   });
 });
