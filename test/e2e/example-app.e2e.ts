@@ -126,7 +126,7 @@ describe('the example app in Chromium', () => {
     await shot(page, '01-home');
 
     await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     expect(await page.title()).toBe('Login | Salesforce Emulator');
     expect(await page.locator('.card').innerText()).toContain('to continue to Acme Portal');
     await shot(page, '02-emulator-login');
@@ -176,7 +176,7 @@ describe('the example app in Chromium', () => {
     // Still logged in at Salesforce, but the login after a logout asks for its login page
     // (prompt=login): the other demo user can log in.
     await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     await logInOnEmulator(page, 'grace@example.com', 'password');
     await page.waitForURL(/RemoteAccessAuthorizationPage\.apexp/);
     await page.click('#oaapprove');

@@ -283,7 +283,7 @@ describe('the example app in demo mode', () => {
     const browser = new AppBrowser(example.url);
     const start = await browser.request('/auth/salesforce');
     const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-    expect(new URL(authorize.headers.get('location') ?? '', start.headers.get('location') ?? '').pathname).toBe('/login');
+    expect(new URL(authorize.headers.get('location') ?? '', start.headers.get('location') ?? '').pathname).toBe('/');
   });
 
   it('lets another user log in after a logout, through the emulator’s login page', async () => {
