@@ -163,8 +163,19 @@ export interface EmulatorRequestRecord {
 export interface EmulatorOptions {
   /** Port to listen on. Default: `0` (any free port). */
   port?: number;
-  /** Interface to listen on. Default: `'127.0.0.1'`. */
+  /**
+   * Interface to listen on. Default: `'127.0.0.1'`. Beyond loopback (`'0.0.0.0'`), every machine
+   * that reaches this one can log in as any seeded user and get tokens that apps trusting the
+   * emulator accept.
+   */
   host?: string;
+  /**
+   * Host names, besides IP addresses, `localhost`, `host` and the hosts of `instanceUrl` and
+   * `identityBaseUrl`, that requests may name in their `Host` header (e.g. a Docker service
+   * name). Requests naming any other host are refused with 403: a web page whose domain was made
+   * to resolve to 127.0.0.1 (DNS rebinding) cannot reach the emulator. Default: none.
+   */
+  allowedHosts?: string[];
   /**
    * Serve HTTPS, as Salesforce does (salesforce-behaviour.md §1.1: all OAuth endpoints require it), with a
    * certificate made at start for `localhost`, `127.0.0.1`, `::1` and `host`, signed by a CA made
