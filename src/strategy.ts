@@ -48,6 +48,7 @@ import { callbackParams, callbackText } from './callback-query.js';
 import { redirectURI, untrustedProxyProblem } from './redirect-uri.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions } from './salesforce-client.js';
 import { prepareLogin } from './session.js';
+import { strictSessionCookieProblem } from './session-cookie.js';
 import { checkTokenResponse, toTokenSet } from './token-response.js';
 import type {
   AnyVerifyFunction,
@@ -93,6 +94,8 @@ interface ProfileContext {
 
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
 const warnedConfigurations = new WeakSet<ResolvedOptions>();
+/** Strategies whose callbacks were reported to lose their session to a `SameSite=Strict` cookie. */
+const warnedStrictCookies = new WeakSet<ResolvedOptions>();
 
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
@@ -335,6 +338,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
     const pending = await this._takePendingLogin(req, handle, redirectTo);
     if (!('verifier' in pending)) {
+      const cookieProblem = strictSessionCookieProblem(req, this._config.sessionKey);
+      if (cookieProblem !== undefined && !warnedStrictCookies.has(this._config)) {
+        warnedStrictCookies.add(this._config);
+        process.emitWarning(cookieProblem, { code: 'SALESFORCE_PKCE_STRICT_SESSION_COOKIE' });
+      }
       this.fail(pending, 403);
       return;
     }
