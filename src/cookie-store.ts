@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import { InvalidOptionError, StateStoreError } from './errors.js';
+import { InvalidOptionError, SalesforceError } from './errors.js';
 import {
   STATE_FAILURES,
   type PendingLoginRecord,
@@ -163,7 +163,9 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
   store(req: Request, verifier: string, state: PendingLoginRecord, _meta: unknown, callback: StateStoreStoreCallback): void {
     const res = req.res;
     if (!res) {
-      callback(new StateStoreError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+      callback(
+        new SalesforceError('STATE_STORE_FAILED', 'CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'),
+      );
       return;
     }
     const prefix = this.#prefix(req);
@@ -173,7 +175,8 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
       callback(
-        new StateStoreError(
+        new SalesforceError(
+          'STATE_STORE_FAILED',
           `The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`,
         ),
       );

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { CookiePendingLoginStore } from '../src/cookie-store.js';
-import { InvalidOptionError, StateStoreError } from '../src/errors.js';
+import { InvalidOptionError, SalesforceError } from '../src/errors.js';
 import type { PendingLoginRecord } from '../src/pending-logins.js';
 
 const SECRET = 'a login-cookie secret of at least thirty-two characters';
@@ -72,7 +72,9 @@ describe('CookiePendingLoginStore', () => {
     new CookiePendingLoginStore({ secret: SECRET }).store({ headers: {} } as Request, 'v', RECORD, undefined, (err) => {
       error = err;
     });
-    expect(error).toEqual(new StateStoreError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+    expect(error).toEqual(
+      new SalesforceError('STATE_STORE_FAILED', 'CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'),
+    );
   });
 
   it.each([
