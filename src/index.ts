@@ -23,7 +23,6 @@ export type {
 } from './options.js';
 export type {
   JsonValue,
-  PendingLogin,
   PendingLoginRecord,
   PendingLoginStateStore,
   StateStoreMeta,
