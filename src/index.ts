@@ -23,6 +23,7 @@ export type {
 } from './options.js';
 export type {
   JsonValue,
+  PendingLogin,
   PendingLoginRecord,
   PendingLoginStateStore,
   StateStoreMeta,
