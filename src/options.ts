@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import { DEFAULT_LOGIN_URL, isSalesforceLoginBase, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { DEFAULT_LOGIN_URL, loginBase, loginTarget, parseSalesforceURL, patternMayAdmit, type LoginTarget } from './endpoints.js';
 import { InvalidOptionError } from './errors.js';
 import type { PendingLoginStateStore } from './pending-logins.js';
 
@@ -70,10 +70,11 @@ export interface SalesforceStrategyOptionsBase {
    * The configured `loginURL` is always allowed. An exact string may name any https host (a
    * custom domain); what a RegExp or function admits must also be https on a host Salesforce runs
    * (`login`/`test.salesforce.com`, `*.my.salesforce.com` in all its sandbox, scratch and
-   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com` and `*.force.com`
-   * with at most a site prefix) or a loopback host, whatever the pattern says: one foreign host
-   * would let an attacker collect codes, verifiers and the consumer secret (authorization-server
-   * mix-up). Default: only `loginURL`.
+   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com`, with at most a
+   * site prefix; never the `*.force.com` hosts where customers publish content), whatever the pattern says: one foreign host would let an
+   * attacker collect codes, verifiers and the consumer secret (authorization-server mix-up). A
+   * loopback base passes a RegExp or function only when `loginURL` is loopback too (a local
+   * emulator); otherwise list it as an exact string. Default: only `loginURL`.
    */
   allowedLoginURLs?: ReadonlyArray<string | RegExp> | ((loginURL: URL) => boolean);
   /**
@@ -277,9 +278,9 @@ function literalOf(pattern: RegExp): string | undefined {
   return literal;
 }
 
-function checkPattern(pattern: RegExp): void {
+function checkPattern(pattern: RegExp, loginURL: URL): void {
   const literal = literalOf(pattern);
-  if (literal === undefined || !URL.canParse(literal) || isSalesforceLoginBase(new URL(literal))) return;
+  if (literal === undefined || !URL.canParse(literal) || patternMayAdmit(new URL(literal), loginURL)) return;
   fail(
     'allowedLoginURLs',
     `entry ${String(pattern)} can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string ${JSON.stringify(literal)}`,
@@ -298,8 +299,8 @@ function exactEntry(entry: string): string {
 
 /**
  * The per-request login check. The configured `loginURL` and exact string entries are allowed as
- * written (the developer named the host, which may be a custom domain); what a RegExp or function
- * admits must also be a Salesforce login base, whatever the pattern says.
+ * written (the developer named the host, which may be a custom domain or a loopback port); what a
+ * RegExp or function admits must also pass `patternMayAdmit`, whatever the pattern says.
  */
 function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => LoginURLVerdict {
   const exact = new Set<string>([loginBase(loginURL)]);
@@ -316,7 +317,7 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
     for (const entry of entries as Array<string | RegExp>) {
       if (typeof entry === 'string') exact.add(exactEntry(entry));
       else {
-        checkPattern(entry);
+        checkPattern(entry, loginURL);
         patterns.push(entry);
       }
     }
@@ -330,7 +331,7 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
     const base = loginBase(candidate);
     if (exact.has(base)) return 'allowed';
     if (!matches(candidate, base)) return 'not-listed';
-    return isSalesforceLoginBase(candidate) ? 'allowed' : 'not-salesforce';
+    return patternMayAdmit(candidate, loginURL) ? 'allowed' : 'not-salesforce';
   };
 }
 
