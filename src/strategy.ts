@@ -11,11 +11,9 @@ import {
   SalesforceAuthorizationError,
   SalesforceError,
   SalesforceResponseError,
-  StateStoreError,
-  VerifyCallbackError,
   withIssuedTokens,
 } from './errors.js';
-import { IdTokenVerifier, type IdTokenExpectations, type SalesforceIdTokenClaims } from './id-token.js';
+import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
 import { adaptOAuth2 } from './oauth2-compat.js';
 import {
   resolveOptions,
@@ -60,6 +58,7 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
+  SalesforceIdTokenClaims,
   SalesforceProfile,
   TokenResponse,
 } from './types.js';
@@ -90,6 +89,13 @@ interface ProfileContext {
   /** The identity URL, already checked to belong to the login. */
   identityURL: URL;
   instanceUrl: string | undefined;
+}
+
+/** What a verify callback threw or rejected with, as the login's error: an `Error` unchanged. */
+function verifyFailure(thrown: unknown): Error {
+  return thrown instanceof Error
+    ? thrown
+    : new SalesforceError('VERIFY_CALLBACK_FAILED', 'The verify callback failed without an Error', { cause: thrown });
 }
 
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
@@ -299,7 +305,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
           return;
         }
         if (typeof handle !== 'string' || handle === '') {
-          this.error(new StateStoreError('The state store called back without a handle for the pending login'));
+          this.error(new SalesforceError('STATE_STORE_FAILED', 'The state store called back without a handle for the pending login'));
           return;
         }
         const query = {
@@ -411,7 +417,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
     if (pending === 'expired') return { message: STATE_FAILURES.expired };
     if (!pending)
-      throw new StateStoreError(
+      throw new SalesforceError(
+        'STATE_STORE_FAILED',
         "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
       );
     return pending;
@@ -526,12 +533,12 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
       // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
       if (answered) throw error;
-      done(error instanceof Error ? error : new VerifyCallbackError(error));
+      done(verifyFailure(error));
       return;
     }
     // An async verify callback that rejects before calling done must not hang the request.
     if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
+      Promise.resolve(returned).catch((error: unknown) => done(verifyFailure(error)));
     }
   }
 
