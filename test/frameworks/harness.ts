@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { STATE_FAILURES } from '../../src/pending-logins.js';
 import { Browser } from '../helpers/browser.js';
+import { startTlsProxy, type TlsProxy } from './tls-proxy.js';
 
 /**
  * The logins every framework suite runs against its own app, over real HTTP against the emulator.
@@ -57,8 +58,11 @@ export function describeLogins(title: string, start: StartApp, withParams = true
   describe(title, () => {
     let emulator: RunningEmulator | undefined;
     let app: FrameworkApp | undefined;
+    let proxy: TlsProxy | undefined;
 
     afterEach(async () => {
+      await proxy?.close();
+      proxy = undefined;
       await app?.close();
       await emulator?.close();
       app = undefined;
@@ -68,11 +72,7 @@ export function describeLogins(title: string, start: StartApp, withParams = true
     async function startBoth(behindProxy = false): Promise<{ emulator: RunningEmulator; app: FrameworkApp; browser: Browser }> {
       emulator = await startEmulator();
       app = await start({ loginURL: emulator.url, behindProxy });
-      const { port } = new URL(app.url);
-      emulator.addApp({
-        clientId: CLIENT_ID,
-        redirectUris: [`${app.url}${CALLBACK_PATH}`, `https://127.0.0.1:${port}${CALLBACK_PATH}`],
-      });
+      emulator.addApp({ clientId: CLIENT_ID, redirectUris: [`${app.url}${CALLBACK_PATH}`] });
       return { emulator, app, browser: new Browser(app.url) };
     }
 
@@ -126,18 +126,16 @@ export function describeLogins(title: string, start: StartApp, withParams = true
       expect(new URL(started.headers.location as string).searchParams.get('redirect_uri')).toBe(`${app.url}${CALLBACK_PATH}`);
     });
 
-    it("sends an https redirect_uri behind a TLS-terminating proxy the framework's own setting trusts", async () => {
-      const { emulator, app, browser } = await startBoth(true);
-      const throughProxy = { 'x-forwarded-proto': 'https' };
-      const started = await browser.agent.get('/auth/salesforce').set(throughProxy);
-      expect(started.status).toBe(302);
-      const authorizeURL = new URL(started.headers.location as string);
-      const httpsCallback = `https://127.0.0.1:${new URL(app.url).port}${CALLBACK_PATH}`;
+    it("logs in behind a TLS-terminating proxy the framework's own setting trusts, with an https redirect_uri", async () => {
+      const { emulator, app } = await startBoth(true);
+      proxy = await startTlsProxy(app.url);
+      const httpsCallback = `${proxy.url}${CALLBACK_PATH}`;
+      emulator.addApp({ clientId: CLIENT_ID, redirectUris: [httpsCallback] });
+      const browser = new Browser(proxy.url);
+      browser.agent.ca(proxy.ca);
+      const authorizeURL = await browser.startLogin('/auth/salesforce');
       expect(authorizeURL.searchParams.get('redirect_uri')).toBe(httpsCallback);
-      const callbackURL = await browser.authorize(authorizeURL);
-      expect(`${callbackURL.origin}${callbackURL.pathname}`).toBe(httpsCallback);
-      // The proxy hands the browser's https request to the app over http.
-      const callback = await browser.callback(callbackURL).set(throughProxy);
+      const callback = await browser.callback(await browser.authorize(authorizeURL));
       expect([callback.status, callback.headers.location]).toEqual([302, '/']);
       expect(emulator.requestsTo('token')[0]?.body.redirect_uri).toBe(httpsCallback);
       expect((await browser.agent.get('/')).body).toEqual({ user: expectedUser(emulator, withParams) });
