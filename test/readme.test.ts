@@ -15,6 +15,8 @@
  *   shell-background  started in the background (e.g. the emulator) for the next `shell` block
  *   shell             run with bash (npx salesforce-oauth-emulator maps to the built bin); exit 0
  *   skip (why)        shell commands only (installs, the test suite itself), with the reason
+ *   nest              a complete NestJS app: test/frameworks/nest.matrix.ts compiles and runs it
+ *                     in its scratch sites, where NestJS is installed
  *
  * The samples import the packages by name, so they run against the builds in dist/ (the test
  * setup, scripts/build.mjs, rebuilds them when src/ is newer).
@@ -80,7 +82,7 @@ const samples = DOCUMENTS.flatMap(extractSamples);
 /** Blocks that show output, data or a change, not code to run. */
 const OUTPUT_LANGS = new Set(['text', 'json', 'diff']);
 const CODE_LANGS = new Set(['js', 'ts']);
-const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip']);
+const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip', 'nest']);
 
 function mode(sample: Sample): string {
   return (sample.marker ?? '').split(/\s+/)[0] ?? '';
@@ -367,7 +369,8 @@ describe('README, docs/ and emulator README code samples', () => {
         break;
       }
       default:
-        // skip (with its reason), shell-background (run by the shell block after it), outputs.
+        // skip (with its reason), shell-background (run by the shell block after it), nest (run by
+        // test/frameworks/nest.matrix.ts), outputs.
         break;
     }
   }

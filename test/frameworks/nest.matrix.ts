@@ -1,17 +1,31 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from 'salesforce-oauth-emulator';
+import { Browser } from '../helpers/browser.js';
+import { freePort } from '../helpers/ports.js';
 import { installSite, packTarball, root, run, versionOf } from '../helpers/scratch.js';
 import { describeLogins, type StartApp } from './harness.js';
 
 /**
  * NestJS 10 and 11 with @nestjs/passport, each in a scratch site that installs the packed
  * strategy beside that NestJS major, compiles nest/app.ts with `tsc --strict` (decorators and
- * their metadata on, as Nest's starter has them) and runs it on Nest's Express adapter.
+ * their metadata on, as Nest's starter has them) and runs it on Nest's Express adapter; and the
+ * NestJS app of docs/frameworks.md (its `<!-- sample: nest -->` block), compiled and run the same way.
  */
+
+/** The docs' NestJS app: the block under `<!-- sample: nest -->` in docs/frameworks.md. */
+function docsApp(): string {
+  const markdown = readFileSync(join(root, 'docs', 'frameworks.md'), 'utf8');
+  const block = /^<!-- sample: nest -->\n```ts\n([\s\S]*?)^```$/m.exec(markdown)?.[1];
+  if (block === undefined) throw new Error('docs/frameworks.md has no NestJS app');
+  return block;
+}
 
 const NEST_MAJORS = {
   10: { nest: '^10.4.0', passport: '^10.0.3', typesExpress: '^4.17.21' },
@@ -32,10 +46,11 @@ const TSCONFIG = {
     outDir: 'dist',
     types: ['node'],
   },
-  files: ['app.ts'],
+  files: ['app.ts', 'docs-app.ts'],
 };
 
 interface NestSite {
+  dir: string;
   /** What `tsc` printed: empty when the app compiled. */
   compileOutput: string;
   start: (options: Parameters<StartApp>[0] & { form: 'profile' | 'params' }) => ReturnType<StartApp>;
@@ -63,6 +78,7 @@ async function installNestSite(major: NestMajor, tarball: string): Promise<NestS
     '@types/node': versionOf('@types/node'),
   });
   await copyFile(fileURLToPath(new URL('./nest/app.ts', import.meta.url)), join(dir, 'app.ts'));
+  await writeFile(join(dir, 'docs-app.ts'), docsApp());
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const compileOutput = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).then(
@@ -70,7 +86,7 @@ async function installNestSite(major: NestMajor, tarball: string): Promise<NestS
     (error: { stdout: string }) => error.stdout,
   );
   const app = createRequire(join(dir, 'package.json'))('./dist/app.js') as { startNestApp: NestSite['start'] };
-  return { compileOutput, start: app.startNestApp };
+  return { dir, compileOutput, start: app.startNestApp };
 }
 
 beforeAll(async () => {
@@ -92,8 +108,44 @@ function site(major: NestMajor): NestSite {
 
 for (const major of [10, 11] as const) {
   describe(`NestJS ${major}`, () => {
-    it('compiles both strategy classes and the app under tsc --strict', () => {
+    it("compiles the test app's two strategy classes and the docs' app under tsc --strict", () => {
       expect(site(major).compileOutput).toBe('');
+    });
+
+    it("logs in through the docs' app", async () => {
+      const port = await freePort();
+      const appUrl = `http://127.0.0.1:${port}`;
+      const emulator = await startEmulator({
+        apps: [{ clientId: 'docs-app', clientSecret: 'docs-secret', redirectUris: [`${appUrl}/auth/salesforce/callback`] }],
+      });
+      const env = {
+        ...process.env,
+        SF_CLIENT_ID: 'docs-app',
+        SF_CLIENT_SECRET: 'docs-secret',
+        SF_LOGIN_URL: emulator.url,
+        SESSION_SECRET: 'docs',
+      };
+      const child = spawn(process.execPath, ['dist/docs-app.js'], { cwd: site(major).dir, env: { ...env, PORT: String(port) } });
+      let output = '';
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        const browser = new Browser(appUrl);
+        for (let attempt = 0; ; attempt += 1) {
+          const started = await fetch(appUrl).then(
+            () => true,
+            () => false,
+          );
+          if (started) break;
+          if (attempt === 150 || child.exitCode !== null) throw new Error(`the docs' app did not start: ${output}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const callback = await browser.login('/auth/salesforce');
+        expect([callback.status, callback.headers.location]).toEqual([302, '/']);
+        expect((await browser.agent.get('/')).text).toBe('Logged in as Ada Lovelace');
+      } finally {
+        child.kill();
+        await emulator.close();
+      }
     });
   });
   describeLogins(
