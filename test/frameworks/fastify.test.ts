@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import { Authenticator } from '@fastify/passport';
 import fastifySecureSession from '@fastify/secure-session';
-import fastifySession from '@fastify/session';
-import Fastify from 'fastify';
+import Fastify, { type FastifyPluginCallback } from 'fastify';
 import { SalesforcePkceStrategy } from '../../src/index.js';
 import { CALLBACK_PATH, CLIENT_ID, describeLogins, type AppUser, type StartOptions } from './harness.js';
 
@@ -14,6 +14,11 @@ import { CALLBACK_PATH, CLIENT_ID, describeLogins, type AppUser, type StartOptio
  * @fastify/secure-session (the whole session in an encrypted cookie).
  */
 type SessionPlugin = '@fastify/session' | '@fastify/secure-session';
+
+// Required, not imported: its types and secure-session's both declare FastifyRequest.session,
+// differently, and one program cannot load both.
+const require = createRequire(import.meta.url);
+const fastifySession = require('@fastify/session') as FastifyPluginCallback<{ secret: string; cookie: { secure: boolean } }>;
 
 async function startFastifyApp(sessionPlugin: SessionPlugin, { loginURL, behindProxy }: StartOptions) {
   // Fastify's own proxy setting: request.protocol and request.host then read X-Forwarded-*.

@@ -120,15 +120,17 @@ export class AuthController {
 }
 
 @Module({})
-export class AppModule {
-  static forLogin(loginURL: string, strategy: Type<unknown>): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [PassportModule.register({ session: true })],
-      controllers: [AuthController],
-      providers: [{ provide: LOGIN_URL, useValue: loginURL }, strategy, SessionSerializer],
-    };
-  }
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a NestJS module is a class its decorator describes
+export class AppModule {}
+
+/** The app's module, with the strategy class for the verify form under test and its login base. */
+function appModule(loginURL: string, strategy: Type<unknown>): DynamicModule {
+  return {
+    module: AppModule,
+    imports: [PassportModule.register({ session: true })],
+    controllers: [AuthController],
+    providers: [{ provide: LOGIN_URL, useValue: loginURL }, strategy, SessionSerializer],
+  };
 }
 
 export interface StartOptions {
@@ -139,7 +141,7 @@ export interface StartOptions {
 
 export async function startNestApp({ loginURL, behindProxy, form }: StartOptions): Promise<{ url: string; close(): Promise<void> }> {
   const strategy = form === 'params' ? SalesforceParamsStrategy : SalesforceProfileStrategy;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLogin(loginURL, strategy), { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(appModule(loginURL, strategy), { logger: false });
   // Express's own proxy setting, through Nest's Express adapter.
   if (behindProxy) app.set('trust proxy', 'loopback');
   app.use(session({ secret: 'nest-test-secret', resave: false, saveUninitialized: false }));
