@@ -50,7 +50,7 @@ import {
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
 import { checkTokenResponse } from './token-checks.js';
-import { prepareLogin, sessionOf } from './session.js';
+import { prepareLogin } from './session.js';
 import { toTokenSet } from './token-set.js';
 import type {
   AnyVerifyFunction,
@@ -75,13 +75,16 @@ declare module 'passport' {
   }
 }
 
-/** What the default `userProfile` needs of the login an access token belongs to. */
-interface ProfileLogin {
+/**
+ * The login whose profile is being loaded: what the default `userProfile(accessToken, done)`
+ * needs and passport-oauth2's signature does not carry.
+ */
+interface ProfileContext {
+  /** The access token the login was issued. */
+  accessToken: string;
   /** The identity URL, already checked to belong to the login. */
   identityURL: URL;
   instanceUrl: string | undefined;
-  /** Logins in progress with this access token (Salesforce may hand a user's token out twice). */
-  users: number;
 }
 
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
@@ -125,8 +128,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private readonly _verifyCallback: AnyVerifyFunction;
   /** @internal */
   private readonly _idTokens: IdTokenVerifier;
-  /** @internal The logins whose profile is being loaded, by access token: the default userProfile's context. */
-  private readonly _profileLogins = new Map<string, ProfileLogin>();
+  /**
+   * @internal The login in progress, set on the per-request object passport runs
+   * (`Object.create(strategy)`) once its tokens are checked: the default userProfile's context.
+   */
+  declare private _profileContext: ProfileContext | undefined;
   // passport-oauth2's own members, set here, read by the flow: code that reads or replaces them keeps working.
   /** @internal */
   declare private _stateStore: PendingLoginStateStore;
@@ -252,87 +258,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
   }
 
-  /**
-   * Exchanges a refresh token for a new access token. Sends the client secret only when one is
-   * configured, checks the `signature` when `verifyTokenSignature` is on, checks `instance_url`,
-   * and verifies an id_token when one comes back. Rejects with a `SalesforceError`; a revoked or
-   * expired refresh token is a `SalesforceOAuthError` with `invalid_grant` /
-   * `expired access/refresh token`.
-   *
-   * Once Salesforce has answered 200 the new token set is never lost, because with refresh token
-   * rotation the old refresh token is already spent: when a later check fails, the rejection
-   * carries the token set as `err.tokens` (store its `refreshToken`); when the login host's keys
-   * cannot be fetched, the refresh resolves with `idToken` but without `idTokenClaims`.
-   *
-   * @param refreshToken The refresh token the login (or the last rotation) gave.
-   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
-   *   the strategy's `loginURL`.
-   * @example
-   * // An API call answered 401: the access token expired. Refresh once, keep a rotated refresh token.
-   * const tokens = await strategy.refresh(user.refreshToken);
-   * user.accessToken = tokens.accessToken;
-   * if (tokens.refreshToken) user.refreshToken = tokens.refreshToken;
-   */
-  async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
-    if (typeof refreshToken !== 'string' || refreshToken === '')
-      throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
-    const login = this._loginTarget(options.loginURL);
-    const tokens = await this._requestToken('refresh', login.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken });
-    try {
-      this._checkTokens('refresh', tokens, login);
-      if (typeof tokens.id_token !== 'string') return toTokenSet(tokens);
-      const claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)).catch((error: unknown) => {
-        // Keys that cannot be had say nothing against a token response that passed every other check.
-        if (error instanceof SalesforceError && 'endpoint' in error && error.endpoint === 'keys') return undefined;
-        throw error;
-      });
-      return toTokenSet(tokens, claims);
-    } catch (error) {
-      throw withIssuedTokens(error, toTokenSet(tokens));
-    }
-  }
-
-  /**
-   * Revokes an access token (only itself) or a refresh token (and every access token issued from
-   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise (a
-   * token that is already invalid gives `invalid_token`).
-   *
-   * @param token An access token or a refresh token.
-   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
-   *   the strategy's `loginURL`.
-   * @example
-   * // Log out: revoke the grant at Salesforce, then end the session.
-   * app.post('/logout', async (req, res, next) => {
-   *   try {
-   *     if (req.user) await strategy.revoke(req.user.refreshToken ?? req.user.accessToken);
-   *     req.logout((err) => (err ? next(err) : res.redirect('/')));
-   *   } catch (error) {
-   *     next(error);
-   *   }
-   * });
-   */
-  async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
-    if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');
-    await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._callOptions());
-  }
-
-  /**
-   * @internal passport-oauth2's own step, with its `skipUserProfile` semantics: a function of
-   * more than one argument is `(accessToken, done)` and calls back `done(err, skip)`; any other is
-   * called with the access token and returns `skip`. Then `userProfile`, unless skipped.
-   */
-  private _loadUserProfile(accessToken: string, done: (err: unknown, profile?: SalesforceProfile) => void): void {
-    const skip = this._skipUserProfile;
-    const load = (skipIt: unknown): void => {
-      if (skipIt) done(null);
-      else this.userProfile(accessToken, done);
-    };
-    if (typeof skip !== 'function') load(skip);
-    else if (skip.length > 1) skip(accessToken, (err, skipIt) => (err ? done(err) : load(skipIt)));
-    else load((skip as (accessToken: string) => unknown)(accessToken));
-  }
-
-  /** @internal */
+  /** @internal The redirect to Salesforce: a pending login kept, then the authorization request. */
   private _startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
     let params: Record<string, string>;
     let redirectTo: string;
@@ -388,7 +314,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
   }
 
-  /** @internal */
+  /**
+   * @internal The callback: the pending login taken, Salesforce's answer read, the code
+   * exchanged, the tokens checked, the profile loaded, the session readied, the verify callback.
+   */
   private async _finishLogin(
     req: Request,
     param: (name: string) => string | null | undefined,
@@ -399,15 +328,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       this.fail({ message: STATE_FAILURES.missing }, 403);
       return;
     }
-    const pending = await this._takePendingLogin(req, handle);
+    // The authorization request's redirect_uri again, for the state store's `meta` and the code exchange.
+    const redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
+    const pending = await this._takePendingLogin(req, handle, redirectTo);
     if (!('verifier' in pending)) {
       this.fail(pending, 403);
       return;
     }
-    // Whatever the state store, a session the app has is readied for passport's login: a new id
-    // on every passport version, the methods cookie-session lacks, the other tabs' pending logins kept.
-    const session = sessionOf(req);
-    if (session) prepareLogin(req, session, this._config.sessionKey);
     const error = param('error');
     if (error !== undefined) {
       const code = callbackText(error, 64) || 'unknown_error';
@@ -427,7 +354,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       ...extraParams('tokenParams', this.tokenParams(options), STRATEGY_TOKEN_FIELDS),
       grant_type: 'authorization_code',
       code,
-      redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy),
+      redirect_uri: redirectTo,
       code_verifier: pending.verifier,
     });
     let profile: SalesforceProfile;
@@ -440,35 +367,24 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       await revokeToken(login.revokeURL, issued, this._callOptions()).catch(() => undefined);
       throw error;
     }
+    // passport logs the user in when the verify callback finds one. Whatever the state store, the
+    // session is readied for that (session.ts): the methods cookie-session lacks, the other tabs'
+    // pending logins kept across passport's regenerate, a new session id on every passport version.
+    prepareLogin(req, this._config.sessionKey);
     this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
-  }
-
-  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
-  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
-    const instanceUrl = this._checkTokens('token', tokens, login);
-    // Any id_token reaching the app is verified: also one a Connected App grants without openid
-    // being asked for (then there is no nonce to check).
-    if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
-    if (typeof tokens.id_token === 'string') {
-      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
-        tokens.id_token,
-        this._idTokenExpectations(login, tokens, nonce),
-      );
-    }
-    return this._profile(tokens, login, instanceUrl);
   }
 
   /**
    * @internal The pending login named by `handle`, taken from the state store and checked, or
    * why the callback is refused.
    */
-  private async _takePendingLogin(req: Request, handle: string): Promise<PendingLogin | { message: string }> {
+  private async _takePendingLogin(req: Request, handle: string, redirectTo: string): Promise<PendingLogin | { message: string }> {
     const store = this._stateStore;
     const { verifier, state } = await new Promise<{ verifier: unknown; state: unknown }>((resolve, reject) => {
       const callback: StateStoreVerifyCallback = (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state }));
       // passport-oauth2 passes `meta` to a verify that takes four arguments.
       if (store.verify.length >= 4) {
-        const meta = this._storeMeta(this._config.login, redirectURI(this._config.callbackURL, req, this._config.trustProxy));
+        const meta = this._storeMeta(this._config.login, redirectTo);
         (store.verify as (req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void).call(
           store,
           req,
@@ -493,62 +409,19 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     return pending;
   }
 
-  /** @internal passport-oauth2's `meta` for the state store. */
-  private _storeMeta(login: LoginTarget, callbackURL: string): StateStoreMeta {
-    return { authorizationURL: login.authorizationURL.href, tokenURL: login.tokenURL.href, clientID: this._config.clientID, callbackURL };
-  }
-
-  /** @internal The configured login, or a per-request one checked against `allowedLoginURLs`. */
-  private _loginTarget(loginURL: string | undefined): LoginTarget {
-    if (loginURL === undefined) return this._config.login;
-    const base = parseSalesforceURL(loginURL, 'loginURL');
-    if (loginBase(base) === this._config.login.baseURL) return this._config.login;
-    const verdict = this._config.isAllowedLoginURL(base);
-    if (verdict !== 'allowed') throw new LoginURLNotAllowedError(loginBase(base), verdict);
-    return loginTarget(base);
-  }
-
-  /** @internal How every call to Salesforce is made: `requestTimeout`, and the agent set on `_oauth2`. */
-  private _callOptions(): CallOptions {
-    const agent = (this._oauth2 as unknown as { _agent?: Agent | boolean })._agent;
-    return { timeout: this._config.requestTimeout, agent: typeof agent === 'object' ? agent : undefined };
-  }
-
-  /**
-   * @internal A token request with the client's credentials (the secret only when one is
-   * configured), read by `parseErrorResponse` when it fails.
-   */
-  private _requestToken(endpoint: 'token' | 'refresh', tokenURL: URL, form: Record<string, string>): Promise<TokenResponse> {
-    const { clientID, clientSecret } = this._config;
-    const credentials = { client_id: clientID, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
-    return requestToken(
-      endpoint,
-      tokenURL,
-      { ...form, ...credentials },
-      {
-        ...this._callOptions(),
-        parseError: (body, status) => this.parseErrorResponse(body, status),
-      },
-    );
-  }
-
-  /** @internal */
-  private _checkTokens(endpoint: 'token' | 'refresh', tokens: TokenResponse, login: LoginTarget): URL | undefined {
-    return checkTokenResponse(endpoint, tokens, {
-      login,
-      verifySignature: this._config.verifyTokenSignature,
-      clientSecret: this._config.clientSecret,
-    });
-  }
-
-  /** @internal */
-  private _idTokenExpectations(login: LoginTarget, tokens: TokenResponse, nonce?: string): IdTokenExpectations {
-    return {
-      issuer: login.baseURL,
-      audience: this._config.clientID,
-      nonce,
-      identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined,
-    };
+  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
+  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
+    const instanceUrl = this._checkTokens('token', tokens, login);
+    // Any id_token reaching the app is verified: also one a Connected App grants without openid
+    // being asked for (then there is no nonce to check).
+    if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+    if (typeof tokens.id_token === 'string') {
+      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
+        tokens.id_token,
+        this._idTokenExpectations(login, tokens, nonce),
+      );
+    }
+    return this._profile(tokens, login, instanceUrl);
   }
 
   /**
@@ -563,24 +436,36 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const idProfile = profileFromIdentityUrl(check.url.href, instanceUrl);
     if (!idProfile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
     const accessToken = tokens.access_token;
-    const known = this._profileLogins.get(accessToken);
-    if (known) known.users += 1;
-    else this._profileLogins.set(accessToken, { identityURL: check.url, instanceUrl, users: 1 });
-    try {
-      const loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
-        this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
-      });
-      return loaded ?? idProfile;
-    } finally {
-      const entry = this._profileLogins.get(accessToken);
-      if (entry && --entry.users === 0) this._profileLogins.delete(accessToken);
-    }
+    // passport-oauth2's userProfile(accessToken, done) carries no login: the login's context goes
+    // on `this`, the object passport made for this request with `Object.create(strategy)`.
+    this._profileContext = { accessToken, identityURL: check.url, instanceUrl };
+    const loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
+      this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
+    });
+    return loaded ?? idProfile;
+  }
+
+  /**
+   * @internal passport-oauth2's own step, with its `skipUserProfile` semantics: a function of
+   * more than one argument is `(accessToken, done)` and calls back `done(err, skip)`; any other is
+   * called with the access token and returns `skip`. Then `userProfile`, unless skipped.
+   */
+  private _loadUserProfile(accessToken: string, done: (err: unknown, profile?: SalesforceProfile) => void): void {
+    const skip = this._skipUserProfile;
+    const load = (skipIt: unknown): void => {
+      if (skipIt) done(null);
+      else this.userProfile(accessToken, done);
+    };
+    if (typeof skip !== 'function') load(skip);
+    else if (skip.length > 1) skip(accessToken, (err, skipIt) => (err ? done(err) : load(skipIt)));
+    else load((skip as (accessToken: string) => unknown)(accessToken));
   }
 
   /** @internal The default userProfile's work: the identity of the login in progress with this access token. */
   private async _identityProfile(accessToken: string): Promise<SalesforceProfile> {
-    const login = this._profileLogins.get(accessToken);
-    if (!login) {
+    const login = this._profileContext;
+    // A token of another login (or none in progress) has no identity URL here.
+    if (login?.accessToken !== accessToken) {
       throw new InvalidOptionError(
         'userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none',
       );
@@ -655,5 +540,129 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
       Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
     }
+  }
+
+  // The token lifecycle after a login, then what the login and the lifecycle share.
+
+  /**
+   * Exchanges a refresh token for a new access token. Sends the client secret only when one is
+   * configured, checks the `signature` when `verifyTokenSignature` is on, checks `instance_url`,
+   * and verifies an id_token when one comes back. Rejects with a `SalesforceError`; a revoked or
+   * expired refresh token is a `SalesforceOAuthError` with `invalid_grant` /
+   * `expired access/refresh token`.
+   *
+   * Once Salesforce has answered 200 the new token set is never lost, because with refresh token
+   * rotation the old refresh token is already spent: when a later check fails, the rejection
+   * carries the token set as `err.tokens` (store its `refreshToken`); when the login host's keys
+   * cannot be fetched, the refresh resolves with `idToken` but without `idTokenClaims`.
+   *
+   * @param refreshToken The refresh token the login (or the last rotation) gave.
+   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
+   *   the strategy's `loginURL`.
+   * @example
+   * // An API call answered 401: the access token expired. Refresh once, keep a rotated refresh token.
+   * const tokens = await strategy.refresh(user.refreshToken);
+   * user.accessToken = tokens.accessToken;
+   * if (tokens.refreshToken) user.refreshToken = tokens.refreshToken;
+   */
+  async refresh(refreshToken: string, options: SalesforceTokenCallOptions = {}): Promise<SalesforceTokenSet> {
+    if (typeof refreshToken !== 'string' || refreshToken === '')
+      throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
+    const login = this._loginTarget(options.loginURL);
+    const tokens = await this._requestToken('refresh', login.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    try {
+      this._checkTokens('refresh', tokens, login);
+      if (typeof tokens.id_token !== 'string') return toTokenSet(tokens);
+      const claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)).catch((error: unknown) => {
+        // Keys that cannot be had say nothing against a token response that passed every other check.
+        if (error instanceof SalesforceError && 'endpoint' in error && error.endpoint === 'keys') return undefined;
+        throw error;
+      });
+      return toTokenSet(tokens, claims);
+    } catch (error) {
+      throw withIssuedTokens(error, toTokenSet(tokens));
+    }
+  }
+
+  /**
+   * Revokes an access token (only itself) or a refresh token (and every access token issued from
+   * it). Resolves when Salesforce answered 200; rejects with a `SalesforceError` otherwise (a
+   * token that is already invalid gives `invalid_token`).
+   *
+   * @param token An access token or a refresh token.
+   * @param options `loginURL`: the login base the token came from, for a multi-org app. Default:
+   *   the strategy's `loginURL`.
+   * @example
+   * // Log out: revoke the grant at Salesforce, then end the session.
+   * app.post('/logout', async (req, res, next) => {
+   *   try {
+   *     if (req.user) await strategy.revoke(req.user.refreshToken ?? req.user.accessToken);
+   *     req.logout((err) => (err ? next(err) : res.redirect('/')));
+   *   } catch (error) {
+   *     next(error);
+   *   }
+   * });
+   */
+  async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
+    if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');
+    await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._callOptions());
+  }
+
+  /** @internal passport-oauth2's `meta` for the state store. */
+  private _storeMeta(login: LoginTarget, callbackURL: string): StateStoreMeta {
+    return { authorizationURL: login.authorizationURL.href, tokenURL: login.tokenURL.href, clientID: this._config.clientID, callbackURL };
+  }
+
+  /** @internal The configured login, or a per-request one checked against `allowedLoginURLs`. */
+  private _loginTarget(loginURL: string | undefined): LoginTarget {
+    if (loginURL === undefined) return this._config.login;
+    const base = parseSalesforceURL(loginURL, 'loginURL');
+    if (loginBase(base) === this._config.login.baseURL) return this._config.login;
+    const verdict = this._config.isAllowedLoginURL(base);
+    if (verdict !== 'allowed') throw new LoginURLNotAllowedError(loginBase(base), verdict);
+    return loginTarget(base);
+  }
+
+  /** @internal How every call to Salesforce is made: `requestTimeout`, and the agent set on `_oauth2`. */
+  private _callOptions(): CallOptions {
+    const agent = (this._oauth2 as unknown as { _agent?: Agent | boolean })._agent;
+    return { timeout: this._config.requestTimeout, agent: typeof agent === 'object' ? agent : undefined };
+  }
+
+  /**
+   * @internal A token request with the client's credentials (the secret only when one is
+   * configured), read by `parseErrorResponse` when it fails.
+   */
+  private _requestToken(endpoint: 'token' | 'refresh', tokenURL: URL, form: Record<string, string>): Promise<TokenResponse> {
+    const { clientID, clientSecret } = this._config;
+    const credentials = { client_id: clientID, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
+    return requestToken(
+      endpoint,
+      tokenURL,
+      { ...form, ...credentials },
+      {
+        ...this._callOptions(),
+        parseError: (body, status) => this.parseErrorResponse(body, status),
+      },
+    );
+  }
+
+  /** @internal */
+  private _checkTokens(endpoint: 'token' | 'refresh', tokens: TokenResponse, login: LoginTarget): URL | undefined {
+    return checkTokenResponse(endpoint, tokens, {
+      login,
+      verifySignature: this._config.verifyTokenSignature,
+      clientSecret: this._config.clientSecret,
+    });
+  }
+
+  /** @internal */
+  private _idTokenExpectations(login: LoginTarget, tokens: TokenResponse, nonce?: string): IdTokenExpectations {
+    return {
+      issuer: login.baseURL,
+      audience: this._config.clientID,
+      nonce,
+      identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined,
+    };
   }
 }
