@@ -15,7 +15,7 @@ import { describeLogins, type StartApp } from './harness.js';
 /**
  * NestJS 10 and 11 with @nestjs/passport, each in a scratch site that installs the packed
  * strategy beside that NestJS major, compiles nest/app.ts with `tsc --strict` (decorators and
- * their metadata on, as Nest's starter has them) and runs it on Nest's Express adapter; and the
+ * their metadata on, as Nest's starter has them) and runs it on Nest's Express and Fastify adapters; and the
  * NestJS app of docs/frameworks.md (its `<!-- sample: nest -->` block), compiled and run the same way.
  */
 
@@ -27,9 +27,11 @@ function docsApp(): string {
   return block;
 }
 
+// Each major with the Express types and the Fastify session plugins of its adapters' majors
+// (Express 4 and Fastify 4 for NestJS 10, Express 5 and Fastify 5 for NestJS 11).
 const NEST_MAJORS = {
-  10: { nest: '^10.4.0', passport: '^10.0.3', typesExpress: '^4.17.21' },
-  11: { nest: '^11.1.0', passport: '^11.0.5', typesExpress: '^5.0.0' },
+  10: { nest: '^10.4.0', passport: '^10.0.3', typesExpress: '^4.17.21', fastifyCookie: '^9.4.0', fastifySession: '^10.8.0' },
+  11: { nest: '^11.1.0', passport: '^11.0.5', typesExpress: '^5.0.0', fastifyCookie: '^11.0.0', fastifySession: '^11.1.0' },
 } as const;
 type NestMajor = keyof typeof NEST_MAJORS;
 
@@ -53,7 +55,7 @@ interface NestSite {
   dir: string;
   /** What `tsc` printed: empty when the app compiled. */
   compileOutput: string;
-  start: (options: Parameters<StartApp>[0] & { form: 'profile' | 'params' }) => ReturnType<StartApp>;
+  start: (options: Parameters<StartApp>[0] & { form: 'profile' | 'params'; adapter: 'express' | 'fastify' }) => ReturnType<StartApp>;
 }
 
 let scratch = '';
@@ -67,6 +69,9 @@ async function installNestSite(major: NestMajor, tarball: string): Promise<NestS
     '@nestjs/common': versions.nest,
     '@nestjs/core': versions.nest,
     '@nestjs/platform-express': versions.nest,
+    '@nestjs/platform-fastify': versions.nest,
+    '@fastify/cookie': versions.fastifyCookie,
+    '@fastify/session': versions.fastifySession,
     '@nestjs/passport': versions.passport,
     'reflect-metadata': '^0.2.2',
     rxjs: '^7.8.1',
@@ -148,14 +153,17 @@ for (const major of [10, 11] as const) {
       }
     });
   });
-  describeLogins(
-    `NestJS ${major} on Express, validate(accessToken, refreshToken, profile)`,
-    (options) => site(major).start({ ...options, form: 'profile' }),
-    false,
-  );
-  describeLogins(
-    `NestJS ${major} on Express, validate(accessToken, refreshToken, params, profile)`,
-    (options) => site(major).start({ ...options, form: 'params' }),
-    true,
-  );
+  for (const adapter of ['express', 'fastify'] as const) {
+    const on = adapter === 'express' ? 'Express' : 'Fastify';
+    describeLogins(
+      `NestJS ${major} on ${on}, validate(accessToken, refreshToken, profile)`,
+      (options) => site(major).start({ ...options, form: 'profile', adapter }),
+      false,
+    );
+    describeLogins(
+      `NestJS ${major} on ${on}, validate(accessToken, refreshToken, params, profile)`,
+      (options) => site(major).start({ ...options, form: 'params', adapter }),
+      true,
+    );
+  }
 }

@@ -1,10 +1,14 @@
 // A NestJS app as @nestjs/passport's documentation wires a passport-oauth2 strategy: the
 // PassportStrategy mixin with a validate method, AuthGuard on the login and callback routes,
-// PassportModule with sessions and a PassportSerializer. Compiled with `tsc --strict`
-// (experimentalDecorators, emitDecoratorMetadata) in a scratch site that has NestJS 10 or 11
-// and the packed passport-salesforce-pkce installed; nest.matrix.ts drives it.
+// PassportModule with sessions and a PassportSerializer, on Nest's Express adapter or its
+// Fastify adapter. Compiled with `tsc --strict` (experimentalDecorators, emitDecoratorMetadata)
+// in a scratch site that has NestJS 10 or 11 and the packed passport-salesforce-pkce installed;
+// nest.matrix.ts drives it.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import fastifyCookie from '@fastify/cookie';
+import fastifySession from '@fastify/session';
 import {
   Controller,
   Get,
@@ -12,8 +16,8 @@ import {
   Inject,
   Injectable,
   Module,
+  Redirect,
   Req,
-  Res,
   UseGuards,
   type DynamicModule,
   type ExecutionContext,
@@ -22,7 +26,8 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportSerializer, PassportStrategy } from '@nestjs/passport';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Request, Response } from 'express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Request } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { SalesforcePkceStrategy, type SalesforceProfile, type SalesforceTokenParams } from 'passport-salesforce-pkce';
@@ -109,9 +114,8 @@ export class AuthController {
 
   @Get('auth/salesforce/callback')
   @UseGuards(SalesforceAuthGuard)
-  callback(@Res() res: Response): void {
-    res.redirect('/');
-  }
+  @Redirect('/', 302)
+  callback(): void {}
 
   @Get()
   me(@Req() req: Request): { user: unknown } {
@@ -137,16 +141,55 @@ export interface StartOptions {
   loginURL: string;
   behindProxy: boolean;
   form: 'profile' | 'params';
+  adapter: 'express' | 'fastify';
 }
 
-export async function startNestApp({ loginURL, behindProxy, form }: StartOptions): Promise<{ url: string; close(): Promise<void> }> {
-  const strategy = form === 'params' ? SalesforceParamsStrategy : SalesforceProfileStrategy;
-  const app = await NestFactory.create<NestExpressApplication>(appModule(loginURL, strategy), { logger: false });
-  // Express's own proxy setting, through Nest's Express adapter.
+type App = NestExpressApplication | NestFastifyApplication;
+
+/** Nest's Express adapter: express-session, then passport's middleware, as for any Express app. */
+async function expressApp(module: DynamicModule, behindProxy: boolean): Promise<App> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: false });
+  // Express's own proxy setting.
   if (behindProxy) app.set('trust proxy', 'loopback');
   app.use(session({ secret: 'nest-test-secret', resave: false, saveUninitialized: false }));
   app.use(passport.initialize());
   app.use(passport.session());
+  return app;
+}
+
+/**
+ * Nest's Fastify adapter: @fastify/session (passport calls the session's regenerate and save with
+ * callbacks, which @fastify/session takes and @fastify/secure-session does not), and two hooks:
+ * passport's redirects set headers with Express's `res.setHeader`/`res.end`, which a Fastify
+ * reply lacks, and passport's session middleware cannot be `app.use`d (Fastify hands middleware
+ * Node's bare request, without the session), so it runs as a preHandler hook.
+ */
+async function fastifyApp(module: DynamicModule, behindProxy: boolean): Promise<App> {
+  // Fastify's own proxy setting.
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ trustProxy: behindProxy }), { logger: false });
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, { secret: randomBytes(32).toString('hex'), cookie: { secure: false } });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    Object.assign(reply, {
+      setHeader: (name: string, value: string) => reply.header(name, value),
+      end: () => reply.send(),
+    });
+    done();
+  });
+  const restoreUser = passport.session() as unknown as (req: unknown, res: unknown, next: (err?: Error) => void) => void;
+  fastify.addHook('preHandler', (request, reply, done) => restoreUser(request, reply, done));
+  return app;
+}
+
+export async function startNestApp({
+  loginURL,
+  behindProxy,
+  form,
+  adapter,
+}: StartOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const module = appModule(loginURL, form === 'params' ? SalesforceParamsStrategy : SalesforceProfileStrategy);
+  const app = adapter === 'fastify' ? await fastifyApp(module, behindProxy) : await expressApp(module, behindProxy);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
