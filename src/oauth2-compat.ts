@@ -1,5 +1,5 @@
 import { InvalidOptionError } from './errors.js';
-import type { TokenResponse } from './salesforce-client.js';
+import type { TokenResponse } from './types.js';
 
 /**
  * passport-oauth2 gives every strategy a node-oauth `OAuth2` client as `_oauth2`, and its users

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Agent } from 'node:http';
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
@@ -34,24 +35,20 @@ import {
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
-import { randomToken } from './random.js';
-import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
+import { buildProfile, profileFromIdentityUrl } from './profile.js';
 import {
   authorizationParams,
-  callbackParams,
-  callbackText,
   extraParams,
   hasOpenIdScope,
-  redirectURI,
   STRATEGY_AUTHORIZATION_FIELDS,
   STRATEGY_TOKEN_FIELDS,
-  untrustedProxyProblem,
   type SalesforceAuthenticateOptions,
-} from './request-params.js';
-import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
-import { checkTokenResponse } from './token-checks.js';
+} from './authorization-params.js';
+import { callbackParams, callbackText } from './callback-query.js';
+import { redirectURI, untrustedProxyProblem } from './redirect-uri.js';
+import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions } from './salesforce-client.js';
 import { prepareLogin } from './session.js';
-import { toTokenSet } from './token-set.js';
+import { checkTokenResponse, toTokenSet } from './token-response.js';
 import type {
   AnyVerifyFunction,
   SalesforceTokenCallOptions,
@@ -62,7 +59,14 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
+  SalesforceProfile,
+  TokenResponse,
 } from './types.js';
+
+/**
+ * SalesforcePkceStrategy: the login flow (redirect, callback, token exchange, checks, profile,
+ * verify) and the token lifecycle, wired into passport-oauth2's hooks.
+ */
 
 declare module 'passport' {
   interface AuthenticateOptions {
@@ -283,7 +287,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
     }
     const pkce = createPkcePair();
-    const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
+    const nonce = hasOpenIdScope(params.scope) ? randomBytes(16).toString('base64url') : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
     try {
       const record = newPendingLogin(options.state, { nonce, loginURL }, Date.now());

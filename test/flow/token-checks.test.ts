@@ -45,6 +45,9 @@ describe('instance_url', () => {
       { instance_url: 'https://evil.example', id: 'https://evil.example/id/00D5g000004EmUlEAK/0055g00000AdaAAAAA' },
     ],
     ['plain http on a Salesforce host', { instance_url: 'http://acme.my.salesforce.com' }],
+    ['a Lightning Experience host, where the org runs components', { instance_url: 'https://acme.lightning.force.com' }],
+    ['a Visualforce host', { instance_url: 'https://acme--c.vf.force.com' }],
+    ['a name on salesforce.com shaped like an instance', { instance_url: 'https://shop99.salesforce.com' }],
     ['not a string', { instance_url: ['https://acme.my.salesforce.com'] }],
   ])('fails the login on %s, before the access token goes anywhere', async (_label, fields) => {
     const f = await start();
