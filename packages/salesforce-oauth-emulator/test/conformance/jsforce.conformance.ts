@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { run } from '../../../../test/helpers/scratch.js';
 import { CLIENT_VERSIONS, installClients, launchChromium, workDir, type Clients } from './clients.js';
 

@@ -6,7 +6,7 @@
 import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { run } from '../../../../test/helpers/scratch.js';
 import { CLIENT_VERSIONS, installClients, workDir, type Clients } from './clients.js';
 

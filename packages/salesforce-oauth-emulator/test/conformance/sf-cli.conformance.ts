@@ -11,7 +11,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
 import { freePort } from '../../../../test/helpers/ports.js';
 import { installClients, launchChromium, workDir, type Clients } from './clients.js';
 

@@ -4,6 +4,7 @@
 // from stdin, and prints one JSON line of what each call answered.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { URL } from 'node:url';
 import tls from 'node:tls';
 import { Connection, OAuth2 } from 'jsforce';
 
