@@ -50,6 +50,7 @@ import { strictSessionCookieProblem } from './session-cookie.js';
 import { checkTokenResponse, toTokenSet } from './token-response.js';
 import type {
   AnyVerifyFunction,
+  SalesforceIdTokenClaims,
   SalesforceTokenCallOptions,
   SalesforceTokenParams,
   SalesforceTokenSet,
@@ -100,6 +101,8 @@ function verifyFailure(thrown: unknown): Error {
 
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
 const warnedConfigurations = new WeakSet<ResolvedOptions>();
+/** Strategies whose verify callback's form could not be told, reported already. */
+const warnedVerifyForms = new WeakSet<ResolvedOptions>();
 /** Strategies whose callbacks were reported to lose their session to a `SameSite=Strict` cookie. */
 const warnedStrictCookies = new WeakSet<ResolvedOptions>();
 
@@ -503,6 +506,30 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /**
+   * @internal Whether the verify callback takes `params`, as passport-oauth2 decides: by the
+   * number of parameters it declares. A callback that declares none (a rest parameter, or the
+   * wrapper NestJS's `PassportStrategy` mixin hands over, `async (...params) => this.validate(...params)`)
+   * is judged by the strategy's own `validate` method when it has one (which gets no `done`);
+   * otherwise it is called without `params`, and a warning says so once.
+   */
+  private _verifyTakesParams(verify: (...args: unknown[]) => void): boolean {
+    const request = this._config.passReqToCallback ? 1 : 0;
+    if (verify.length > 0) return verify.length >= 5 + request;
+    const validate = (this as { validate?: unknown }).validate;
+    if (typeof validate === 'function' && validate.length > 0) return validate.length >= 4 + request;
+    if (!warnedVerifyForms.has(this._config)) {
+      warnedVerifyForms.add(this._config);
+      process.emitWarning(
+        `SalesforcePkceStrategy "${this._config.name}": the verify callback declares no parameters, so whether it takes params cannot be told; ` +
+          'it is called as (accessToken, refreshToken, profile, done). Declare its parameters ' +
+          '(accessToken, refreshToken, params, profile, done) to be given the token response (docs/frameworks.md)',
+        { code: 'SALESFORCE_PKCE_VERIFY_FORM' },
+      );
+    }
+    return false;
+  }
+
+  /**
    * @internal Calls the app's verify callback; when it refuses the user or fails, the tokens it
    * was given are revoked (`revokeIssued`) before the login ends.
    */
@@ -522,7 +549,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
     const verify = this._verifyCallback as (...args: unknown[]) => void;
-    const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
+    const withParams = this._verifyTakesParams(verify);
     // The token response is Salesforce's JSON: hand over a refresh token only when it is a string, as the types promise.
     const refreshToken = typeof params.refresh_token === 'string' ? params.refresh_token : undefined;
     const args = [params.access_token, refreshToken, ...(withParams ? [params] : []), profile, done];
