@@ -194,7 +194,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
-    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()), config.requestTimeout);
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
     adaptOAuth2(this._oauth2, (endpoint, form) => this._requestToken(endpoint, config.login.tokenURL, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
   }

@@ -1,3 +1,4 @@
+import { KeyObject, sign } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IdTokenError, SalesforceResponseError } from '../src/errors.js';
@@ -199,6 +200,41 @@ describe('IdTokenVerifier', () => {
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('a shared secret of 32 bytes.....'));
     expect(await failedCheck(verifier, hs256)).toBe('malformed');
+  });
+
+  it("trusts no key the token brings: jwk, jku and x5u in the header are not used, only the login host's keys", async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const header = { kid: '188', jwk: rotated.jwk, jku: 'https://evil.example/keys', x5u: 'https://evil.example/cert' };
+    expect(await failedCheck(verifier, await idToken(rotated, {}, header))).toBe('signature');
+    expect(source.fetches).toEqual([`${issuer}/id/keys`]);
+  });
+
+  it('refuses a header with crit extensions, and looks no key up for a token that is not RS256', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    // jose refuses to sign an unknown crit extension: signed here with node:crypto.
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'RS256', kid: '188', crit: ['exp_ext'], exp_ext: 1 })}.${part({ iss: issuer, aud: audience, sub: identityUrl, nonce, iat: now, exp: now + 300 })}`;
+    const signature = sign('sha256', Buffer.from(input), KeyObject.from(current.privateKey)).toString('base64url');
+    expect(await failedCheck(verifier, `${input}.${signature}`)).toBe('malformed');
+    expect(await failedCheck(verifier, 'eyJhbGciOiJub25lIiwia2lkIjoiMTg4In0.e30.')).toBe('malformed');
+    expect(source.fetches).toEqual([]);
+  });
+
+  it('uses the only RS256 key for a token without kid, and refuses to pick between several', async () => {
+    const one = new IdTokenVerifier(
+      keySource({
+        keys: [
+          { ...current.jwk, kid: undefined },
+          { ...rotated.jwk, use: 'enc' },
+        ],
+      }).fetch,
+    );
+    await expect(one.verify(await idToken(current, {}, { kid: undefined }), { issuer, audience, nonce })).resolves.toBeDefined();
+    const several = new IdTokenVerifier(keySource({ keys: [current.jwk, rotated.jwk] }).fetch);
+    expect(await failedCheck(several, await idToken(current, {}, { kid: undefined }))).toBe('key');
   });
 
   it('fetches the keys again once for an unknown kid after the 30 s cooldown, finding a rotated key', async () => {

@@ -47,7 +47,7 @@ serveCalls(
       return { ...process.memoryUsage(), sessions: Object.keys(store.sessions).length };
     },
     // Internal to the strategy, read here only to plot how it grows: one entry per login host.
-    keyCache: () => strategy?._idTokens?.keySets?.size ?? null,
+    keyCache: () => strategy?._idTokens?.keySets?.sets?.size ?? null,
     profileStart: async () => {
       inspector.connect();
       await post('Profiler.enable');
