@@ -302,6 +302,21 @@ describe('IdTokenVerifier', () => {
     expect(source.fetches).toHaveLength(1);
   });
 
+  it('keeps the keys of the 100 most recently used login hosts, fetching a dropped host again', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const token = await idToken(current);
+    const hosts = Array.from({ length: 101 }, (_, i) => `https://org${i}.my.salesforce.com`);
+    // Each host's token names its own issuer; the check fails on it, after the keys were looked up.
+    for (const host of hosts) expect(await failedCheck(verifier, token, { issuer: host, audience, nonce })).toBe('issuer');
+    expect(source.fetches).toHaveLength(101);
+    expect(await failedCheck(verifier, token, { issuer: hosts[100] ?? '', audience, nonce })).toBe('issuer');
+    expect(source.fetches).toHaveLength(101);
+    expect(await failedCheck(verifier, token, { issuer: hosts[0] ?? '', audience, nonce })).toBe('issuer');
+    expect(source.fetches).toHaveLength(102);
+    expect(source.fetches.at(-1)).toBe(`${hosts[0]}/id/keys`);
+  });
+
   it('keeps each login host apart', async () => {
     const source = keySource({ keys: [current.jwk] });
     const verifier = new IdTokenVerifier(source.fetch);
