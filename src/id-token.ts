@@ -148,6 +148,15 @@ export class IdTokenVerifier {
     this.keySets = new KeySets(fetchKeySet);
   }
 
+  /**
+   * Fetches the keys of the login base `issuer` unless they are cached and fresh, when an
+   * id_token is expected or one came from `issuer` before; rejects with the fetch's error (a
+   * SalesforceError on the `keys` endpoint).
+   */
+  prefetchKeys(issuer: string, expectIdToken: boolean): Promise<void> {
+    return this.keySets.prefetch(issuer, expectIdToken);
+  }
+
   async verify(idToken: string, expected: IdTokenExpectations): Promise<SalesforceIdTokenClaims> {
     // Why the key could not be had (a failed check, or the fetch's own typed error), kept as it
     // is: jsonwebtoken would wrap it in a message.

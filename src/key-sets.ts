@@ -55,9 +55,14 @@ class RemoteKeySet {
     private readonly fetchKeySet: KeySetFetcher,
   ) {}
 
+  /** The keys, fetched first when there are none yet or they are 10 minutes old. */
+  async fresh(): Promise<VerificationKey[]> {
+    return this.keys !== undefined && Date.now() < this.fetchedAt + KEY_CACHE_MAX_AGE_MS ? this.keys : this.reload();
+  }
+
   /** The one key that `kid` names (any key when the token names none), or the `key` check fails. */
   async key(kid: unknown): Promise<KeyObject> {
-    let keys = this.keys !== undefined && Date.now() < this.fetchedAt + KEY_CACHE_MAX_AGE_MS ? this.keys : await this.reload();
+    let keys = await this.fresh();
     let matching = keys.filter((key) => kid === undefined || key.kid === kid);
     if (matching.length === 0 && Date.now() >= this.fetchedAt + KEY_REFETCH_COOLDOWN_MS) {
       keys = await this.reload();
@@ -90,11 +95,25 @@ export class KeySets {
 
   /** The key that `kid` names in the set of the login base `issuer` (its `/id/keys`). */
   key(issuer: string, kid: unknown): Promise<KeyObject> {
+    return this.set(issuer).key(kid);
+  }
+
+  /**
+   * Makes sure the keys of `issuer` are fresh, fetching them when they are not, if an id_token is
+   * expected or one came from `issuer` before: rejects with the fetch's error. A login calls it
+   * while its code is being exchanged, so stale or missing keys cost no round trip of their own.
+   */
+  async prefetch(issuer: string, expectIdToken: boolean): Promise<void> {
+    if (expectIdToken || this.sets.has(issuer)) await this.set(issuer).fresh();
+  }
+
+  /** The set of `issuer`, made the most recently used. */
+  private set(issuer: string): RemoteKeySet {
     let set = this.sets.get(issuer);
     if (set) this.sets.delete(issuer);
     else set = new RemoteKeySet(new URL(`${issuer}/id/keys`), this.fetchKeySet);
     this.sets.set(issuer, set);
     if (this.sets.size > MAX_CACHED_KEY_SETS) this.sets.delete(this.sets.keys().next().value as string);
-    return set.key(kid);
+    return set;
   }
 }

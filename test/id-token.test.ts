@@ -317,6 +317,22 @@ describe('IdTokenVerifier', () => {
     expect(source.fetches.at(-1)).toBe(`${hosts[0]}/id/keys`);
   });
 
+  it('prefetches stale or missing keys when an id_token is expected, or one came from the host before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const source = keySource(new Error('down'), { keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    await verifier.prefetchKeys(issuer, false);
+    expect(source.fetches).toEqual([]);
+    await expect(verifier.prefetchKeys(issuer, true)).rejects.toThrow('down');
+    await verifier.prefetchKeys(issuer, true);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    await verifier.prefetchKeys(issuer, false);
+    expect(source.fetches).toHaveLength(2);
+    vi.advanceTimersByTime(10 * 60_000 + 1);
+    await verifier.prefetchKeys(issuer, false);
+    expect(source.fetches).toHaveLength(3);
+  });
+
   it('keeps each login host apart', async () => {
     const source = keySource({ keys: [current.jwk] });
     const verifier = new IdTokenVerifier(source.fetch);

@@ -1,8 +1,8 @@
 /**
  * One contender's app, alone in its process: `node bench/servers/app.mjs <contender> <emulator-json>`.
  * Calls: `reset()` (empties the session store and collects garbage, between rounds),
- * `errors()`, `served()`, `forgetKeys()` (empties this strategy's cache of login hosts' keys;
- * nothing for the others, which cache none), `profileStart()` and
+ * `errors()`, `served()`, `expireKeys()` (makes this strategy's cached keys of every login host
+ * stale; nothing for the others, which cache none), `profileStart()` and
  * `profileStop({ path })` (a V8 CPU profile of this process in between, written to `path`;
  * resolves to the logins started and finished meanwhile, and the CPU time spent), `cpu()`, `gc()`.
  */
@@ -35,9 +35,10 @@ serveCalls(
       }),
     errors: () => ({ count: errors.count, messages: [...errors.messages] }),
     served: () => ({ ...served }),
-    // Internal to the strategy, reached here only to measure a login on a cold key cache.
-    forgetKeys: () => {
-      strategy?._idTokens?.keySets?.sets?.clear();
+    // Internal to the strategy, reached here only to measure a login on a cold key cache: the
+    // keys of every login host made 10 minutes old, as if the app had not logged anyone in since.
+    expireKeys: () => {
+      for (const set of strategy?._idTokens?.keySets?.sets?.values() ?? []) set.fetchedAt = 0;
       return true;
     },
     profileStart: async () => {
