@@ -23,12 +23,15 @@ const OAUTH_ERRORS = {
   ],
   invalid_client_id: [
     'This app is not set up correctly',
-    'Salesforce does not know this app’s consumer key (SF_CLIENT_ID). New Connected Apps can take up to 10 minutes to work.',
+    'Salesforce does not know this app’s consumer key (SF_CLIENT_ID). Copy the Consumer Key from the Connected App, and check that SF_LOGIN_URL is the org (or sandbox) it belongs to; new Connected Apps can take up to 10 minutes to work.',
   ],
-  invalid_client: ['This app is not set up correctly', 'Salesforce rejected this app’s consumer secret (SF_CLIENT_SECRET).'],
+  invalid_client: [
+    'This app is not set up correctly',
+    'Salesforce rejected this app’s consumer secret (SF_CLIENT_SECRET). Set SF_CLIENT_SECRET to the Connected App’s Consumer Secret (App Manager, then View and Manage Consumer Details), or leave it out for a Connected App that does not require a secret, then restart the app.',
+  ],
   redirect_uri_mismatch: [
     'This app is not set up correctly',
-    'The callback URL (SF_CALLBACK_URL) is not one of the Connected App’s callback URLs.',
+    'The callback URL (SF_CALLBACK_URL) is not one of the Connected App’s callback URLs. Add it to the Connected App exactly as the app sends it, or set SF_CALLBACK_URL to one that is there.',
   ],
   rate_limit_exceeded: ['Too many logins', 'You have logged in too many times in the last hour. Wait a while, then try again.'],
   immediate_unsuccessful: ['You need to log in', 'Salesforce needs you to log in or approve this app first.'],

@@ -117,10 +117,15 @@ async function main() {
         : req.query.loggedOut === 'local'
           ? { kind: 'warning', text: 'You have logged out here, but Salesforce could not be told to revoke the token.' }
           : undefined;
-    res.send(views.homePage({ demo: demo && { url: demo.emulator.url, users: demo.users }, notice }));
+    res.send(views.homePage({ demo: demo && { url: demo.emulator.url, users: demo.users }, notice, loggedOut: notice !== undefined }));
   });
 
-  app.get('/auth/salesforce', passport.authenticate('salesforce'));
+  // After a logout the browser is still logged in at Salesforce, which would hand the same user
+  // straight back: the login offered after a logout asks Salesforce for its login page
+  // (prompt=login), so someone else can log in.
+  app.get('/auth/salesforce', (req, res, next) => {
+    passport.authenticate('salesforce', req.query.prompt === 'login' ? { prompt: 'login' } : {})(req, res, next);
+  });
   app.get('/auth/salesforce/callback', (req, res, next) => {
     passport.authenticate('salesforce', (err, user, info) => {
       if (err) return next(err);
@@ -237,9 +242,10 @@ async function main() {
   });
   // Every error ends here: logged for the developer, explained in plain words to the user.
   app.use((err, req, res, next) => {
-    console.error(`${req.method} ${req.path} failed: ${err.name}: ${err.message}`);
+    const described = describeError(err);
+    console.error(`${req.method} ${req.path} failed: ${err.name}: ${err.message}. ${described.text}`);
     if (res.headersSent) return next(err);
-    res.status(500).send(views.errorPage(describeError(err), req.user));
+    res.status(500).send(views.errorPage(described, req.user));
   });
 
   const server = app.listen(port);

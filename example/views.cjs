@@ -91,7 +91,7 @@ function layout({ title, user, body }) {
 <a class="brand" href="/"><span class="mark"></span>Acme Portal</a>
 ${
   user
-    ? html`<div class="who"><span>${user.displayName}</span><form method="post" action="/logout"><button class="button secondary small" type="submit">Log out</button></form></div>`
+    ? html`<div class="who"><span>${user.displayName}</span><form method="post" action="/logout"><button class="button secondary small" type="submit" id="logout" title="Revokes the Salesforce token and ends this session">Log out</button></form></div>`
     : ''
 }
 </div>
@@ -104,15 +104,15 @@ ${body}
 `.value;
 }
 
-/** The login page. `demo` describes the emulator when the app runs against it. */
-function homePage({ demo, notice }) {
+/** The login page. `demo` describes the emulator when the app runs against it; `loggedOut` asks Salesforce for its login page. */
+function homePage({ demo, notice, loggedOut }) {
   return layout({
     title: 'Welcome',
     body: html`${notice ? html`<div class="notice ${notice.kind}" role="status">${notice.text}</div>` : ''}
 <div class="card hero">
 <h1>Welcome to Acme Portal</h1>
 <p>Sign in with your Salesforce account to see your profile and what your access lets this app do.</p>
-<a class="button salesforce" href="/auth/salesforce" id="login">${CLOUD} Log in with Salesforce</a>
+<a class="button salesforce" href="${loggedOut ? '/auth/salesforce?prompt=login' : '/auth/salesforce'}" id="login">${CLOUD} Log in with Salesforce</a>
 ${
   demo
     ? html`<div class="notice info demo small">
@@ -140,10 +140,10 @@ function profilePage({ user, notice, apiCall }) {
 <div class="card">
 <div class="person">
 <img src="/profile/photo" alt="">
-<div><h1 id="display-name">${user.displayName}</h1><div class="muted">${user.username}</div></div>
+<div><h1 id="display-name">${user.displayName}</h1><div class="muted" id="username">${user.username}</div></div>
 </div>
 <dl>
-<dt>Email</dt><dd>${user.email || '—'}</dd>
+${user.email && user.email !== user.username ? html`<dt>Email</dt><dd id="email">${user.email}</dd>` : ''}
 <dt>User ID</dt><dd><code>${user.id}</code></dd>
 <dt>Organization ID</dt><dd><code id="org-id">${user.organizationId}</code></dd>
 <dt>Instance URL</dt><dd><code id="instance-url">${user.instanceUrl}</code></dd>
@@ -159,7 +159,6 @@ function profilePage({ user, notice, apiCall }) {
 <div class="actions">
 <a class="button" href="/api" id="call-api">Call the Salesforce API</a>
 ${user.refreshToken ? html`<form method="post" action="/refresh"><button class="button secondary" type="submit" id="refresh">Refresh the access token</button></form>` : ''}
-<form method="post" action="/logout"><button class="button secondary" type="submit" id="logout">Log out and revoke the token</button></form>
 </div>
 ${
   apiCall

@@ -10,7 +10,7 @@
  *   globalSetup: ['scripts/build.mjs']  the same, before vitest collects a test file
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 
@@ -38,15 +38,25 @@ export function isStale(packageDir = root) {
   return built < newestMtime(join(packageDir, 'src'));
 }
 
-/** Runs tshy in each package whose dist/ is stale; returns whether it built any. Throws with tshy's output when a build fails. */
-export function ensureBuilt() {
-  const stale = PACKAGES.filter((packageDir) => isStale(packageDir));
+function tshy(packageDir) {
+  try {
+    execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tshy'], { cwd: packageDir, stdio: 'pipe', encoding: 'utf8' });
+  } catch (error) {
+    throw new Error(`the build of ${packageDir} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, { cause: error });
+  }
+}
+
+/**
+ * Runs tshy in each package whose dist/ is stale; returns whether it built any. Throws with
+ * tshy's output when a build fails. `announce` is told, before each build, what is being built
+ * (`npm start` prints it, so the half minute a build takes is not silence).
+ */
+export function ensureBuilt({ packages = PACKAGES, announce = () => {}, build = tshy } = {}) {
+  const stale = packages.filter((packageDir) => isStale(packageDir));
   for (const packageDir of stale) {
-    try {
-      execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tshy'], { cwd: packageDir, stdio: 'pipe', encoding: 'utf8' });
-    } catch (error) {
-      throw new Error(`the build of ${packageDir} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, { cause: error });
-    }
+    const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+    announce(`Building ${name} with tshy (its dist/ is missing or older than its src/), which takes a moment…`);
+    build(packageDir);
   }
   return stale.length > 0;
 }
@@ -58,7 +68,7 @@ export function setup() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    if (ensureBuilt()) console.log('built dist/ with tshy');
+    if (ensureBuilt({ announce: (line) => console.log(line) })) console.log('Built.');
   } catch (error) {
     console.error(error.message);
     process.exit(1);

@@ -8,6 +8,7 @@ import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
+import { anchors, links, repositoryTarget } from './helpers/markdown.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_PAGES = readdirSync(join(ROOT, 'docs'))
@@ -21,31 +22,15 @@ function read(file: string): string {
   return readFileSync(join(ROOT, file), 'utf8');
 }
 
-/** The text outside fenced blocks: links and headings in code are not links and headings. */
-function prose(markdown: string): string {
-  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '');
-}
-
-/** GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
-function anchors(markdown: string): Set<string> {
-  const seen = new Map<string, number>();
-  const result = new Set<string>();
-  for (const [, title] of prose(markdown).matchAll(/^#{1,6} (.+)$/gm)) {
-    const slug = (title ?? '')
-      .trim()
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N} _-]/gu, '')
-      .replaceAll(' ', '-');
-    const count = seen.get(slug) ?? 0;
-    seen.set(slug, count + 1);
-    result.add(count === 0 ? slug : `${slug}-${count}`);
-  }
-  return result;
-}
-
-/** The relative link targets of a Markdown file (`[text](target)`), without web URLs. */
-function relativeLinks(markdown: string): string[] {
-  return [...prose(markdown).matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '').filter((target) => !/^[a-z]+:/i.test(target));
+/** The files of this repository a document links to: relative links, and absolute links into the repository. */
+function localLinks(document: string): Array<{ target: string; file: string; anchor: string | undefined }> {
+  return links(read(document)).flatMap((target) => {
+    const inRepository = repositoryTarget(target);
+    if (inRepository !== undefined) return [{ target, file: inRepository.path, anchor: inRepository.anchor }];
+    if (/^[a-z]+:/i.test(target)) return [];
+    const [path = '', anchor] = target.split('#');
+    return [{ target, file: path === '' ? document : normalize(join(dirname(document), path)), anchor }];
+  });
 }
 
 describe('documentation', () => {
@@ -54,24 +39,32 @@ describe('documentation', () => {
   });
 
   it('links every page of docs/ from README.md and from docs/README.md', () => {
-    const fromReadme = new Set(relativeLinks(read('README.md')).map((target) => target.split('#')[0]));
+    const fromReadme = new Set(localLinks('README.md').map((link) => link.file));
     expect(DOCS_PAGES.filter((page) => !fromReadme.has(page))).toEqual([]);
-    const fromIndex = new Set(relativeLinks(read('docs/README.md')).map((target) => `docs/${target.split('#')[0] ?? ''}`));
+    const fromIndex = new Set(localLinks('docs/README.md').map((link) => link.file));
     expect(DOCS_PAGES.filter((page) => page !== 'docs/README.md' && !fromIndex.has(page))).toEqual([]);
   });
 
-  it('has no relative link to a missing file or heading', () => {
+  it('has no link to a missing file or heading of the repository', () => {
     const broken: string[] = [];
     for (const document of DOCUMENTS) {
-      for (const target of relativeLinks(read(document))) {
-        const [path = '', anchor] = target.split('#');
-        const file = path === '' ? document : normalize(join(dirname(document), path));
+      for (const { target, file, anchor } of localLinks(document)) {
         if (!existsSync(join(ROOT, file))) broken.push(`${document}: ${target} (no file ${file})`);
         else if (anchor !== undefined && !anchors(read(file)).has(anchor))
           broken.push(`${document}: ${target} (no heading #${anchor} in ${file})`);
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('gives each symptom in docs/troubleshooting.md a section of its own, not a row of a wide table', () => {
+    const page = read('docs/troubleshooting.md');
+    expect(page).not.toMatch(/^\|/m);
+    const sections = page.split(/^### /m).slice(1);
+    expect(sections.length).toBeGreaterThanOrEqual(18);
+    const incomplete = sections.filter((section) => !/\*\*Why:\*\*/.test(section) || !/\*\*Fix:\*\*/.test(section));
+    expect(incomplete.map((section) => section.split('\n')[0])).toEqual([]);
+    expect(page.split('\n').filter((line) => line.length > 110 && !line.startsWith('#'))).toEqual([]);
   });
 
   it('names every exported error class with its code in docs/errors.md', () => {

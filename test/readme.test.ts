@@ -21,6 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStale } from '../scripts/build.mjs';
 import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
+import { EmulatorBrowser } from './helpers/emulator-pages.js';
 import { freePort } from './helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -80,7 +82,23 @@ const samples = DOCUMENTS.flatMap(extractSamples);
 /** Blocks that show output, data or a change, not code to run. */
 const OUTPUT_LANGS = new Set(['text', 'json', 'diff']);
 const CODE_LANGS = new Set(['js', 'ts']);
-const MODES = new Set(['app', 'routes', 'script', 'typecheck', 'node-test', 'emulator', 'shell-background', 'shell', 'skip']);
+const MODES = new Set([
+  'app',
+  'routes',
+  'script',
+  'typecheck',
+  'node-test',
+  // A test file, test/login.test.mjs, of an app whose app.cjs is the README's quick start.
+  'app-test',
+  'emulator',
+  'shell-background',
+  'shell',
+  'first-login-emulator',
+  'first-login-app',
+  // Installed, compiled and run on several TypeScript versions by test/types/quick-start.matrix.ts.
+  'ts-quick-start',
+  'skip',
+]);
 
 function mode(sample: Sample): string {
   return (sample.marker ?? '').split(/\s+/)[0] ?? '';
@@ -169,8 +187,8 @@ function start(command: string, args: string[], env: Record<string, string> = {}
   return { child, output: () => output, exited };
 }
 
-async function runToEnd(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
-  const process = start(command, args, env);
+async function runToEnd(command: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<void> {
+  const process = start(command, args, env, cwd);
   const code = await process.exited;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${process.output()}`);
 }
@@ -234,9 +252,16 @@ async function runApp(file: string, routes: string[] = [], requirePkce = true): 
   const { cookie, home } = await logInThrough(appUrl);
   expect(home).toBe('Logged in as Ada Lovelace');
   for (const route of routes) {
-    const [method = 'GET', path = '/'] = route.split(':');
+    // `GET:/path` answers below 400; `GET:/path=400` answers 400 with words, not a bare status text.
+    const [, method = 'GET', path = '/', expected] = /^(\w+):(.*?)(?:=(\d{3}))?$/.exec(route) ?? [];
     const response = await fetch(`${appUrl}${path}`, { method, headers: { cookie }, redirect: 'manual' });
-    expect(response.status, `${route}: ${await response.clone().text()}`).toBeLessThan(400);
+    const text = await response.text();
+    if (expected === undefined) expect(response.status, `${route}: ${text}`).toBeLessThan(400);
+    else {
+      expect(response.status, `${route}: ${text}`).toBe(Number(expected));
+      expect(text).not.toBe(STATUS_CODES[Number(expected)]);
+      expect(text.length, `${route}: says what happened and what to do: ${text}`).toBeGreaterThan(60);
+    }
   }
 }
 
@@ -262,6 +287,47 @@ function npxShim(): string {
   return dir;
 }
 
+/**
+ * The README's first login: the emulator command as written (on free ports: the emulator with
+ * `--port` and `--redirect-uri` added, the app with PORT), whose printed settings must be the ones
+ * the app command uses, then the app command as written in a directory holding the quick start as
+ * `app.cjs`, then a login through the emulator's login and approval pages as the README says.
+ */
+async function firstLogin(emulatorSample: Sample, appSample: Sample): Promise<void> {
+  const [emulatorPort, appPort] = [String(await freePort()), String(await freePort())];
+  const appUrl = `http://localhost:${appPort}`;
+  const env = { PATH: `${npxShim()}:${process.env['PATH'] ?? ''}` };
+  const emulator = start(
+    'bash',
+    ['-c', `${emulatorSample.code.trim()} --port ${emulatorPort} --redirect-uri ${appUrl}/auth/salesforce/callback`],
+    env,
+  );
+  for (let i = 0; i < 100 && !emulator.output().includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(emulator.output()).toContain('Press Ctrl+C');
+  const command = appSample.code.trim().replaceAll('4300', emulatorPort);
+  const settings = [...command.matchAll(/\b(SF_\w+=\S+)/g)].map((match) => `  ${match[1] ?? ''}\n`);
+  expect(settings.length).toBeGreaterThanOrEqual(3);
+  for (const setting of settings) expect(emulator.output()).toContain(setting);
+
+  const dir = sampleDir(appSample);
+  writeFileSync(join(dir, 'app.cjs'), quickStartCjs());
+  const app = start('bash', ['-c', command], { ...env, PORT: appPort }, dir);
+  await waitForHttp(appUrl, app);
+  const login = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
+  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  const callback = await new EmulatorBrowser({ username: 'ada@example.com', password: 'password' }).walk(
+    login.headers.get('location') ?? '',
+    appUrl,
+  );
+  const finished = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+  expect(finished.status, await finished.clone().text()).toBe(302);
+  const session = (finished.headers.getSetCookie()[0] ?? cookie).split(';')[0] ?? '';
+  const home = await fetch(new URL(finished.headers.get('location') ?? '', appUrl), { headers: { cookie: session } });
+  expect(await home.text()).toBe('Logged in as Ada Lovelace');
+  app.child.kill();
+  emulator.child.kill();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('README, docs/ and emulator README code samples', () => {
@@ -271,6 +337,48 @@ describe('README, docs/ and emulator README code samples', () => {
       expect(isStale(packageDir), `${packageDir}/dist/ is older than its src/: scripts/build.mjs did not run`).toBe(false);
     }
   });
+
+  it("installs, in README's install lines, every package its quick start and first login use", () => {
+    const install = samples.find((sample) => sample.file === 'README.md' && sample.lang === 'sh' && /^npm install /m.test(sample.code));
+    const installed = new Set(
+      (install?.code ?? '')
+        .split('\n')
+        .filter((line) => line.startsWith('npm install '))
+        .flatMap((line) => line.split(/\s+/).slice(2))
+        .filter((word) => !word.startsWith('-')),
+    );
+    const required = [...quickStartCjs().matchAll(/require\('([^']+)'\)/g)].map((match) => match[1] ?? '');
+    const firstLogin = samples.filter((sample) => sample.file === 'README.md' && mode(sample).startsWith('first-login'));
+    const commands = [
+      ...firstLogin
+        .map((sample) => sample.code)
+        .join('\n')
+        .matchAll(/npx (\S+)/g),
+    ].map((match) => match[1] ?? '');
+    expect(required).toContain('express');
+    expect(commands).toEqual(['salesforce-oauth-emulator']);
+    expect([...required, ...commands].filter((name) => !installed.has(name))).toEqual([]);
+  });
+
+  it('answers a wrong consumer secret in the quick start with Salesforce’s words, not a stack trace', async () => {
+    const port = await freePort();
+    const appUrl = `http://localhost:${port}`;
+    const { env } = await salesforceFor(`${appUrl}/auth/salesforce/callback`);
+    mkdirSync(WORK, { recursive: true });
+    const file = join(WORK, 'quick-start-wrong-secret.cjs');
+    writeFileSync(file, quickStartCjs());
+    const app = start(process.execPath, [file], { ...env, SF_CLIENT_SECRET: 'not-the-secret', PORT: String(port) });
+    await waitForHttp(appUrl, app);
+    const startLogin = await fetch(`${appUrl}/auth/salesforce`, { redirect: 'manual' });
+    const cookie = (startLogin.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const authorize = await fetch(startLogin.headers.get('location') ?? '', { redirect: 'manual' });
+    const callback = await fetch(authorize.headers.get('location') ?? '', { redirect: 'manual', headers: { cookie } });
+    expect([callback.status, await callback.text()]).toEqual([
+      500,
+      'Login failed: Salesforce token request failed: HTTP 400, invalid_client. See docs/troubleshooting.md of passport-salesforce-pkce.',
+    ]);
+    expect(app.output()).toBe('Login failed: Salesforce token request failed: HTTP 400, invalid_client\n');
+  }, 60_000);
 
   it('marks every sample with how it is tested', () => {
     const unmarked = samples.filter((sample) => !OUTPUT_LANGS.has(sample.lang) && !MODES.has(mode(sample)));
@@ -328,6 +436,19 @@ describe('README, docs/ and emulator README code samples', () => {
       case 'node-test':
         it(title, async () => runToEnd(process.execPath, ['--test', materialise(sample)]), 60_000);
         break;
+      case 'app-test':
+        it(
+          title,
+          async () => {
+            const dir = sampleDir(sample);
+            writeFileSync(join(dir, 'app.cjs'), quickStartCjs());
+            mkdirSync(join(dir, 'test'), { recursive: true });
+            writeFileSync(join(dir, 'test', 'login.test.mjs'), sample.code);
+            await runToEnd(process.execPath, ['--test', join('test', 'login.test.mjs')], {}, dir);
+          },
+          60_000,
+        );
+        break;
       case 'emulator':
         it(
           title,
@@ -366,8 +487,24 @@ describe('README, docs/ and emulator README code samples', () => {
         );
         break;
       }
+      case 'first-login-app': {
+        const emulatorSample = samples
+          .slice(0, samples.indexOf(sample))
+          .reverse()
+          .find((s) => s.file === sample.file && mode(s) === 'first-login-emulator');
+        it(
+          title,
+          async () => {
+            expect(emulatorSample, 'a first-login-emulator sample comes before it').toBeDefined();
+            if (emulatorSample !== undefined) await firstLogin(emulatorSample, sample);
+          },
+          60_000,
+        );
+        break;
+      }
       default:
-        // skip (with its reason), shell-background (run by the shell block after it), outputs.
+        // skip (with its reason), shell-background and first-login-emulator (run by the shell
+        // block after them), outputs.
         break;
     }
   }

@@ -96,6 +96,28 @@ async function logInOnEmulator(page: Page, username: string, password: string): 
 }
 
 describe('the example app in Chromium', () => {
+  // Before Grace ever approves the app (the emulator remembers approvals): she sees the approval page.
+  it('explains in plain words that the user denied access', async () => {
+    const page = await newPage();
+    await page.goto(appUrl);
+    await page.click('#login');
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await logInOnEmulator(page, 'grace@example.com', 'password');
+    await page.waitForURL(/RemoteAccessAuthorizationPage\.apexp/);
+    expect(await page.locator('#username').innerText()).toBe('grace@example.com');
+    await page.click('#oadeny');
+    await page.waitForURL((url) => url.pathname === '/auth/salesforce/callback');
+    expect(await text(page, '#error-title')).toBe('You didn’t allow access');
+    expect(await page.locator('#error-text').innerText()).toContain('You chose Deny on Salesforce');
+    await expectNoDebugOutput(page);
+    await shot(page, '09-denied');
+
+    // Not logged in: the profile sends the user home.
+    await page.goto(`${appUrl}/profile`);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.context().close();
+  });
+
   it('logs in, approves, shows the profile, calls the API, refreshes and logs out', async () => {
     const page = await newPage();
     await page.goto(appUrl);
@@ -104,7 +126,7 @@ describe('the example app in Chromium', () => {
     await shot(page, '01-home');
 
     await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     expect(await page.title()).toBe('Login | Salesforce Emulator');
     expect(await page.locator('.card').innerText()).toContain('to continue to Acme Portal');
     await shot(page, '02-emulator-login');
@@ -151,31 +173,16 @@ describe('the example app in Chromium', () => {
     expect(await text(page, '.notice')).toBe('You have logged out, and the Salesforce token was revoked.');
     await shot(page, '08-logged-out');
 
-    // Logged in at Salesforce and approved before: the next login needs no page at all.
+    // Still logged in at Salesforce, but the login after a logout asks for its login page
+    // (prompt=login): the other demo user can log in.
     await page.click('#login');
-    await page.waitForURL(`${appUrl}/profile`);
-    expect(await text(page, '#display-name')).toBe('Ada Lovelace');
-    await page.context().close();
-  });
-
-  it('explains in plain words that the user denied access', async () => {
-    const page = await newPage();
-    await page.goto(appUrl);
-    await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     await logInOnEmulator(page, 'grace@example.com', 'password');
     await page.waitForURL(/RemoteAccessAuthorizationPage\.apexp/);
-    expect(await page.locator('#username').innerText()).toBe('grace@example.com');
-    await page.click('#oadeny');
-    await page.waitForURL((url) => url.pathname === '/auth/salesforce/callback');
-    expect(await text(page, '#error-title')).toBe('You didn’t allow access');
-    expect(await page.locator('#error-text').innerText()).toContain('You chose Deny on Salesforce');
-    await expectNoDebugOutput(page);
-    await shot(page, '09-denied');
-
-    // Not logged in: the profile sends the user home.
-    await page.goto(`${appUrl}/profile`);
-    expect(new URL(page.url()).pathname).toBe('/');
+    await page.click('#oaapprove');
+    await page.waitForURL(`${appUrl}/profile`);
+    expect(await text(page, '#display-name')).toBe('Grace Hopper');
+    await shot(page, '09-second-user');
     await page.context().close();
   });
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from 'salesforce-oauth-emulator';
+import { EmulatorBrowser } from '../helpers/emulator-pages.js';
 import { freePort } from '../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -96,6 +97,9 @@ describe('the example app with Salesforce settings from the environment', () => 
     expect(callback.headers.get('location')).toBe('/profile');
     const profile = await (await browser.request('/profile')).text();
     expect(profile).toContain('<h1 id="display-name">Ada Lovelace</h1>');
+    // The username, which is also the email here, once; one way to log out.
+    expect(profile.split('ada@example.com').length - 1).toBe(1);
+    expect(profile.split('action="/logout"').length - 1).toBe(1);
     expect(profile).toContain(`<code id="instance-url">${salesforce.url}</code>`);
     // Tokens are masked.
     const token = salesforce.requestsTo('identity').at(-1)?.headers.authorization?.toString().slice('Bearer '.length) ?? '';
@@ -117,6 +121,11 @@ describe('the example app with Salesforce settings from the environment', () => 
 
     const logout = await browser.post('/logout');
     expect(logout.headers.get('location')).toBe('/?loggedOut=1');
+    // The next login asks Salesforce for its login page, so someone else can log in.
+    const loggedOut = await (await browser.request('/?loggedOut=1')).text();
+    expect(loggedOut).toContain('href="/auth/salesforce?prompt=login" id="login"');
+    const next = await browser.request('/auth/salesforce?prompt=login');
+    expect(new URL(next.headers.get('location') ?? '').searchParams.get('prompt')).toBe('login');
     const revoke = salesforce.requestsTo('revoke').at(-1);
     expect(revoke?.body['token']).toMatch(/^5Aep861/);
     expect((await browser.request('/profile')).headers.get('location')).toBe('/');
@@ -207,6 +216,36 @@ describe('the example app with Salesforce settings from the environment', () => 
     expect(example.output()).toContain('GET /auth/salesforce/callback failed: SalesforceOAuthError');
   });
 
+  it('says what to do about a wrong consumer secret, in Salesforce’s words and without a stack trace', async () => {
+    const port = await freePort();
+    salesforce.addApp({
+      clientId: 'other-key',
+      clientSecret: 'the-secret',
+      redirectUris: [`http://localhost:${port}/auth/salesforce/callback`],
+    });
+    const wrongSecret = await startExample(port, {
+      SF_CLIENT_ID: 'other-key',
+      SF_CLIENT_SECRET: 'not-the-secret',
+      SF_LOGIN_URL: salesforce.url,
+    });
+    try {
+      const failed = await new AppBrowser(wrongSecret.url).logIn();
+      const page = await failed.text();
+      expect(failed.status).toBe(500);
+      expect(page).toContain('<h1 id="error-title">This app is not set up correctly</h1>');
+      expect(page).toContain('Set SF_CLIENT_SECRET to the Connected App’s Consumer Secret');
+      expect(page).toContain('<code id="error-detail">invalid_client: invalid client credentials</code>');
+      expect(page).not.toMatch(/\n\s+at /);
+      expect(wrongSecret.output()).toContain(
+        'GET /auth/salesforce/callback failed: SalesforceOAuthError: Salesforce token request failed: HTTP 400, invalid_client. ' +
+          'Salesforce rejected this app’s consumer secret (SF_CLIENT_SECRET). Set SF_CLIENT_SECRET',
+      );
+      expect(wrongSecret.output()).not.toContain('not-the-secret');
+    } finally {
+      wrongSecret.child.kill();
+    }
+  });
+
   it('explains a refresh token Salesforce no longer accepts', async () => {
     const browser = new AppBrowser(example.url);
     await browser.logIn();
@@ -244,7 +283,28 @@ describe('the example app in demo mode', () => {
     const browser = new AppBrowser(example.url);
     const start = await browser.request('/auth/salesforce');
     const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-    expect(new URL(authorize.headers.get('location') ?? '', start.headers.get('location') ?? '').pathname).toBe('/login');
+    expect(new URL(authorize.headers.get('location') ?? '', start.headers.get('location') ?? '').pathname).toBe('/');
+  });
+
+  it('lets another user log in after a logout, through the emulator’s login page', async () => {
+    const browser = new AppBrowser(example.url);
+    const salesforceBrowser = new EmulatorBrowser({ username: 'ada@example.com', password: 'password' });
+    const first = await browser.request('/auth/salesforce');
+    await browser.request(await salesforceBrowser.walk(first.headers.get('location') ?? '', example.url));
+    expect(await (await browser.request('/profile')).text()).toContain('<h1 id="display-name">Ada Lovelace</h1>');
+    expect(salesforceBrowser.pagesShown).toEqual(['login', 'approval']);
+    expect((await browser.post('/logout')).headers.get('location')).toBe('/?loggedOut=1');
+
+    // Still logged in at the emulator: a plain login would come straight back as Ada. The home
+    // page after the logout sends the login with prompt=login, and the login page shows.
+    const home = await (await browser.request('/?loggedOut=1')).text();
+    const loginLink = /href="([^"]+)" id="login"/.exec(home)?.[1] ?? '';
+    const second = await browser.request(loginLink);
+    const grace = new EmulatorBrowser({ username: 'grace@example.com', password: 'password' });
+    grace.cookie = salesforceBrowser.cookie;
+    await browser.request(await grace.walk(second.headers.get('location') ?? '', example.url));
+    expect(grace.pagesShown[0]).toBe('login');
+    expect(await (await browser.request('/profile')).text()).toContain('<h1 id="display-name">Grace Hopper</h1>');
   });
 
   it('answers an unknown page with a plain 404 page', async () => {

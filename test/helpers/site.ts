@@ -31,6 +31,8 @@ export interface SiteOptions {
   session?: SessionMiddleware;
   /** The session cookie's `secure` flag. Default: `false`. */
   secureCookie?: boolean;
+  /** The session cookie's `sameSite`. Default: the middleware's (none set). */
+  sameSite?: 'lax' | 'strict';
   /** Express's `trust proxy` setting. Default: not set. */
   trustProxy?: string | boolean;
   /** The login routes live in a router mounted at this path. Default: on the app itself. */
@@ -46,12 +48,13 @@ export interface Site {
   close(): Promise<void>;
 }
 
-function sessionMiddleware(kind: SessionMiddleware, secure: boolean): RequestHandler {
+function sessionMiddleware(kind: SessionMiddleware, secure: boolean, sameSite: 'lax' | 'strict' | undefined): RequestHandler {
+  const cookie = { secure, ...(sameSite === undefined ? {} : { sameSite }) };
   if (kind === 'cookie-session') {
     const cookieSession = require('cookie-session') as (options: { name: string; keys: string[]; secure: boolean }) => RequestHandler;
-    return cookieSession({ name: 'app.sid', keys: ['test-key'], secure });
+    return cookieSession({ name: 'app.sid', keys: ['test-key'], ...cookie });
   }
-  return expressSession({ secret: 'test-secret', resave: false, saveUninitialized: false, name: 'app.sid', cookie: { secure } });
+  return expressSession({ secret: 'test-secret', resave: false, saveUninitialized: false, name: 'app.sid', cookie });
 }
 
 /**
@@ -73,7 +76,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const express = EXPRESSES[options.express ?? 5];
   const app = express();
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
-  app.use(sessionMiddleware(options.session ?? 'express-session', options.secureCookie ?? false));
+  app.use(sessionMiddleware(options.session ?? 'express-session', options.secureCookie ?? false, options.sameSite));
   app.use(passport.initialize());
   app.use(passport.session());
   const routes = options.mount === undefined ? app : express.Router();

@@ -4,6 +4,9 @@
  * (exported as `RunningEmulator.ca`) and verify the server as they would Salesforce, with no
  * switch that turns verification off. Node can make keys and signatures but not certificates,
  * so the X.509 structures (RFC 5280) are DER-encoded here; there is nothing else to encode.
+ * Kept by hand on purpose: the package runs on a bare Node 18.20 with no runtime dependency, and
+ * the certificate libraries (@peculiar/x509, and selfsigned on top of it) want Node 20 or 22,
+ * node-forge would be a 1.7 MB dependency, and `openssl` is not on every machine.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
