@@ -216,7 +216,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
-    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()), config.requestTimeout);
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
     adaptOAuth2(this._oauth2, (endpoint, form) => this._checkedTokenRequest(endpoint, config.login, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
   }
@@ -370,6 +370,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     // The login base comes from the pending login, never from the callback's query.
     const login = this._loginTarget(pending.loginURL);
+    // When an id_token is expected (openid asked for, or one came from this host before), the
+    // host's keys are fetched if stale or missing while the code is exchanged: a cold key cache
+    // then costs no round trip of its own. A failed fetch is reported when the id_token is checked.
+    const keys = this._idTokens.prefetchKeys(login.baseURL, pending.nonce !== undefined).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     const tokens = await this._requestToken('token', login.tokenURL, {
       ...extraParams('tokenParams', this.tokenParams(options), STRATEGY_TOKEN_FIELDS),
       grant_type: 'authorization_code',
@@ -379,7 +386,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     });
     let profile: SalesforceProfile;
     try {
-      profile = await this._checkLogin(tokens, login, pending.nonce);
+      profile = await this._checkLogin(tokens, login, pending.nonce, keys);
     } catch (error) {
       await this._revokeIssued(login, tokens);
       throw error;
@@ -427,13 +434,23 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     return pending;
   }
 
-  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
-  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
+  /**
+   * @internal Everything checked between the code exchange and the verify callback; adds
+   * `id_token_claims`. `keys` is the fetch of the login host's keys started with the code exchange.
+   */
+  private async _checkLogin(
+    tokens: TokenResponse,
+    login: LoginTarget,
+    nonce: string | undefined,
+    keys: Promise<{ error: unknown } | undefined>,
+  ): Promise<SalesforceProfile> {
     const instanceUrl = this._checkTokens('token', tokens, login);
     // Any id_token reaching the app is verified: also one a Connected App grants without openid
     // being asked for (then there is no nonce to check).
     if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
     if (typeof tokens.id_token === 'string') {
+      const keysFailed = await keys;
+      if (keysFailed) throw keysFailed.error;
       (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
         tokens.id_token,
         this._idTokenExpectations(login, tokens, nonce),
