@@ -30,7 +30,8 @@ const OPTIONS: Record<OptionName, true> = {
   agent: true,
   passReqToCallback: true,
 };
-const OPTION_NAMES = Object.keys(OPTIONS);
+/** The constructor's option names. */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
 
 const PER_REQUEST = "is an option of passport.authenticate('salesforce', { … }), per login";
 

@@ -507,7 +507,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal How every call to Salesforce is made: `requestTimeout`, and the agent set on `_oauth2`. */
-  private _callOptions(): CallOptions {
+  protected _callOptions(): CallOptions {
     const agent = (this._oauth2 as unknown as { _agent?: Agent | boolean })._agent;
     return { timeout: this._config.requestTimeout, agent: typeof agent === 'object' ? agent : undefined };
   }
