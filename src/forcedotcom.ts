@@ -201,4 +201,9 @@ export class ForceDotComStrategy extends SalesforcePkceStrategy {
 }
 
 export { ForceDotComStrategy as Strategy };
+/**
+ * The module as a default import of passport-forcedotcom gave it (`import forcedotcom from
+ * 'passport-forcedotcom'`, native or compiled by Babel or TypeScript): an object with `Strategy`.
+ */
+export default { Strategy: ForceDotComStrategy };
 export type { PeerTokenParams as ForceDotComTokenParams } from './peer-compat.js';

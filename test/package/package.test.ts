@@ -84,23 +84,25 @@ describe('the published package', () => {
            new ForceDotCom.Strategy(options, () => {}).name,
            new Salesforce(options, () => {}).name,
            Salesforce.Strategy === Salesforce,
+           // Babel's and TypeScript's interop for a default import of the CommonJS build.
+           (ForceDotCom.__esModule ? ForceDotCom.default : ForceDotCom).Strategy === ForceDotCom.Strategy,
          ]));`,
       ],
       { cwd: cjsApp },
     );
-    expect(JSON.parse(required.stdout)).toEqual(['forcedotcom', 'salesforce', true]);
+    expect(JSON.parse(required.stdout)).toEqual(['forcedotcom', 'salesforce', true, true]);
     const imported = await run(
       'node',
       [
         '--input-type=module',
         '-e',
-        `import { Strategy as ForceDotComStrategy } from 'passport-salesforce-pkce/forcedotcom';
+        `import forcedotcom, { Strategy as ForceDotComStrategy } from 'passport-salesforce-pkce/forcedotcom';
          import SalesforceStrategy, { Strategy } from 'passport-salesforce-pkce/salesforce';
          const options = { clientID: 'key', callbackURL: '/cb' };
-         console.log(JSON.stringify([new ForceDotComStrategy(options, () => {}).name, new SalesforceStrategy(options, () => {}).name, Strategy === SalesforceStrategy]));`,
+         console.log(JSON.stringify([new ForceDotComStrategy(options, () => {}).name, new SalesforceStrategy(options, () => {}).name, Strategy === SalesforceStrategy, forcedotcom.Strategy === ForceDotComStrategy]));`,
       ],
       { cwd: esmApp },
     );
-    expect(JSON.parse(imported.stdout)).toEqual(['forcedotcom', 'salesforce', true]);
+    expect(JSON.parse(imported.stdout)).toEqual(['forcedotcom', 'salesforce', true, true]);
   });
 });
