@@ -2,21 +2,22 @@ import type { Request } from 'express';
 import { InvalidOptionError } from './errors.js';
 
 /**
- * The app's session as passport's login and logout use it, made to behave alike across passport
- * 0.4 to 0.7 and express-session or cookie-session:
+ * The app's session at passport's login and logout, made to behave alike across passport 0.4 to
+ * 0.7 and the session middlewares sites use:
  *
  * - cookie-session's sessions lack the `save` and `regenerate` that passport 0.6 and later call:
  *   they get them. `save` has nothing to do (cookie-session writes the cookie with the response);
  *   `regenerate` empties the session in place (a cookie has no id to change, and a fresh object
  *   left empty would not be written, so the old cookie would stay).
- * - passport 0.6 and later regenerate the session at login, which would drop the other tabs'
- *   pending logins: they are carried into the new session.
+ * - passport 0.6 and later (and @fastify/passport) regenerate the session at login, which would
+ *   drop the other tabs' pending logins: they are carried into the regenerated session, whichever
+ *   calling form the middleware's `regenerate` has.
  * - passport 0.4 and 0.5 keep the session id at login, so an id planted before it (session
  *   fixation) would be logged in: after their login the session gets a new id, contents kept,
  *   as those versions keep them.
  */
 
-/** Any request object; its `session` is read when express-session (or a compatible middleware) set one. */
+/** Any request object; its `session` is read when a session middleware set one. */
 export type SessionRequest = object;
 
 type Callback = (err?: unknown) => void;
@@ -24,7 +25,7 @@ type Callback = (err?: unknown) => void;
 export interface SessionLike {
   [key: string]: unknown;
   save?: (callback: Callback) => void;
-  regenerate?: (callback: Callback) => void;
+  regenerate?: (...args: unknown[]) => unknown;
 }
 
 interface LoginRequest {
@@ -39,51 +40,72 @@ export function sessionOf(req: SessionRequest): SessionLike | undefined {
   return typeof session === 'object' && session !== null ? (session as SessionLike) : undefined;
 }
 
-function defineMethod(session: SessionLike, name: 'save' | 'regenerate', method: (this: SessionLike, callback: Callback) => void): void {
-  // Not enumerable: kept out of what the session middleware serialises.
+function defineMethod(session: SessionLike, name: 'save' | 'regenerate', method: (this: unknown, ...args: never[]) => unknown): void {
+  // Not enumerable: kept out of what the session middleware serialises. Defined, not assigned:
+  // @fastify/secure-session's session is a Proxy whose `set` would store the method as session data.
   Object.defineProperty(session, name, { value: method, configurable: true, writable: true, enumerable: false });
 }
 
 /** Gives a session without them (cookie-session's) the `save` and `regenerate` passport 0.6+ calls. */
 export function ensureSessionMethods(session: SessionLike): void {
   if (typeof session.save !== 'function') {
-    defineMethod(session, 'save', (callback) => process.nextTick(callback));
+    defineMethod(session, 'save', (callback: Callback) => process.nextTick(callback));
   }
   if (typeof session.regenerate !== 'function') {
-    defineMethod(session, 'regenerate', function emptyInPlace(callback) {
-      for (const key of Object.keys(this)) Reflect.deleteProperty(this, key);
+    defineMethod(session, 'regenerate', (callback: Callback) => {
+      for (const key of Object.keys(session)) Reflect.deleteProperty(session, key);
       process.nextTick(callback);
     });
   }
 }
 
-/** Whatever session `regenerate` left on the request: a new object (express-session), or the same one emptied. */
-function currentSession(req: SessionRequest | undefined, previous: SessionLike): SessionLike {
-  return (req ? sessionOf(req) : undefined) ?? previous;
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /**
- * When the session is regenerated during this request (passport 0.6+ at login), the pending
- * logins still under `key` move into the new session.
+ * When the session is regenerated during this request (passport 0.6+ or @fastify/passport at
+ * login), the pending logins under `key` are put into the regenerated session once it is there.
+ * Each calling form is kept as the caller used it:
+ * - `regenerate(callback)`: express-session, @fastify/session, cookie-session (as given above);
+ * - `await regenerate(keysToKeep?)`, a promise: @fastify/session;
+ * - `regenerate(ignoredFields?)`, synchronous, the same object emptied: @fastify/secure-session.
+ * The regenerated session is the request's `session` afterwards: a new object (express-session,
+ * @fastify/session) or the same one.
  */
-function keepPendingLogins(session: SessionLike, key: string): void {
+function keepPendingLogins(req: SessionRequest, session: SessionLike, key: string): void {
   const { regenerate } = session;
-  const remaining = session[key];
-  if (typeof regenerate !== 'function' || remaining === undefined) return;
-  defineMethod(session, 'regenerate', function regenerateKeepingPendingLogins(callback) {
-    const req = (this as { req?: SessionRequest }).req;
-    regenerate.call(this, (err) => {
-      if (!err) currentSession(req, this)[key] = remaining;
-      callback(err);
-    });
+  if (typeof regenerate !== 'function') return;
+  defineMethod(session, 'regenerate', function regenerateKeepingPendingLogins(this: unknown, ...args: unknown[]): unknown {
+    const pending = session[key];
+    const putBack = (): void => {
+      if (pending !== undefined) (sessionOf(req) ?? session)[key] = pending;
+    };
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      const regenerated: Callback = (err) => {
+        if (!err) putBack();
+        (callback as Callback)(err);
+      };
+      return regenerate.apply(this, [...args.slice(0, -1), regenerated]);
+    }
+    const result = regenerate.apply(this, args);
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then((value) => {
+        putBack();
+        return value;
+      });
+    }
+    putBack();
+    return result;
   });
 }
 
-/** Regenerates the request's session and puts its contents (all but express-session's cookie) back. */
-function renew(req: LoginRequest, session: SessionLike, regenerate: (callback: Callback) => void, callback: Callback): void {
+/** Regenerates the request's session (express-session's callback form) and puts its contents (all but its cookie) back. */
+function renew(req: LoginRequest, session: SessionLike, regenerate: (...args: unknown[]) => unknown, callback: Callback): void {
   const contents = Object.fromEntries(Object.entries(session).filter(([name]) => name !== 'cookie'));
-  regenerate.call(session, (err) => {
-    if (!err) Object.assign(currentSession(req, session), contents);
+  regenerate.call(session, (err?: unknown) => {
+    if (!err) Object.assign(sessionOf(req) ?? session, contents);
     callback(err);
   });
 }
@@ -91,8 +113,8 @@ function renew(req: LoginRequest, session: SessionLike, regenerate: (callback: C
 /**
  * passport 0.4 and 0.5 do not change the session id at login. For this request, `req.logIn`
  * renews the session after passport's own login when the id is still the one it had before.
- * passport 0.6 and later change it themselves, and a session without an id (cookie-session) has
- * none to plant.
+ * passport 0.6 and later change it themselves; a session without an id (cookie-session) has
+ * none to plant; a `logIn` without a callback (@fastify/passport's, a promise) is left as it is.
  */
 function renewIdAtLogin(req: LoginRequest): void {
   const logIn = req.logIn;
@@ -117,12 +139,15 @@ function renewIdAtLogin(req: LoginRequest): void {
 }
 
 /**
- * Readies the session for passport's login at the end of this callback: the methods passport
- * calls, the other tabs' pending logins (under `key`) kept, a new session id on every passport.
+ * Readies the request's session, when it has one, for the login passport does once the verify
+ * callback has found the user: the methods passport calls, the other tabs' pending logins (under
+ * `key`) kept across its `regenerate`, a new session id on every passport version.
  */
-export function prepareLogin(req: SessionRequest, session: SessionLike, key: string): void {
+export function prepareLogin(req: SessionRequest, key: string): void {
+  const session = sessionOf(req);
+  if (!session) return;
   ensureSessionMethods(session);
-  keepPendingLogins(session, key);
+  keepPendingLogins(req, session, key);
   renewIdAtLogin(req as LoginRequest);
 }
 

@@ -50,7 +50,7 @@ import {
 } from './request-params.js';
 import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
 import { checkTokenResponse } from './token-checks.js';
-import { prepareLogin, sessionOf } from './session.js';
+import { prepareLogin } from './session.js';
 import { toTokenSet } from './token-set.js';
 import type {
   AnyVerifyFunction,
@@ -75,13 +75,16 @@ declare module 'passport' {
   }
 }
 
-/** What the default `userProfile` needs of the login an access token belongs to. */
-interface ProfileLogin {
+/**
+ * The login whose profile is being loaded: what the default `userProfile(accessToken, done)`
+ * needs and passport-oauth2's signature does not carry.
+ */
+interface ProfileContext {
+  /** The access token the login was issued. */
+  accessToken: string;
   /** The identity URL, already checked to belong to the login. */
   identityURL: URL;
   instanceUrl: string | undefined;
-  /** Logins in progress with this access token (Salesforce may hand a user's token out twice). */
-  users: number;
 }
 
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
@@ -123,8 +126,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private readonly _verifyCallback: AnyVerifyFunction;
   /** @internal */
   private readonly _idTokens: IdTokenVerifier;
-  /** @internal The logins whose profile is being loaded, by access token: the default userProfile's context. */
-  private readonly _profileLogins = new Map<string, ProfileLogin>();
+  /**
+   * @internal The login in progress, set on the per-request object passport runs
+   * (`Object.create(strategy)`) once its tokens are checked: the default userProfile's context.
+   */
+  declare private _profileContext: ProfileContext | undefined;
   // passport-oauth2's own members, set here, read by the flow: code that reads or replaces them keeps working.
   /** @internal */
   declare private _stateStore: PendingLoginStateStore;
@@ -250,6 +256,268 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
   }
 
+  /** @internal The redirect to Salesforce: a pending login kept, then the authorization request. */
+  private _startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
+    let params: Record<string, string>;
+    let redirectTo: string;
+    try {
+      params = extraParams('authorizationParams', this.authorizationParams(options), STRATEGY_AUTHORIZATION_FIELDS);
+      redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
+    } catch (error) {
+      this.error(error as Error);
+      return;
+    }
+    let login: LoginTarget;
+    try {
+      login = this._loginTarget(options.loginURL);
+    } catch (error) {
+      // Refused before any redirect: nothing has reached the host the request named.
+      this.fail({ message: (error as Error).message }, 400);
+      return;
+    }
+    const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
+    if (proxyProblem !== undefined && !warnedConfigurations.has(this._config)) {
+      warnedConfigurations.add(this._config);
+      process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
+    }
+    const pkce = createPkcePair();
+    const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
+    const loginURL = login === this._config.login ? undefined : login.baseURL;
+    try {
+      const record = newPendingLogin(options.state, { nonce, loginURL }, Date.now());
+      this._stateStore.store(req, pkce.codeVerifier, record, this._storeMeta(login, redirectTo), (err, handle) => {
+        if (err) {
+          this.error(err);
+          return;
+        }
+        if (typeof handle !== 'string' || handle === '') {
+          this.error(new StateStoreError('The state store called back without a handle for the pending login'));
+          return;
+        }
+        const query = {
+          ...params,
+          ...(nonce === undefined ? {} : { nonce }),
+          response_type: 'code',
+          client_id: this._config.clientID,
+          redirect_uri: redirectTo,
+          state: handle,
+          code_challenge: pkce.codeChallenge,
+          code_challenge_method: pkce.codeChallengeMethod,
+        };
+        // Login URLs carry no query or fragment (parseSalesforceURL refuses them), so the query is appended.
+        this.redirect(`${login.authorizationURL.href}?${new URLSearchParams(query).toString()}`);
+      });
+    } catch (error) {
+      this.error(error as Error);
+    }
+  }
+
+  /**
+   * @internal The callback: the pending login taken, Salesforce's answer read, the code
+   * exchanged, the tokens checked, the profile loaded, the session readied, the verify callback.
+   */
+  private async _finishLogin(
+    req: Request,
+    param: (name: string) => string | null | undefined,
+    options: SalesforceAuthenticateOptions,
+  ): Promise<void> {
+    const handle = param('state');
+    if (typeof handle !== 'string' || handle === '') {
+      this.fail({ message: STATE_FAILURES.missing }, 403);
+      return;
+    }
+    // The authorization request's redirect_uri again, for the state store's `meta` and the code exchange.
+    const redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
+    const pending = await this._takePendingLogin(req, handle, redirectTo);
+    if (!('verifier' in pending)) {
+      this.fail(pending, 403);
+      return;
+    }
+    const error = param('error');
+    if (error !== undefined) {
+      const code = callbackText(error, 64) || 'unknown_error';
+      const description = callbackText(param('error_description'), 256);
+      if (code === 'access_denied') this.fail({ message: description || 'The Salesforce login was denied' });
+      else this.error(new SalesforceAuthorizationError(code, description));
+      return;
+    }
+    const code = param('code');
+    if (typeof code !== 'string' || code === '') {
+      this.fail({ message: 'The callback carries no single authorization code' }, 400);
+      return;
+    }
+    // The login base comes from the pending login, never from the callback's query.
+    const login = this._loginTarget(pending.loginURL);
+    const tokens = await this._requestToken('token', login.tokenURL, {
+      ...extraParams('tokenParams', this.tokenParams(options), STRATEGY_TOKEN_FIELDS),
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectTo,
+      code_verifier: pending.verifier,
+    });
+    let profile: SalesforceProfile;
+    try {
+      profile = await this._checkLogin(tokens, login, pending.nonce);
+    } catch (error) {
+      // Tokens the app will never see must not stay valid at Salesforce. A refresh token takes
+      // its access tokens with it.
+      const issued = typeof tokens.refresh_token === 'string' && tokens.refresh_token !== '' ? tokens.refresh_token : tokens.access_token;
+      await revokeToken(login.revokeURL, issued, this._callOptions()).catch(() => undefined);
+      throw error;
+    }
+    // passport logs the user in when the verify callback finds one. Whatever the state store, the
+    // session is readied for that (session.ts): the methods cookie-session lacks, the other tabs'
+    // pending logins kept across passport's regenerate, a new session id on every passport version.
+    prepareLogin(req, this._config.sessionKey);
+    this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
+  }
+
+  /**
+   * @internal The pending login named by `handle`, taken from the state store and checked, or
+   * why the callback is refused.
+   */
+  private async _takePendingLogin(req: Request, handle: string, redirectTo: string): Promise<PendingLogin | { message: string }> {
+    const store = this._stateStore;
+    const { verifier, state } = await new Promise<{ verifier: unknown; state: unknown }>((resolve, reject) => {
+      const callback: StateStoreVerifyCallback = (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state }));
+      // passport-oauth2 passes `meta` to a verify that takes four arguments.
+      if (store.verify.length >= 4) {
+        const meta = this._storeMeta(this._config.login, redirectTo);
+        (store.verify as (req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void).call(
+          store,
+          req,
+          handle,
+          meta,
+          callback,
+        );
+      } else {
+        (store.verify as (req: Request, handle: string, callback: StateStoreVerifyCallback) => void).call(store, req, handle, callback);
+      }
+    });
+    if (typeof verifier !== 'string') {
+      const message = (state as { message?: unknown } | undefined)?.message;
+      return { message: typeof message === 'string' ? message : STATE_FAILURES.unknown };
+    }
+    const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
+    if (pending === 'expired') return { message: STATE_FAILURES.expired };
+    if (!pending)
+      throw new StateStoreError(
+        "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
+      );
+    return pending;
+  }
+
+  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
+  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
+    const instanceUrl = this._checkTokens('token', tokens, login);
+    // Any id_token reaching the app is verified: also one a Connected App grants without openid
+    // being asked for (then there is no nonce to check).
+    if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
+    if (typeof tokens.id_token === 'string') {
+      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
+        tokens.id_token,
+        this._idTokenExpectations(login, tokens, nonce),
+      );
+    }
+    return this._profile(tokens, login, instanceUrl);
+  }
+
+  /**
+   * @internal The profile for the verify callback: the identity URL is checked to belong to the
+   * login whatever `userProfile` does; a skipped profile is what the identity URL tells.
+   */
+  private async _profile(tokens: TokenResponse, login: LoginTarget, instance: URL | undefined): Promise<SalesforceProfile> {
+    // Checked by checkTokenResponse: a string, or absent.
+    const instanceUrl = instance === undefined ? undefined : tokens.instance_url;
+    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl: instance });
+    if (!check.ok) throw new IdentityOriginError(check.origin);
+    const idProfile = profileFromIdentityUrl(check.url.href, instanceUrl);
+    if (!idProfile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
+    const accessToken = tokens.access_token;
+    // passport-oauth2's userProfile(accessToken, done) carries no login: the login's context goes
+    // on `this`, the object passport made for this request with `Object.create(strategy)`.
+    this._profileContext = { accessToken, identityURL: check.url, instanceUrl };
+    const loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
+      this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
+    });
+    return loaded ?? idProfile;
+  }
+
+  /**
+   * @internal passport-oauth2's own step, with its `skipUserProfile` semantics: a function of
+   * more than one argument is `(accessToken, done)` and calls back `done(err, skip)`; any other is
+   * called with the access token and returns `skip`. Then `userProfile`, unless skipped.
+   */
+  private _loadUserProfile(accessToken: string, done: (err: unknown, profile?: SalesforceProfile) => void): void {
+    const skip = this._skipUserProfile;
+    const load = (skipIt: unknown): void => {
+      if (skipIt) done(null);
+      else this.userProfile(accessToken, done);
+    };
+    if (typeof skip !== 'function') load(skip);
+    else if (skip.length > 1) skip(accessToken, (err, skipIt) => (err ? done(err) : load(skipIt)));
+    else load((skip as (accessToken: string) => unknown)(accessToken));
+  }
+
+  /** @internal The default userProfile's work: the identity of the login in progress with this access token. */
+  private async _identityProfile(accessToken: string): Promise<SalesforceProfile> {
+    const login = this._profileContext;
+    // A token of another login (or none in progress) has no identity URL here.
+    if (login?.accessToken !== accessToken) {
+      throw new InvalidOptionError(
+        'userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none',
+      );
+    }
+    const { json, raw } = await fetchIdentity(
+      login.identityURL,
+      accessToken,
+      this._oauth2.buildAuthHeader(accessToken),
+      this._callOptions(),
+    );
+    const profile = buildProfile(json, raw, login.instanceUrl);
+    if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
+    // The user the tokens were issued to (and the id_token's sub) is the one in the identity URL;
+    // an identity of anyone else would log the session in as them.
+    const issuedTo = profileFromIdentityUrl(login.identityURL.href, login.instanceUrl);
+    if (profile.id !== issuedTo?.id || profile.organizationId !== issuedTo.organizationId) {
+      throw new SalesforceResponseError('identity', 200, "the identity is another user than the token response's id");
+    }
+    return profile;
+  }
+
+  /** @internal */
+  private _callVerify(req: Request, params: SalesforceTokenParams, profile: SalesforceProfile, state: unknown): void {
+    let answered = false;
+    const done: SalesforceVerifyCallback = (err, user, info) => {
+      if (answered) return;
+      answered = true;
+      if (err) this.error(err as Error);
+      else if (!user) this.fail(info ?? {});
+      else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
+    };
+    const verify = this._verifyCallback as (...args: unknown[]) => void;
+    const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
+    // The token response is Salesforce's JSON: hand over a refresh token only when it is a string, as the types promise.
+    const refreshToken = typeof params.refresh_token === 'string' ? params.refresh_token : undefined;
+    const args = [params.access_token, refreshToken, ...(withParams ? [params] : []), profile, done];
+    let returned: unknown;
+    try {
+      returned = verify(...(this._config.passReqToCallback ? [req, ...args] : args));
+    } catch (error) {
+      // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
+      // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
+      if (answered) throw error;
+      done(error instanceof Error ? error : new VerifyCallbackError(error));
+      return;
+    }
+    // An async verify callback that rejects before calling done must not hang the request.
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
+    }
+  }
+
+  // The token lifecycle after a login, then what the login and the lifecycle share.
+
   /**
    * Exchanges a refresh token for a new access token. Sends the client secret only when one is
    * configured, checks the `signature` when `verifyTokenSignature` is on, checks `instance_url`,
@@ -314,183 +582,6 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._callOptions());
   }
 
-  /**
-   * @internal passport-oauth2's own step, with its `skipUserProfile` semantics: a function of
-   * more than one argument is `(accessToken, done)` and calls back `done(err, skip)`; any other is
-   * called with the access token and returns `skip`. Then `userProfile`, unless skipped.
-   */
-  private _loadUserProfile(accessToken: string, done: (err: unknown, profile?: SalesforceProfile) => void): void {
-    const skip = this._skipUserProfile;
-    const load = (skipIt: unknown): void => {
-      if (skipIt) done(null);
-      else this.userProfile(accessToken, done);
-    };
-    if (typeof skip !== 'function') load(skip);
-    else if (skip.length > 1) skip(accessToken, (err, skipIt) => (err ? done(err) : load(skipIt)));
-    else load((skip as (accessToken: string) => unknown)(accessToken));
-  }
-
-  /** @internal */
-  private _startLogin(req: Request, options: SalesforceAuthenticateOptions): void {
-    let params: Record<string, string>;
-    let redirectTo: string;
-    try {
-      params = extraParams('authorizationParams', this.authorizationParams(options), STRATEGY_AUTHORIZATION_FIELDS);
-      redirectTo = redirectURI(this._config.callbackURL, req, this._config.trustProxy);
-    } catch (error) {
-      this.error(error as Error);
-      return;
-    }
-    let login: LoginTarget;
-    try {
-      login = this._loginTarget(options.loginURL);
-    } catch (error) {
-      // Refused before any redirect: nothing has reached the host the request named.
-      this.fail({ message: (error as Error).message }, 400);
-      return;
-    }
-    const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
-    if (proxyProblem !== undefined && !warnedConfigurations.has(this._config)) {
-      warnedConfigurations.add(this._config);
-      process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
-    }
-    const pkce = createPkcePair();
-    const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
-    const loginURL = login === this._config.login ? undefined : login.baseURL;
-    try {
-      const record = newPendingLogin(options.state, { nonce, loginURL }, Date.now());
-      this._stateStore.store(req, pkce.codeVerifier, record, this._storeMeta(login, redirectTo), (err, handle) => {
-        if (err) {
-          this.error(err);
-          return;
-        }
-        if (typeof handle !== 'string' || handle === '') {
-          this.error(new StateStoreError('The state store called back without a handle for the pending login'));
-          return;
-        }
-        const query = {
-          ...params,
-          ...(nonce === undefined ? {} : { nonce }),
-          response_type: 'code',
-          client_id: this._config.clientID,
-          redirect_uri: redirectTo,
-          state: handle,
-          code_challenge: pkce.codeChallenge,
-          code_challenge_method: pkce.codeChallengeMethod,
-        };
-        // Login URLs carry no query or fragment (parseSalesforceURL refuses them), so the query is appended.
-        this.redirect(`${login.authorizationURL.href}?${new URLSearchParams(query).toString()}`);
-      });
-    } catch (error) {
-      this.error(error as Error);
-    }
-  }
-
-  /** @internal */
-  private async _finishLogin(
-    req: Request,
-    param: (name: string) => string | null | undefined,
-    options: SalesforceAuthenticateOptions,
-  ): Promise<void> {
-    const handle = param('state');
-    if (typeof handle !== 'string' || handle === '') {
-      this.fail({ message: STATE_FAILURES.missing }, 403);
-      return;
-    }
-    const pending = await this._takePendingLogin(req, handle);
-    if (!('verifier' in pending)) {
-      this.fail(pending, 403);
-      return;
-    }
-    // Whatever the state store, a session the app has is readied for passport's login: a new id
-    // on every passport version, the methods cookie-session lacks, the other tabs' pending logins kept.
-    const session = sessionOf(req);
-    if (session) prepareLogin(req, session, this._config.sessionKey);
-    const error = param('error');
-    if (error !== undefined) {
-      const code = callbackText(error, 64) || 'unknown_error';
-      const description = callbackText(param('error_description'), 256);
-      if (code === 'access_denied') this.fail({ message: description || 'The Salesforce login was denied' });
-      else this.error(new SalesforceAuthorizationError(code, description));
-      return;
-    }
-    const code = param('code');
-    if (typeof code !== 'string' || code === '') {
-      this.fail({ message: 'The callback carries no single authorization code' }, 400);
-      return;
-    }
-    // The login base comes from the pending login, never from the callback's query.
-    const login = this._loginTarget(pending.loginURL);
-    const tokens = await this._requestToken('token', login.tokenURL, {
-      ...extraParams('tokenParams', this.tokenParams(options), STRATEGY_TOKEN_FIELDS),
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirectURI(this._config.callbackURL, req, this._config.trustProxy),
-      code_verifier: pending.verifier,
-    });
-    let profile: SalesforceProfile;
-    try {
-      profile = await this._checkLogin(tokens, login, pending.nonce);
-    } catch (error) {
-      // Tokens the app will never see must not stay valid at Salesforce. A refresh token takes
-      // its access tokens with it.
-      const issued = typeof tokens.refresh_token === 'string' && tokens.refresh_token !== '' ? tokens.refresh_token : tokens.access_token;
-      await revokeToken(login.revokeURL, issued, this._callOptions()).catch(() => undefined);
-      throw error;
-    }
-    this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
-  }
-
-  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
-  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
-    const instanceUrl = this._checkTokens('token', tokens, login);
-    // Any id_token reaching the app is verified: also one a Connected App grants without openid
-    // being asked for (then there is no nonce to check).
-    if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
-    if (typeof tokens.id_token === 'string') {
-      (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
-        tokens.id_token,
-        this._idTokenExpectations(login, tokens, nonce),
-      );
-    }
-    return this._profile(tokens, login, instanceUrl);
-  }
-
-  /**
-   * @internal The pending login named by `handle`, taken from the state store and checked, or
-   * why the callback is refused.
-   */
-  private async _takePendingLogin(req: Request, handle: string): Promise<PendingLogin | { message: string }> {
-    const store = this._stateStore;
-    const { verifier, state } = await new Promise<{ verifier: unknown; state: unknown }>((resolve, reject) => {
-      const callback: StateStoreVerifyCallback = (err, verifier, state) => (err ? reject(err) : resolve({ verifier, state }));
-      // passport-oauth2 passes `meta` to a verify that takes four arguments.
-      if (store.verify.length >= 4) {
-        const meta = this._storeMeta(this._config.login, redirectURI(this._config.callbackURL, req, this._config.trustProxy));
-        (store.verify as (req: Request, handle: string, meta: StateStoreMeta, callback: StateStoreVerifyCallback) => void).call(
-          store,
-          req,
-          handle,
-          meta,
-          callback,
-        );
-      } else {
-        (store.verify as (req: Request, handle: string, callback: StateStoreVerifyCallback) => void).call(store, req, handle, callback);
-      }
-    });
-    if (typeof verifier !== 'string') {
-      const message = (state as { message?: unknown } | undefined)?.message;
-      return { message: typeof message === 'string' ? message : STATE_FAILURES.unknown };
-    }
-    const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
-    if (pending === 'expired') return { message: STATE_FAILURES.expired };
-    if (!pending)
-      throw new StateStoreError(
-        "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
-      );
-    return pending;
-  }
-
   /** @internal passport-oauth2's `meta` for the state store. */
   private _storeMeta(login: LoginTarget, callbackURL: string): StateStoreMeta {
     return { authorizationURL: login.authorizationURL.href, tokenURL: login.tokenURL.href, clientID: this._config.clientID, callbackURL };
@@ -547,87 +638,5 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       nonce,
       identityUrl: typeof tokens.id === 'string' ? tokens.id : undefined,
     };
-  }
-
-  /**
-   * @internal The profile for the verify callback: the identity URL is checked to belong to the
-   * login whatever `userProfile` does; a skipped profile is what the identity URL tells.
-   */
-  private async _profile(tokens: TokenResponse, login: LoginTarget, instance: URL | undefined): Promise<SalesforceProfile> {
-    // Checked by checkTokenResponse: a string, or absent.
-    const instanceUrl = instance === undefined ? undefined : tokens.instance_url;
-    const check = checkIdentityURL(tokens.id, { loginOrigins: login.origins, instanceUrl: instance });
-    if (!check.ok) throw new IdentityOriginError(check.origin);
-    const idProfile = profileFromIdentityUrl(check.url.href, instanceUrl);
-    if (!idProfile) throw new SalesforceResponseError('token', 200, 'the identity URL has no /id/{orgId}/{userId} path');
-    const accessToken = tokens.access_token;
-    const known = this._profileLogins.get(accessToken);
-    if (known) known.users += 1;
-    else this._profileLogins.set(accessToken, { identityURL: check.url, instanceUrl, users: 1 });
-    try {
-      const loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
-        this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
-      });
-      return loaded ?? idProfile;
-    } finally {
-      const entry = this._profileLogins.get(accessToken);
-      if (entry && --entry.users === 0) this._profileLogins.delete(accessToken);
-    }
-  }
-
-  /** @internal The default userProfile's work: the identity of the login in progress with this access token. */
-  private async _identityProfile(accessToken: string): Promise<SalesforceProfile> {
-    const login = this._profileLogins.get(accessToken);
-    if (!login) {
-      throw new InvalidOptionError(
-        'userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none',
-      );
-    }
-    const { json, raw } = await fetchIdentity(
-      login.identityURL,
-      accessToken,
-      this._oauth2.buildAuthHeader(accessToken),
-      this._callOptions(),
-    );
-    const profile = buildProfile(json, raw, login.instanceUrl);
-    if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
-    // The user the tokens were issued to (and the id_token's sub) is the one in the identity URL;
-    // an identity of anyone else would log the session in as them.
-    const issuedTo = profileFromIdentityUrl(login.identityURL.href, login.instanceUrl);
-    if (profile.id !== issuedTo?.id || profile.organizationId !== issuedTo.organizationId) {
-      throw new SalesforceResponseError('identity', 200, "the identity is another user than the token response's id");
-    }
-    return profile;
-  }
-
-  /** @internal */
-  private _callVerify(req: Request, params: SalesforceTokenParams, profile: SalesforceProfile, state: unknown): void {
-    let answered = false;
-    const done: SalesforceVerifyCallback = (err, user, info) => {
-      if (answered) return;
-      answered = true;
-      if (err) this.error(err as Error);
-      else if (!user) this.fail(info ?? {});
-      else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
-    };
-    const verify = this._verifyCallback as (...args: unknown[]) => void;
-    const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
-    // The token response is Salesforce's JSON: hand over a refresh token only when it is a string, as the types promise.
-    const refreshToken = typeof params.refresh_token === 'string' ? params.refresh_token : undefined;
-    const args = [params.access_token, refreshToken, ...(withParams ? [params] : []), profile, done];
-    let returned: unknown;
-    try {
-      returned = verify(...(this._config.passReqToCallback ? [req, ...args] : args));
-    } catch (error) {
-      // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
-      // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
-      if (answered) throw error;
-      done(error instanceof Error ? error : new VerifyCallbackError(error));
-      return;
-    }
-    // An async verify callback that rejects before calling done must not hang the request.
-    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
-    }
   }
 }
