@@ -336,7 +336,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new InvalidOptionError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
   }
   const options = input as Record<string, unknown>;
-  const unknown = unknownOptionProblems(options);
+  const unknown = unknownOptionProblems(options, typeof options.name === 'string' ? options.name : 'salesforce');
   if (unknown.length > 0) throw new InvalidOptionError(`${PREFIX}: ${unknown.join('; ')}`);
   const clientID = optionalString(options, 'clientID') ?? fail('clientID', "is required: the Connected App's consumer key");
   const callbackURL = optionalString(options, 'callbackURL') ?? fail('callbackURL', 'is required, e.g. "/auth/salesforce/callback"');

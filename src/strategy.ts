@@ -52,6 +52,7 @@ import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, 
 import { checkTokenResponse } from './token-checks.js';
 import { prepareLogin } from './session.js';
 import { toTokenSet } from './token-set.js';
+import { noUserWarning, warnOnce } from './warnings.js';
 import type {
   AnyVerifyFunction,
   SalesforceTokenCallOptions,
@@ -86,9 +87,6 @@ interface ProfileContext {
   identityURL: URL;
   instanceUrl: string | undefined;
 }
-
-/** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
-const warnedConfigurations = new WeakSet<ResolvedOptions>();
 
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
@@ -276,10 +274,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       return;
     }
     const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
-    if (proxyProblem !== undefined && !warnedConfigurations.has(this._config)) {
-      warnedConfigurations.add(this._config);
-      process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
-    }
+    if (proxyProblem !== undefined) warnOnce(this._config, 'SALESFORCE_PKCE_UNTRUSTED_PROXY', proxyProblem);
     const pkce = createPkcePair();
     const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
@@ -492,8 +487,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       if (answered) return;
       answered = true;
       if (err) this.error(err as Error);
-      else if (!user) this.fail(info ?? {});
-      else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
+      else if (!user) {
+        // A login that fails with no reason is what a verify callback written for another package's arguments does.
+        if (info === undefined || info === null) warnOnce(this._config, 'SALESFORCE_PKCE_NO_USER', noUserWarning(this._config.name, user));
+        this.fail(info ?? {});
+      } else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
     const verify = this._verifyCallback as (...args: unknown[]) => void;
     const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
