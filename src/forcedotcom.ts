@@ -46,11 +46,22 @@ export interface ForceDotComProfile {
   /** The identity's `display_name`. */
   displayName: string;
   /** The identity's `first_name` and `last_name`. */
-  name: { familyName: string; givenName: string };
+  name: {
+    /** `last_name`. */
+    familyName: string;
+    /** `first_name`. */
+    givenName: string;
+  };
   /** The identity's `email`. */
-  emails: Array<{ value: string }>;
-  /** The Chatter photo's `standardEmailPhotoUrl`, when it was fetched. */
-  photos?: Array<{ value: string }>;
+  emails: Array<{
+    /** `email`. */
+    value: string;
+  }>;
+  /** The Chatter photo, when it was fetched. */
+  photos?: Array<{
+    /** The photo's `standardEmailPhotoUrl`. */
+    value: string;
+  }>;
 }
 
 /** passport-forcedotcom's constructor options: this strategy's, without `name` (always `'forcedotcom'`), and its own. */
@@ -205,5 +216,8 @@ export { ForceDotComStrategy as Strategy };
  * The module as a default import of passport-forcedotcom gave it (`import forcedotcom from
  * 'passport-forcedotcom'`, native or compiled by Babel or TypeScript): an object with `Strategy`.
  */
-export default { Strategy: ForceDotComStrategy };
-export type { PeerTokenParams as ForceDotComTokenParams } from './peer-compat.js';
+export default {
+  /** passport-forcedotcom's `Strategy`. */
+  Strategy: ForceDotComStrategy,
+};
+export type { PeerTokenParams as ForceDotComTokenParams, PeerVerifyFunction, PeerVerifyFunctionWithRequest } from './peer-compat.js';

@@ -18,9 +18,26 @@ export type PeerTokenParams = SalesforceTokenParams;
 /** A peer package's verify callback, `(token, refreshToken, profile, done)` or with `params` before `profile`. */
 export type PeerVerifyFunction<Token, Profile> =
   | {
+      /**
+       * Decides who the user is, as the peer package's callback did.
+       *
+       * @param token The access token (passport-forcedotcom: the object whose `params` is the token response).
+       * @param refreshToken Present when a refresh token was granted.
+       * @param profile The peer package's profile; `undefined` when `skipUserProfile` skipped it.
+       * @param done `done(null, user[, info])` logs `user` in; `done(null, false, { message })` fails the login.
+       */
       verify(token: Token, refreshToken: string | undefined, profile: Profile, done: SalesforceVerifyCallback): void;
     }['verify']
   | {
+      /**
+       * Decides who the user is, as the peer package's callback did.
+       *
+       * @param token The access token (passport-forcedotcom: the object whose `params` is the token response).
+       * @param refreshToken Present when a refresh token was granted.
+       * @param params The token response, without `refresh_token`.
+       * @param profile The peer package's profile; `undefined` when `skipUserProfile` skipped it.
+       * @param done `done(null, user[, info])` logs `user` in; `done(null, false, { message })` fails the login.
+       */
       verify(
         token: Token,
         refreshToken: string | undefined,
@@ -33,9 +50,28 @@ export type PeerVerifyFunction<Token, Profile> =
 /** A peer package's verify callback with `passReqToCallback: true`: the request comes first. */
 export type PeerVerifyFunctionWithRequest<Token, Profile> =
   | {
+      /**
+       * Decides who the user is, as the peer package's callback did.
+       *
+       * @param req The callback's request.
+       * @param token The access token (passport-forcedotcom: the object whose `params` is the token response).
+       * @param refreshToken Present when a refresh token was granted.
+       * @param profile The peer package's profile; `undefined` when `skipUserProfile` skipped it.
+       * @param done `done(null, user[, info])` logs `user` in; `done(null, false, { message })` fails the login.
+       */
       verify(req: Request, token: Token, refreshToken: string | undefined, profile: Profile, done: SalesforceVerifyCallback): void;
     }['verify']
   | {
+      /**
+       * Decides who the user is, as the peer package's callback did.
+       *
+       * @param req The callback's request.
+       * @param token The access token (passport-forcedotcom: the object whose `params` is the token response).
+       * @param refreshToken Present when a refresh token was granted.
+       * @param params The token response, without `refresh_token`.
+       * @param profile The peer package's profile; `undefined` when `skipUserProfile` skipped it.
+       * @param done `done(null, user[, info])` logs `user` in; `done(null, false, { message })` fails the login.
+       */
       verify(
         req: Request,
         token: Token,

@@ -13,4 +13,4 @@ export type {
   PassportSalesforceVerifyFunction,
   PassportSalesforceVerifyFunctionWithRequest,
 } from './passport-salesforce.js';
-export type { PeerTokenParams as PassportSalesforceTokenParams } from './peer-compat.js';
+export type { PeerTokenParams as PassportSalesforceTokenParams, PeerVerifyFunction, PeerVerifyFunctionWithRequest } from './peer-compat.js';
