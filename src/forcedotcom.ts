@@ -10,6 +10,7 @@ import {
   ignoredOptionsWarning,
   peerOptions,
   peerVerify,
+  type PeerStrategyOptions,
   type PeerTokenParams,
   type PeerVerifyFunction,
   type PeerVerifyFunctionWithRequest,
@@ -17,7 +18,7 @@ import {
 import type { SalesforceProfile } from './profile.js';
 import type { SalesforceAuthenticateOptions } from './request-params.js';
 import { fetchWithToken } from './salesforce-client.js';
-import type { SalesforceStrategyOptions, SalesforceStrategyOptionsBase } from './options.js';
+import type { SalesforceStrategyOptions } from './options.js';
 import { SalesforcePkceStrategy } from './strategy.js';
 
 /** passport-forcedotcom's first verify argument: the token response, whose string is the access token. */
@@ -65,19 +66,9 @@ export interface ForceDotComProfile {
 }
 
 /** passport-forcedotcom's constructor options: this strategy's, without `name` (always `'forcedotcom'`), and its own. */
-export interface ForceDotComStrategyOptions extends Omit<SalesforceStrategyOptionsBase, 'name'> {
+export interface ForceDotComStrategyOptions extends PeerStrategyOptions {
   /** Leave the Chatter photo request out: the profile then has no `photos` and `_raw` no `_photo`. Default: `false`. */
   skipPhoto?: boolean;
-  /** passport-oauth2's: trust `X-Forwarded-Proto`/`X-Forwarded-Host`; `trustProxy` does the same. Default: Express's `trust proxy`. */
-  proxy?: boolean;
-  /** Ignored: scopes are always sent space-separated. */
-  scopeSeparator?: string;
-  /** Ignored: state is always on. */
-  state?: boolean;
-  /** Ignored: PKCE (S256) is always on. */
-  pkce?: boolean;
-  /** Pass the request as the verify callback's first argument. Default: `false`. */
-  passReqToCallback?: boolean;
 }
 
 /** The verify callback, `(token, refreshToken, [params,] profile, done)`. */
@@ -220,4 +211,9 @@ export default {
   /** passport-forcedotcom's `Strategy`. */
   Strategy: ForceDotComStrategy,
 };
-export type { PeerTokenParams as ForceDotComTokenParams, PeerVerifyFunction, PeerVerifyFunctionWithRequest } from './peer-compat.js';
+export type {
+  PeerTokenParams as ForceDotComTokenParams,
+  PeerStrategyOptions,
+  PeerVerifyFunction,
+  PeerVerifyFunctionWithRequest,
+} from './peer-compat.js';

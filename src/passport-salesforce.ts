@@ -9,12 +9,13 @@ import {
   ignoredOptionsWarning,
   peerOptions,
   peerVerify,
+  type PeerStrategyOptions,
   type PeerVerifyFunction,
   type PeerVerifyFunctionWithRequest,
 } from './peer-compat.js';
 import type { SalesforceProfile } from './profile.js';
 import { fetchWithToken } from './salesforce-client.js';
-import type { SalesforceStrategyOptions, SalesforceStrategyOptionsBase } from './options.js';
+import type { SalesforceStrategyOptions } from './options.js';
 import { SalesforcePkceStrategy } from './strategy.js';
 
 /**
@@ -24,19 +25,9 @@ import { SalesforcePkceStrategy } from './strategy.js';
 export type PassportSalesforceProfile = Record<string, unknown>;
 
 /** passport-salesforce's constructor options: this strategy's, without `name` (always `'salesforce'`), and its own. */
-export interface PassportSalesforceStrategyOptions extends Omit<SalesforceStrategyOptionsBase, 'name'> {
+export interface PassportSalesforceStrategyOptions extends PeerStrategyOptions {
   /** The UserInfo endpoint. Default: `{loginURL}/services/oauth2/userinfo`, the login base's own. */
   profileURL?: string;
-  /** passport-oauth2's: trust `X-Forwarded-Proto`/`X-Forwarded-Host`; `trustProxy` does the same. Default: Express's `trust proxy`. */
-  proxy?: boolean;
-  /** Ignored: scopes are always sent space-separated. */
-  scopeSeparator?: string;
-  /** Ignored: state is always on. */
-  state?: boolean;
-  /** Ignored: PKCE (S256) is always on. */
-  pkce?: boolean;
-  /** Pass the request as the verify callback's first argument. Default: `false`. */
-  passReqToCallback?: boolean;
 }
 
 /** The verify callback, `(accessToken, refreshToken, [params,] profile, done)`. */

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { DEFAULT_LOGIN_URL } from './endpoints.js';
 import { OPTION_NAMES } from './option-names.js';
+import type { SalesforceStrategyOptionsBase } from './options.js';
 import type { SalesforceTokenParams, SalesforceVerifyCallback } from './types.js';
 
 /**
@@ -14,6 +15,20 @@ import type { SalesforceTokenParams, SalesforceVerifyCallback } from './types.js
  * `refresh_token` (node-oauth takes it out and passes it apart) and without `id_token_claims`.
  */
 export type PeerTokenParams = SalesforceTokenParams;
+
+/** What passport-forcedotcom and passport-salesforce sites pass: this strategy's options but `name` (the package's own), and passport-oauth2's. */
+export interface PeerStrategyOptions extends Omit<SalesforceStrategyOptionsBase, 'name'> {
+  /** passport-oauth2's: trust `X-Forwarded-Proto`/`X-Forwarded-Host`; `trustProxy` does the same. Default: Express's `trust proxy`. */
+  proxy?: boolean;
+  /** Ignored: scopes are always sent space-separated. */
+  scopeSeparator?: string;
+  /** Ignored: state is always on. */
+  state?: boolean;
+  /** Ignored: PKCE (S256) is always on. */
+  pkce?: boolean;
+  /** Pass the request as the verify callback's first argument. Default: `false`. */
+  passReqToCallback?: boolean;
+}
 
 /** A peer package's verify callback, `(token, refreshToken, profile, done)` or with `params` before `profile`. */
 export type PeerVerifyFunction<Token, Profile> =

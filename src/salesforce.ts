@@ -13,4 +13,9 @@ export type {
   PassportSalesforceVerifyFunction,
   PassportSalesforceVerifyFunctionWithRequest,
 } from './passport-salesforce.js';
-export type { PeerTokenParams as PassportSalesforceTokenParams, PeerVerifyFunction, PeerVerifyFunctionWithRequest } from './peer-compat.js';
+export type {
+  PeerTokenParams as PassportSalesforceTokenParams,
+  PeerStrategyOptions,
+  PeerVerifyFunction,
+  PeerVerifyFunctionWithRequest,
+} from './peer-compat.js';

@@ -131,6 +131,17 @@ async function sideBySide(site: Site, peer: keyof typeof peers, replacement: Str
   return [seen(after), seen(before)];
 }
 
+/** The options every site here passes: the secret, the callback, and the endpoints under the emulator's login base. */
+function siteOptions(loginURL: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    clientSecret: 'peer-secret',
+    callbackURL: '/auth/callback',
+    authorizationURL: `${loginURL}/services/oauth2/authorize`,
+    tokenURL: `${loginURL}/services/oauth2/token`,
+    ...extra,
+  };
+}
+
 const ForceDotCom = ForceDotComStrategy as unknown as StrategyClass;
 const Salesforce = PassportSalesforceStrategy as unknown as StrategyClass;
 
@@ -138,13 +149,10 @@ describe('passport-salesforce-pkce/forcedotcom in place of passport-forcedotcom'
   const readme: Site = {
     // passport-forcedotcom's README: the profile is the user.
     name: 'forcedotcom',
-    options: (loginURL) => ({
-      clientSecret: 'peer-secret',
-      callbackURL: '/auth/callback',
-      authorizationURL: `${loginURL}/services/oauth2/authorize`,
-      tokenURL: `${loginURL}/services/oauth2/token`,
-      scope: ['id', 'api', 'refresh_token'],
-    }),
+    options: (loginURL) =>
+      siteOptions(loginURL, {
+        scope: ['id', 'api', 'refresh_token'],
+      }),
     verify: (args) =>
       function (token: never, refreshToken: never, profile: never, done: (err: null, user: unknown) => void) {
         args.push([token, refreshToken, profile, done]);
@@ -166,14 +174,11 @@ describe('passport-salesforce-pkce/forcedotcom in place of passport-forcedotcom'
   it('0.1: the token object as the user and the profile as info, read by the callback route; params with five arguments', async () => {
     const site: Site = {
       name: 'forcedotcom',
-      options: (loginURL) => ({
-        clientSecret: 'peer-secret',
-        callbackURL: '/auth/callback',
-        authorizationURL: `${loginURL}/services/oauth2/authorize`,
-        tokenURL: `${loginURL}/services/oauth2/token`,
-        // passport-forcedotcom ignored options it did not know; so does its replacement.
-        profileFields: ['user_id', 'first_name'],
-      }),
+      options: (loginURL) =>
+        siteOptions(loginURL, {
+          // passport-forcedotcom ignored options it did not know; so does its replacement.
+          profileFields: ['user_id', 'first_name'],
+        }),
       verify: (args) =>
         function (token: never, refreshToken: never, params: never, profile: { _raw?: unknown }, done: (...a: unknown[]) => void) {
           args.push([token, refreshToken, params, profile, done]);
@@ -202,14 +207,11 @@ describe('passport-salesforce-pkce/salesforce in place of passport-salesforce', 
   it('the same UserInfo profile (user_id, given_name, family_name, email, picture, profile, urls) and the user the site builds from it', async () => {
     const site: Site = {
       name: 'salesforce',
-      options: (loginURL) => ({
-        clientSecret: 'peer-secret',
-        callbackURL: '/auth/callback',
-        proxy: true,
-        authorizationURL: `${loginURL}/services/oauth2/authorize`,
-        tokenURL: `${loginURL}/services/oauth2/token`,
-        profileURL: `${loginURL}/services/oauth2/userinfo`,
-      }),
+      options: (loginURL) =>
+        siteOptions(loginURL, {
+          proxy: true,
+          profileURL: `${loginURL}/services/oauth2/userinfo`,
+        }),
       verify: (args) =>
         async function (accessToken: never, refreshToken: never, profile: Record<string, string>, done: (...a: unknown[]) => void) {
           args.push([accessToken, refreshToken, profile, done]);
@@ -240,19 +242,15 @@ describe('passport-salesforce-pkce/salesforce in place of passport-salesforce', 
     });
   });
 
-  it('with params, and the default profileURL of the login base', async () => {
+  it('with params, and scopes as one string', async () => {
     const site: Site = {
       name: 'salesforce',
-      options: (loginURL) => ({
-        clientSecret: 'peer-secret',
-        callbackURL: '/auth/callback',
-        // passport-salesforce joins an array with commas, which Salesforce does not split: one string.
-        scope: 'api id refresh_token',
-        authorizationURL: `${loginURL}/services/oauth2/authorize`,
-        tokenURL: `${loginURL}/services/oauth2/token`,
-        // passport-salesforce's default profileURL is production's UserInfo: a sandbox site sets it.
-        profileURL: `${loginURL}/services/oauth2/userinfo`,
-      }),
+      options: (loginURL) =>
+        siteOptions(loginURL, {
+          // passport-salesforce joins an array with commas, which Salesforce does not split: one string.
+          scope: 'api id refresh_token',
+          profileURL: `${loginURL}/services/oauth2/userinfo`,
+        }),
       verify: (args) =>
         function (accessToken: never, refreshToken: never, params: never, profile: never, done: (...a: unknown[]) => void) {
           args.push([accessToken, refreshToken, params, profile, done]);
@@ -264,5 +262,25 @@ describe('passport-salesforce-pkce/salesforce in place of passport-salesforce', 
     const [after, before] = await sideBySide(site, 'passport-salesforce', Salesforce);
     expect(after).toEqual(before);
     expect(before).toMatchObject({ argTypes: ['string', 'string', 'object', 'object'] });
+  });
+
+  it("fetches the login base's own UserInfo when profileURL is left out (passport-salesforce's default was production's)", async () => {
+    const site: Site = {
+      name: 'salesforce',
+      options: (loginURL) => siteOptions(loginURL),
+      verify: (args) =>
+        function (
+          accessToken: never,
+          refreshToken: never,
+          profile: { user_id: string; given_name: string },
+          done: (...a: unknown[]) => void,
+        ) {
+          args.push([accessToken, refreshToken, profile, done]);
+          done(null, { id: profile.user_id, name: profile.given_name });
+        },
+      route: (req) => ({ user: req.user }),
+    };
+    const { routeSaw } = await logIn(site, Salesforce, true);
+    expect(routeSaw).toEqual({ user: { id: expect.stringMatching(/^005/) as unknown, name: 'Ada' } });
   });
 });
