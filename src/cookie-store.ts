@@ -9,7 +9,11 @@ import {
   type StateStoreStoreCallback,
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
-import { randomToken } from './random.js';
+
+/**
+ * A state store that keeps pending logins in an encrypted cookie instead of the session, for apps
+ * without sessions: passport-oauth2's state store interface, AES-256-GCM with a key from the app.
+ */
 
 /** Options of {@link CookiePendingLoginStore}. */
 export interface CookiePendingLoginStoreOptions {
@@ -23,7 +27,10 @@ export interface CookiePendingLoginStoreOptions {
   name?: string;
   /** Seconds a pending login's cookie lives; keep it at least the strategy's `pendingLoginTtl`. Default: `600`. */
   maxAge?: number;
-  /** Pending-login cookies kept per browser (several tabs); the oldest is cleared beyond it. Default: `10`. */
+  /**
+   * Pending-login cookies kept per browser (several tabs); the oldest is cleared beyond it, and
+   * beyond 8 KiB of them together. Default: `10`.
+   */
   max?: number;
   /**
    * The `Secure` attribute: `'auto'` sets it when the request came over https (Express's
@@ -35,6 +42,15 @@ export interface CookiePendingLoginStoreOptions {
 
 /** Browsers keep cookies of up to 4096 bytes, name and attributes included. */
 const MAX_COOKIE_BYTES = 4000;
+/**
+ * What this store's live cookies may take of the `Cookie` header together, the newest one
+ * included: half of Node's default 16 KiB limit on a request's headers
+ * (https://nodejs.org/api/cli.html#--max-http-header-sizesize), leaving the rest to the site's own
+ * cookies and headers. Beyond it the oldest pending logins are cleared: otherwise a few large
+ * `state`s would push every request of that browser past the limit, and Node would answer
+ * 431 before the store could clean up.
+ */
+const MAX_TOTAL_BYTES = 8192;
 const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const IV_BYTES = 12;
@@ -104,6 +120,11 @@ function cookiesNamed(req: Request, prefix: string): Map<string, string> {
   return found;
 }
 
+/** What a cookie adds to the `Cookie` header: `name=value` and the `; ` separating it. */
+function cookieHeaderBytes(name: string, value: string): number {
+  return Buffer.byteLength(name) + 1 + Buffer.byteLength(value) + 2;
+}
+
 function appendSetCookie(res: ServerResponse, cookie: string): void {
   const existing = res.getHeader('set-cookie');
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
@@ -118,10 +139,19 @@ function appendSetCookie(res: ServerResponse, cookie: string): void {
  * the OpenID nonce, the chosen login base, the app's `state` and the start time; nobody without the
  * key can read or alter it, and the cookie's name binds it to its handle.
  *
- * One-time use: the cookie is cleared by the callback that uses it, so the browser does not send
- * it again. A copy taken before then stays readable until it expires, but replaying it needs
- * Salesforce's authorization code too, which Salesforce accepts only once. The strategy refuses a
- * pending login older than its `pendingLoginTtl` whatever the cookie says.
+ * One-time use is the browser's, not the server's: the callback that uses the cookie clears it,
+ * so the browser does not send it again, but the server keeps no record of it. A copy taken
+ * before then (from the browser's cookie jar or a log of request headers) can finish one more
+ * login until it expires: with the login's authorization URL, which carries its
+ * `code_challenge`, Salesforce issues another code for the same verifier. Whoever holds such a
+ * copy already holds that browser's login in progress; use the session-backed store when a
+ * pending login must be usable exactly once whatever is copied. The strategy refuses a pending
+ * login older than its `pendingLoginTtl` whatever the cookie says.
+ *
+ * Size: one cookie holds at most 4,000 bytes (a large `state` is refused with a
+ * `StateStoreError`), and the store's live cookies together take at most 8 KiB of the browser's
+ * `Cookie` header, beside `max`: the oldest pending logins are cleared first. The site's own
+ * cookies keep the other half of Node's 16 KiB header limit.
  *
  * Needs Express (it sets cookies through `req.res`).
  *
@@ -164,9 +194,10 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     }
     const prefix = this.#prefix(req);
     const now = Date.now();
-    const handle = randomToken(16);
+    const handle = randomBytes(16).toString('base64url');
     const name = `${prefix}${handle}`;
-    const cookie = `${name}=${seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now })}; ${this.#attributes(req, this.#maxAge)}`;
+    const value = seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now });
+    const cookie = `${name}=${value}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
       callback(
         new StateStoreError(
@@ -175,7 +206,8 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
       );
       return;
     }
-    for (const stale of this.#staleCookies(req, prefix, now)) appendSetCookie(res, this.#clearing(req, stale));
+    for (const stale of this.#staleCookies(req, prefix, now, cookieHeaderBytes(name, value)))
+      appendSetCookie(res, this.#clearing(req, stale));
     appendSetCookie(res, cookie);
     callback(null, handle);
   }
@@ -212,17 +244,28 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     return `${name}=; ${this.#attributes(req, 0)}`;
   }
 
-  /** This store's cookies to clear before a new one: unreadable, expired, and the oldest beyond `max - 1`. */
-  #staleCookies(req: Request, prefix: string, now: number): string[] {
+  /**
+   * This store's cookies to clear before a new one of `newBytes`: unreadable, expired, and the
+   * oldest beyond `max - 1` or beyond what fits with the new one in `MAX_TOTAL_BYTES`.
+   */
+  #staleCookies(req: Request, prefix: string, now: number, newBytes: number): string[] {
     const stale: string[] = [];
-    const live: Array<[string, number]> = [];
+    const live: Array<{ name: string; sealedAt: number; bytes: number }> = [];
     for (const [name, value] of cookiesNamed(req, prefix)) {
       if (!HANDLE_PATTERN.test(name.slice(prefix.length))) continue;
       const sealed = open(this.#keys, name, value);
-      if (sealed && now - sealed.sealedAt <= this.#maxAge * 1000) live.push([name, sealed.sealedAt]);
+      if (sealed && now - sealed.sealedAt <= this.#maxAge * 1000)
+        live.push({ name, sealedAt: sealed.sealedAt, bytes: cookieHeaderBytes(name, value) });
       else stale.push(name);
     }
-    live.sort((a, b) => a[1] - b[1]);
-    return [...stale, ...live.slice(0, Math.max(0, live.length - (this.#max - 1))).map(([name]) => name)];
+    // Newest first: keep while both the count and the byte budget allow; the older rest is cleared.
+    live.sort((a, b) => b.sealedAt - a.sealedAt);
+    let kept = 0;
+    let bytes = newBytes;
+    while (kept < live.length && kept < this.#max - 1 && bytes + (live[kept]?.bytes ?? 0) <= MAX_TOTAL_BYTES) {
+      bytes += live[kept]?.bytes ?? 0;
+      kept += 1;
+    }
+    return [...stale, ...live.slice(kept).map((cookie) => cookie.name)];
   }
 }

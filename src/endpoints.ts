@@ -1,5 +1,10 @@
 import { InvalidOptionError } from './errors.js';
 
+/**
+ * Salesforce's addresses: a login base to its endpoint URLs, which hosts may be a login base, and
+ * which origins belong to a login (for the identity URL and `instance_url`). Pure functions.
+ */
+
 /** Where production and Developer Edition users log in. */
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 
@@ -39,32 +44,52 @@ export interface LoginTarget {
   origins: string[];
 }
 
+/**
+ * `path` without its trailing slashes. A loop rather than `/\/+$/`: that regex is tried at every
+ * slash of a run and so takes quadratic time on many slashes followed by another character, and a
+ * per-request login URL is chosen by the request.
+ */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return path.slice(0, end);
+}
+
+/** Longer URL options are no login base; a per-request one is refused before it is parsed. */
+export const MAX_LOGIN_URL_LENGTH = 2048;
+
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** Salesforce's shared login hosts (production and Developer Edition, sandboxes). */
-const SALESFORCE_LOGIN_HOSTS: ReadonlySet<string> = new Set(['login.salesforce.com', 'test.salesforce.com']);
-
 /**
- * Suffixes under which every host is run by Salesforce, never by a customer: My Domains of every
- * kind (`acme`, `acme--uat.sandbox`, `*.scratch`, `*.develop`, …), Government Cloud My Domains,
- * Experience Cloud sites, and the older Force.com sites and communities.
+ * The host types Salesforce operates for OAuth ("OAuth Endpoints",
+ * https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_endpoints.htm): the
+ * shared login hosts; My Domains of every kind (`acme`, `acme--uat.sandbox`, `*.scratch`,
+ * `*.develop`, …) and Government Cloud My Domains; Experience Cloud sites (`*.my.site.com`).
+ * Every org has a My Domain with enhanced domains
+ * (https://help.salesforce.com/apex/HTViewHelpDoc?id=domain_name_overview.htm), enforced since
+ * Winter '24 (https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.domain_name_plan_prepare.htm),
+ * so an org's `instance_url` is its My Domain, and instanced URLs such as
+ * `https://eu55.salesforce.com` only redirect to it
+ * (https://help.salesforce.com/s/articleView?id=xcloud.domain_name_setting_login_policy.htm).
+ * Left out on purpose: hosts where customers publish content or run code (`*.lightning.force.com`,
+ * `*--c.vf.force.com`, `*.file.force.com`, `*.content.force.com`, `*.secure.force.com` and the
+ * other `*.force.com` sites) and every other name on `salesforce.com` (`www`, instance names).
+ * A host of another type must be listed in `allowedLoginURLs` as an exact string.
  */
-const SALESFORCE_HOST_SUFFIXES: readonly string[] = ['.my.salesforce.com', '.my.salesforce.mil', '.my.site.com', '.force.com'];
-
-/** Instances of orgs from before My Domain (`na1`, `cs42`, `eu5`, …), still seen as `instance_url`. */
-const SALESFORCE_INSTANCE_HOST = /^[a-z]{2,4}\d{1,3}\.salesforce\.com$/;
+const SALESFORCE_LOGIN_HOSTS: ReadonlySet<string> = new Set(['login.salesforce.com', 'test.salesforce.com']);
+const SALESFORCE_HOST_SUFFIXES: readonly string[] = ['.my.salesforce.com', '.my.salesforce.mil', '.my.site.com'];
 
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 /**
- * Whether Salesforce itself runs `hostname` (as the URL parser gives it: lower-case, Punycode).
- * A customer can own a host on no suffix listed here, so the consumer secret, a code or a token
- * sent to such a host reaches Salesforce.
+ * Whether `hostname` (as the URL parser gives it: lower-case, Punycode) is a host Salesforce
+ * runs for OAuth: no customer can own one, so the consumer secret, a code or a token sent to it
+ * reaches Salesforce's own login or API service.
  */
 export function isSalesforceHost(hostname: string): boolean {
-  if (SALESFORCE_LOGIN_HOSTS.has(hostname) || SALESFORCE_INSTANCE_HOST.test(hostname)) return true;
+  if (SALESFORCE_LOGIN_HOSTS.has(hostname)) return true;
   const suffix = SALESFORCE_HOST_SUFFIXES.find((candidate) => hostname.endsWith(candidate));
   if (suffix === undefined) return false;
   const labels = hostname.slice(0, -suffix.length).split('.');
@@ -78,18 +103,39 @@ export function isSalesforceHost(hostname: string): boolean {
  */
 const ORG_CODE_SEGMENTS: ReadonlySet<string> = new Set(['services', 'apex']);
 
-/**
- * Whether a login base is one a pattern of `allowedLoginURLs` may admit: https on a host
- * Salesforce runs, on its default port, with at most an Experience Cloud site prefix as path; or
- * a loopback host (a local emulator). Everything else must be listed as an exact URL.
- */
-export function isSalesforceLoginBase(url: URL): boolean {
-  if (isLoopbackHost(url.hostname)) return isSecureOrLoopback(url);
-  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password || !isSalesforceHost(url.hostname)) return false;
-  const path = url.pathname.replace(/\/+$/, '');
+/** The path rule for a login base a pattern admits: none, or one site prefix that is not org code. */
+function hasSitePrefixAtMost(url: URL): boolean {
+  const path = withoutTrailingSlashes(url.pathname);
   if (path === '') return true;
   const segment = /^\/([A-Za-z0-9_-]{1,80})$/.exec(path)?.[1];
   return segment !== undefined && !ORG_CODE_SEGMENTS.has(segment.toLowerCase());
+}
+
+/**
+ * Whether a login base is one Salesforce runs for OAuth: https on a Salesforce host, on its
+ * default port, with at most an Experience Cloud site prefix as path.
+ */
+export function isSalesforceLoginBase(url: URL): boolean {
+  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password || !isSalesforceHost(url.hostname)) return false;
+  return hasSitePrefixAtMost(url);
+}
+
+/**
+ * Whether a RegExp or function of `allowedLoginURLs` may admit a login base, whatever it says: a
+ * Salesforce login base; or, only when the configured `loginURL` is loopback itself (development
+ * against a local emulator), a loopback base under the same path rule. Otherwise a loopback
+ * port is whatever else listens on the app's machine (a sidecar, a debug port), which would
+ * receive the code, the verifier and the consumer secret: it must be listed as an exact string.
+ */
+export function patternMayAdmit(candidate: URL, loginURL: URL): boolean {
+  if (!isLoopbackHost(candidate.hostname)) return isSalesforceLoginBase(candidate);
+  return (
+    isLoopbackHost(loginURL.hostname) &&
+    isSecureOrLoopback(candidate) &&
+    !candidate.username &&
+    !candidate.password &&
+    hasSitePrefixAtMost(candidate)
+  );
 }
 
 function isSecureOrLoopback(url: URL): boolean {
@@ -103,6 +149,9 @@ function isSecureOrLoopback(url: URL): boolean {
 export function parseSalesforceURL(value: unknown, optionName: string): URL {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InvalidOptionError(`${optionName} must be a URL string such as ${DEFAULT_LOGIN_URL}`);
+  }
+  if (value.length > MAX_LOGIN_URL_LENGTH) {
+    throw new InvalidOptionError(`${optionName} must be a URL of at most ${MAX_LOGIN_URL_LENGTH} characters`);
   }
   let url: URL;
   try {
@@ -119,13 +168,13 @@ export function parseSalesforceURL(value: unknown, optionName: string): URL {
   if (url.search || url.hash) {
     throw new InvalidOptionError(`${optionName} must not contain a query string or fragment`);
   }
-  url.pathname = url.pathname.replace(/\/+$/, '');
+  url.pathname = withoutTrailingSlashes(url.pathname);
   return url;
 }
 
 /** A login base as a string: origin and path, without trailing slash. */
 export function loginBase(url: URL): string {
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return `${url.origin}${withoutTrailingSlashes(url.pathname)}`;
 }
 
 /**

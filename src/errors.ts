@@ -1,5 +1,10 @@
 import type { SalesforceTokenSet } from './types.js';
 
+/**
+ * The errors the strategy raises: each with a stable `code`, a message without tokens or personal
+ * data, and Salesforce's own words where it gave them.
+ */
+
 /** Which Salesforce call an error came from. */
 export type SalesforceEndpoint = 'token' | 'identity' | 'userinfo' | 'photo' | 'refresh' | 'revoke' | 'keys';
 
@@ -255,9 +260,28 @@ export class IdTokenError extends SalesforceError {
   readonly check: IdTokenCheck;
 
   constructor(check: IdTokenCheck, options?: { cause?: unknown }) {
-    super('ID_TOKEN_INVALID', `id_token rejected (${check}): ${ID_TOKEN_PROBLEMS[check]}`, options);
+    super(
+      'ID_TOKEN_INVALID',
+      `id_token rejected (${check}): ${ID_TOKEN_PROBLEMS[check]}`,
+      options && 'cause' in options ? { cause: withoutTokenContents(options.cause) } : undefined,
+    );
     this.check = check;
   }
+}
+
+/**
+ * The JOSE library's error, as an `IdTokenError` may carry it: its name, `code`, message and
+ * stack, without the `payload` (the id_token's claims: the user's name, email, phone, address)
+ * that `util.inspect` and loggers would write.
+ */
+function withoutTokenContents(cause: unknown): unknown {
+  if (!(cause instanceof Error)) return cause;
+  const copy = new Error(cause.message);
+  copy.name = cause.name;
+  copy.stack = cause.stack;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(copy, { code });
+  return copy;
 }
 
 /** The request has no session: the pending login (verifier and state) has nowhere to live. */

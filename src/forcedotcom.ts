@@ -15,8 +15,8 @@ import {
   type PeerVerifyFunction,
   type PeerVerifyFunctionWithRequest,
 } from './peer-compat.js';
-import type { SalesforceProfile } from './profile.js';
-import type { SalesforceAuthenticateOptions } from './request-params.js';
+import type { SalesforceProfile } from './types.js';
+import type { SalesforceAuthenticateOptions } from './authorization-params.js';
 import { fetchWithToken } from './salesforce-client.js';
 import type { SalesforceStrategyOptions } from './options.js';
 import { SalesforcePkceStrategy } from './strategy.js';

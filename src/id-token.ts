@@ -2,6 +2,12 @@ import { webcrypto } from 'node:crypto';
 import type { JWTPayload, createRemoteJWKSet } from 'jose';
 import { IdTokenError, SalesforceResponseError, type IdTokenCheck } from './errors.js';
 import { identityIds } from './profile.js';
+import type { SalesforceIdTokenClaims } from './types.js';
+
+/**
+ * Verifying Salesforce's OpenID Connect id_token: signature against the login host's keys,
+ * issuer, audience, times, nonce and subject.
+ */
 
 type Jose = typeof import('jose');
 
@@ -31,47 +37,6 @@ export interface IdTokenExpectations {
   nonce?: string;
   /** The token response's `id`: `sub` must name the same org and user. Absent: not compared. */
   identityUrl?: string;
-}
-
-/**
- * The verified claims of a Salesforce id_token. (Declared here rather than extending jose's
- * `JWTPayload`, so the package's types need nothing from jose.)
- */
-export interface SalesforceIdTokenClaims {
-  /** The issuer: the login base of this login, e.g. `https://login.salesforce.com`. */
-  iss: string;
-  /** The identity URL. */
-  sub: string;
-  /** The Connected App's consumer key. */
-  aud: string | string[];
-  /** When the token expires, in seconds since the epoch. */
-  exp: number;
-  /** When the token was issued, in seconds since the epoch. */
-  iat: number;
-  /** Not before, in seconds since the epoch, when present. */
-  nbf?: number;
-  /** The token's unique id, when present. */
-  jti?: string;
-  /** The nonce of the authorization request; absent in a refreshed id_token. */
-  nonce?: string;
-  /** Half of the SHA-256 of the access token, base64url-encoded (OpenID Connect Core §3.1.3.6). */
-  at_hash?: string;
-  /** The client the token was issued to, when `aud` names several. */
-  azp?: string;
-  /** The user's full name (`profile` scope). */
-  name?: string;
-  /** The user's first name (`profile` scope). */
-  given_name?: string;
-  /** The user's last name (`profile` scope). */
-  family_name?: string;
-  /** The Salesforce username (`profile` scope). */
-  preferred_username?: string;
-  /** The user's email address (`email` scope). */
-  email?: string;
-  /** Whether Salesforce verified `email` (`email` scope). */
-  email_verified?: boolean;
-  /** Other claims Salesforce sends (`address`, `phone_number`, `updated_at`, custom attributes…). */
-  [claim: string]: unknown;
 }
 
 /** Reads a JSON Web Key Set; the strategy passes its HTTP client, bounded by `requestTimeout`. */

@@ -1,6 +1,10 @@
+/** The package's public exports. */
 export { SalesforcePkceStrategy, SalesforcePkceStrategy as Strategy } from './strategy.js';
-export type { SalesforceAuthenticateOptions } from './request-params.js';
+export type { SalesforceAuthenticateOptions } from './authorization-params.js';
 export type {
+  SalesforceIdentity,
+  SalesforceIdTokenClaims,
+  SalesforceProfile,
   SalesforceTokenCallOptions,
   SalesforceTokenParams,
   SalesforceTokenSet,
@@ -17,7 +21,6 @@ export type {
   SkipUserProfile,
   SkipUserProfileCallback,
 } from './options.js';
-export type { SalesforceIdentity, SalesforceProfile } from './profile.js';
 export type {
   JsonValue,
   PendingLogin,
@@ -28,10 +31,9 @@ export type {
   StateStoreVerifyCallback,
 } from './pending-logins.js';
 export { CookiePendingLoginStore, type CookiePendingLoginStoreOptions } from './cookie-store.js';
-export type { SalesforceIdTokenClaims } from './id-token.js';
 export { createPkcePair, type PkcePair } from './pkce.js';
 export { logOut } from './session.js';
-export { verifyTokenSignature, type SignedTokenFields } from './signature.js';
+export { verifyTokenSignature, type SignedTokenFields } from './token-response.js';
 export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {
   IdentityOriginError,

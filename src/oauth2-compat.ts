@@ -1,5 +1,5 @@
 import { InvalidOptionError } from './errors.js';
-import type { TokenResponse } from './salesforce-client.js';
+import type { TokenResponse } from './types.js';
 
 /**
  * passport-oauth2 gives every strategy a node-oauth `OAuth2` client as `_oauth2`, and its users
@@ -22,7 +22,7 @@ export interface OAuth2Client {
   getOAuthAccessToken(code: string, params: unknown, callback: TokenCallback): void;
 }
 
-/** A token request through the strategy's client: its URL, credentials, agent and timeout. */
+/** A token request through the strategy's client (URL, credentials, agent, timeout), its answer checked. */
 export type TokenExchange = (endpoint: 'token' | 'refresh', form: Record<string, string>) => Promise<TokenResponse>;
 
 const QUERY_TOKENS_REFUSED = 'access tokens are sent only in the Authorization header, never in a URL (where logs and proxies keep them)';
@@ -39,7 +39,8 @@ function formFields(params: unknown): Record<string, string> {
  * Adapts passport-oauth2's `_oauth2` to the strategy:
  * - `getOAuthAccessToken(code, params, cb)` (how passport-oauth2-refresh and older code refresh
  *   tokens) goes through the strategy's client: its token URL, no empty `client_secret` for a
- *   public client, the agent, `requestTimeout`, typed errors;
+ *   public client, the agent, `requestTimeout`, typed errors, and every check `refresh()` makes
+ *   (signature, `instance_url`, id_token), so no route to a token response skips them;
  * - `get(url, token, cb)` sends the token in the Authorization header (built by
  *   `buildAuthHeader`, so `setAuthMethod` applies), through the agent set with `setAgent`;
  *   `getProtectedResource`, which node-oauth always sends with the token in the URL, does the same;

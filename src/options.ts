@@ -1,7 +1,12 @@
 import type { Agent } from 'node:http';
-import { DEFAULT_LOGIN_URL, isSalesforceLoginBase, loginBase, loginTarget, parseSalesforceURL, type LoginTarget } from './endpoints.js';
+import { DEFAULT_LOGIN_URL, loginBase, loginTarget, parseSalesforceURL, patternMayAdmit, type LoginTarget } from './endpoints.js';
 import { InvalidOptionError } from './errors.js';
 import type { PendingLoginStateStore } from './pending-logins.js';
+
+/**
+ * The constructor's options: their types and defaults, each checked with a `TypeError` that names
+ * it, and what to tell someone who wrote a name that is not an option.
+ */
 
 /** Called back by an asynchronous `skipUserProfile` function: `skip` true leaves the identity request out. */
 export type SkipUserProfileCallback = (err: Error | null, skip?: boolean) => void;
@@ -11,7 +16,6 @@ export type SkipUserProfileCallback = (err: Error | null, skip?: boolean) => voi
  * one, or a function `(accessToken, done)` that calls back `done(err, skip)`.
  */
 export type SkipUserProfile = boolean | ((accessToken: string, done: SkipUserProfileCallback) => unknown);
-import { unknownOptionProblems } from './option-names.js';
 
 /** Options shared by both constructor forms. Only `clientID` and `callbackURL` are required. */
 export interface SalesforceStrategyOptionsBase {
@@ -66,10 +70,11 @@ export interface SalesforceStrategyOptionsBase {
    * The configured `loginURL` is always allowed. An exact string may name any https host (a
    * custom domain); what a RegExp or function admits must also be https on a host Salesforce runs
    * (`login`/`test.salesforce.com`, `*.my.salesforce.com` in all its sandbox, scratch and
-   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com` and `*.force.com`
-   * with at most a site prefix) or a loopback host, whatever the pattern says: one foreign host
-   * would let an attacker collect codes, verifiers and the consumer secret (authorization-server
-   * mix-up). Default: only `loginURL`.
+   * developer forms, `*.my.salesforce.mil`, Experience Cloud `*.my.site.com`, with at most a
+   * site prefix; never the `*.force.com` hosts where customers publish content), whatever the pattern says: one foreign host would let an
+   * attacker collect codes, verifiers and the consumer secret (authorization-server mix-up). A
+   * loopback base passes a RegExp or function only when `loginURL` is loopback too (a local
+   * emulator); otherwise list it as an exact string. Default: only `loginURL`.
    */
   allowedLoginURLs?: ReadonlyArray<string | RegExp> | ((loginURL: URL) => boolean);
   /**
@@ -273,9 +278,9 @@ function literalOf(pattern: RegExp): string | undefined {
   return literal;
 }
 
-function checkPattern(pattern: RegExp): void {
+function checkPattern(pattern: RegExp, loginURL: URL): void {
   const literal = literalOf(pattern);
-  if (literal === undefined || !URL.canParse(literal) || isSalesforceLoginBase(new URL(literal))) return;
+  if (literal === undefined || !URL.canParse(literal) || patternMayAdmit(new URL(literal), loginURL)) return;
   fail(
     'allowedLoginURLs',
     `entry ${String(pattern)} can never pass: a RegExp admits only https hosts Salesforce runs; list a custom domain as the exact string ${JSON.stringify(literal)}`,
@@ -294,8 +299,8 @@ function exactEntry(entry: string): string {
 
 /**
  * The per-request login check. The configured `loginURL` and exact string entries are allowed as
- * written (the developer named the host, which may be a custom domain); what a RegExp or function
- * admits must also be a Salesforce login base, whatever the pattern says.
+ * written (the developer named the host, which may be a custom domain or a loopback port); what a
+ * RegExp or function admits must also pass `patternMayAdmit`, whatever the pattern says.
  */
 function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => LoginURLVerdict {
   const exact = new Set<string>([loginBase(loginURL)]);
@@ -312,7 +317,7 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
     for (const entry of entries as Array<string | RegExp>) {
       if (typeof entry === 'string') exact.add(exactEntry(entry));
       else {
-        checkPattern(entry);
+        checkPattern(entry, loginURL);
         patterns.push(entry);
       }
     }
@@ -326,8 +331,105 @@ function allowedLoginURLs(value: unknown, loginURL: URL): (candidate: URL) => Lo
     const base = loginBase(candidate);
     if (exact.has(base)) return 'allowed';
     if (!matches(candidate, base)) return 'not-listed';
-    return isSalesforceLoginBase(candidate) ? 'allowed' : 'not-salesforce';
+    return patternMayAdmit(candidate, loginURL) ? 'allowed' : 'not-salesforce';
   };
+}
+
+/**
+ * The constructor's option names, and what to tell someone who wrote another name: a typo such
+ * as `loginUrl` must not leave logins on production, and options of passport-forcedotcom and
+ * passport-oauth2 that mean something else here must say so. Pure functions.
+ */
+
+type OptionName = keyof SalesforceStrategyOptionsBase | 'passReqToCallback';
+
+/** Every option of the types, so a new option that is missing here fails to compile. */
+const OPTIONS: Record<OptionName, true> = {
+  clientID: true,
+  callbackURL: true,
+  clientSecret: true,
+  loginURL: true,
+  authorizationURL: true,
+  tokenURL: true,
+  name: true,
+  scope: true,
+  requestTimeout: true,
+  pendingLoginTtl: true,
+  maxPendingLogins: true,
+  verifyTokenSignature: true,
+  skipUserProfile: true,
+  sessionKey: true,
+  allowedLoginURLs: true,
+  trustProxy: true,
+  store: true,
+  agent: true,
+  passReqToCallback: true,
+};
+/** The constructor's option names. */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
+
+/** Options other strategies take that mean something else, or nothing, here; `name` is the strategy's name. */
+function advice(name: string): Record<string, string> {
+  const authenticate = `passport.authenticate('${name}', { … })`;
+  const perRequest = `is an option of ${authenticate}, per login`;
+  return {
+    login_hint: `is not a constructor option: pass loginHint to ${authenticate.replace('…', 'loginHint')} (sent as login_hint)`,
+    loginHint: perRequest,
+    prompt: perRequest,
+    display: perRequest,
+    skipPhoto:
+      "is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it; " +
+      "or keep passport-forcedotcom's options and profile with require('passport-salesforce-pkce/forcedotcom')",
+    profileURL:
+      "is passport-salesforce's: the profile comes from the identity URL here (its fields are listed in docs/migration.md), so remove it; " +
+      "or keep passport-salesforce's UserInfo profile (user_id, given_name, email…) with require('passport-salesforce-pkce/salesforce')",
+    scopeSeparator: 'is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it',
+    pkce: 'is not needed: PKCE (S256) is always on and cannot be turned off, so remove it',
+    state: `is not needed: state is always on; a per-login state object goes to ${authenticate.replace('…', 'state')} and comes back as info.state`,
+    proxy: 'is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)',
+    customHeaders: 'is not supported: the strategy sends the headers Salesforce needs, so remove it',
+  };
+}
+
+/** Edit distance between two short strings (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+const folded = (name: string): string => name.toLowerCase().replace(/[_-]/g, '');
+
+/** The option an unknown name most likely meant: same letters in another case or with `_`, or one or two typos away. */
+function nearMiss(name: string): string | undefined {
+  const candidates = OPTION_NAMES.map((option) => ({ option, distance: distance(folded(name), folded(option)) }))
+    .filter((candidate) => candidate.distance <= (name.length >= 8 ? 2 : 1))
+    .sort((a, b) => a.distance - b.distance);
+  return candidates[0]?.option;
+}
+
+/**
+ * What is wrong with each option name that is not an option, e.g.
+ * `options.loginUrl is not an option (did you mean loginURL?)`; empty when all are known. `name`
+ * is the strategy's name, for the advice that shows a `passport.authenticate(name, …)` call.
+ */
+export function unknownOptionProblems(options: object, name: string): string[] {
+  const known = new Set<string>(OPTION_NAMES);
+  const advised = advice(name);
+  return Object.keys(options)
+    .filter((option) => !known.has(option))
+    .map((option) => {
+      const says = Object.hasOwn(advised, option) ? advised[option] : undefined;
+      if (says !== undefined) return `options.${option} ${says}`;
+      const suggestion = nearMiss(option);
+      return `options.${option} is not an option${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
+    });
 }
 
 /** Validates constructor options; every problem is a `TypeError` naming the option. */

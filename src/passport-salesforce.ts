@@ -13,7 +13,7 @@ import {
   type PeerVerifyFunction,
   type PeerVerifyFunctionWithRequest,
 } from './peer-compat.js';
-import type { SalesforceProfile } from './profile.js';
+import type { SalesforceProfile } from './types.js';
 import { fetchWithToken } from './salesforce-client.js';
 import type { SalesforceStrategyOptions } from './options.js';
 import { SalesforcePkceStrategy } from './strategy.js';

@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import { DEFAULT_LOGIN_URL } from './endpoints.js';
-import { OPTION_NAMES } from './option-names.js';
-import type { SalesforceStrategyOptionsBase } from './options.js';
+import { OPTION_NAMES, type SalesforceStrategyOptionsBase } from './options.js';
 import type { SalesforceTokenParams, SalesforceVerifyCallback } from './types.js';
 
 /**

@@ -1,7 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
-import { randomToken } from './random.js';
 import { sessionOf, type SessionLike, type SessionRequest } from './session.js';
+
+/**
+ * Pending logins between the redirect to Salesforce and the callback: what one holds, and the
+ * session-backed store of them (passport-oauth2's state store interface).
+ */
 
 /** A JSON value, as any express-session store can keep it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -175,7 +180,7 @@ export class PendingLoginStore {
       return;
     }
     const logins = this.#liveLogins(session, Date.now());
-    const handle = randomToken(16);
+    const handle = randomBytes(16).toString('base64url');
     logins[handle] = { ...record, verifier };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {

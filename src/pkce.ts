@@ -1,5 +1,8 @@
-import { createHash } from 'node:crypto';
-import { randomToken } from './random.js';
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * PKCE (RFC 7636): a code verifier and its S256 code challenge.
+ */
 
 /** A PKCE code verifier with its S256 code challenge (RFC 7636). */
 export interface PkcePair {
@@ -17,7 +20,7 @@ export function computeCodeChallenge(codeVerifier: string): string {
 }
 
 /**
- * Creates a fresh verifier from 32 bytes of the CSPRNG (`crypto.randomFillSync`; 256 bits of
+ * Creates a fresh verifier from 32 bytes of the CSPRNG (`crypto.randomBytes`; 256 bits of
  * entropy, the amount RFC 7636 §7.1 recommends) and its S256 challenge. The strategy makes one
  * per login itself; this is for code that builds its own authorization request (a test, a script).
  *
@@ -34,6 +37,6 @@ export function computeCodeChallenge(codeVerifier: string): string {
  * // Later, the token request sends code_verifier: codeVerifier with the code.
  */
 export function createPkcePair(): PkcePair {
-  const codeVerifier = randomToken(32);
+  const codeVerifier = randomBytes(32).toString('base64url');
   return { codeVerifier, codeChallenge: computeCodeChallenge(codeVerifier), codeChallengeMethod: 'S256' };
 }

@@ -7,6 +7,7 @@ import {
   SalesforceTimeoutError,
   type SalesforceEndpoint,
 } from './errors.js';
+import type { TokenResponse } from './types.js';
 
 /**
  * Every HTTP call to Salesforce goes through this module. It uses `node:http(s)` with keep-alive
@@ -149,14 +150,39 @@ function formSecrets(form: Record<string, string>): string[] {
   return SECRET_FIELDS.map((field) => form[field] ?? '').filter((value) => value.length >= MIN_SECRET_LENGTH);
 }
 
-/** `text` with every secret of the call, as sent or form-encoded, replaced by `[redacted]`. */
+/** A regex source for `text` with its `%XY` escapes matching in either case (no quantifier: linear). */
+function percentEscapesInAnyCase(text: string): string {
+  return text
+    .split(/(%[0-9A-F]{2})/)
+    .map((part) =>
+      part.startsWith('%') && part.length === 3
+        ? `%[${part[1]}${(part[1] ?? '').toLowerCase()}][${part[2]}${(part[2] ?? '').toLowerCase()}]`
+        : part.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'),
+    )
+    .join('');
+}
+
+/**
+ * The forms in which an answer may repeat a secret and have it redacted: as sent; percent-encoded
+ * or form-encoded, with escapes in either case, once or twice; base64 and base64url, padded or
+ * not. Other encodings (HTML entities, …) and parts of a secret are not recognised.
+ */
+function secretPattern(secret: string): RegExp {
+  const percent = encodeURIComponent(secret);
+  const form = new URLSearchParams({ s: secret }).toString().slice(2);
+  const base64 = Buffer.from(secret, 'utf8').toString('base64');
+  const unpadded = base64.includes('=') ? base64.slice(0, base64.indexOf('=')) : base64;
+  const literal = [secret, base64, unpadded, Buffer.from(secret, 'utf8').toString('base64url')].map(percentEscapesInAnyCase);
+  const escaped = [percent, form, encodeURIComponent(percent), encodeURIComponent(form)].map(percentEscapesInAnyCase);
+  // Longest first, so a form that contains another is replaced whole.
+  const sources = [...new Set([...literal, ...escaped])].sort((a, b) => b.length - a.length);
+  return new RegExp(sources.join('|'), 'g');
+}
+
+/** `text` with every secret of the call, in the forms of `secretPattern`, replaced by `[redacted]`. */
 function redact(text: string, secrets: readonly string[]): string {
   let redacted = text;
-  for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
-      redacted = redacted.split(form).join('[redacted]');
-    }
-  }
+  for (const secret of secrets) redacted = redacted.replace(secretPattern(secret), '[redacted]');
   return redacted;
 }
 
@@ -207,28 +233,6 @@ function jsonAnswer(
   const json = parseJsonObject(answer.body);
   if (!json) throw new SalesforceResponseError(endpoint, answer.status, describeUnusableBody(answer));
   return json;
-}
-
-/** Salesforce's token response (authorization code or refresh grant). */
-export interface TokenResponse extends Record<string, unknown> {
-  /** The access token, sent as `Authorization: Bearer` to `instance_url`. It has no stated expiry. */
-  access_token: string;
-  /** Present when the `refresh_token` (or `offline_access`) scope was granted. */
-  refresh_token?: string;
-  /** Base URL for REST API calls. */
-  instance_url?: string;
-  /** The identity URL. */
-  id?: string;
-  /** When the token was issued: milliseconds since the epoch, as a string. */
-  issued_at?: string;
-  /** base64(HMAC-SHA256(consumer secret, `id` + `issued_at`)). */
-  signature?: string;
-  /** The granted scopes, space-separated. */
-  scope?: string;
-  /** `Bearer`. */
-  token_type?: string;
-  /** An OpenID Connect id_token (a JWT), when the grant includes `openid`. */
-  id_token?: string;
 }
 
 function postForm(endpoint: SalesforceEndpoint, url: URL, form: Record<string, string>, options: CallOptions): Promise<HttpAnswer> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Agent } from 'node:http';
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
@@ -34,24 +35,20 @@ import {
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
-import { randomToken } from './random.js';
-import { buildProfile, profileFromIdentityUrl, type SalesforceProfile } from './profile.js';
+import { buildProfile, profileFromIdentityUrl } from './profile.js';
 import {
   authorizationParams,
-  callbackParams,
-  callbackText,
   extraParams,
   hasOpenIdScope,
-  redirectURI,
   STRATEGY_AUTHORIZATION_FIELDS,
   STRATEGY_TOKEN_FIELDS,
-  untrustedProxyProblem,
   type SalesforceAuthenticateOptions,
-} from './request-params.js';
-import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions, type TokenResponse } from './salesforce-client.js';
-import { checkTokenResponse } from './token-checks.js';
+} from './authorization-params.js';
+import { callbackParams, callbackText } from './callback-query.js';
+import { redirectURI, untrustedProxyProblem } from './redirect-uri.js';
+import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions } from './salesforce-client.js';
 import { prepareLogin } from './session.js';
-import { toTokenSet } from './token-set.js';
+import { checkTokenResponse, toTokenSet } from './token-response.js';
 import { noUserWarning, warnOnce } from './warnings.js';
 import type {
   AnyVerifyFunction,
@@ -63,7 +60,15 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
+  SalesforceIdTokenClaims,
+  SalesforceProfile,
+  TokenResponse,
 } from './types.js';
+
+/**
+ * SalesforcePkceStrategy: the login flow (redirect, callback, token exchange, checks, profile,
+ * verify) and the token lifecycle, wired into passport-oauth2's hooks.
+ */
 
 declare module 'passport' {
   interface AuthenticateOptions {
@@ -105,8 +110,8 @@ interface ProfileContext {
  * - `store` (option): passport-oauth2's PKCE state store interface;
  * - `_oauth2`: `setAgent(agent)` sets the agent of every call to Salesforce (as the `agent`
  *   option does), `setAuthMethod(scheme)` the identity request's Authorization scheme;
- *   `getOAuthAccessToken()` goes through the strategy's client; `get()` sends the token in the
- *   Authorization header; `useAuthorizationHeaderforGET(false)` and `setAccessTokenName()`
+ *   `getOAuthAccessToken()` goes through the strategy's client with `refresh()`'s checks;
+ *   `get()` sends the token in the Authorization header; `useAuthorizationHeaderforGET(false)` and `setAccessTokenName()`
  *   throw, because access tokens never go in URLs.
  *
  * @example
@@ -199,7 +204,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
     this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()), config.requestTimeout);
-    adaptOAuth2(this._oauth2, (endpoint, form) => this._requestToken(endpoint, config.login.tokenURL, form));
+    adaptOAuth2(this._oauth2, (endpoint, form) => this._checkedTokenRequest(endpoint, config.login, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
   }
 
@@ -236,8 +241,9 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /**
-   * Reads an error answer of the token endpoint (code exchange and `refresh()`); `body` has the
-   * call's secrets redacted. Return an `Error` to raise it instead of the strategy's own
+   * Reads an error answer of the token endpoint (code exchange and `refresh()`); in `body` the
+   * call's secrets are `[redacted]` as sent, percent- or form-encoded (either case, once or
+   * twice), base64 or base64url, but not in other encodings or in part: do not log it. Return an `Error` to raise it instead of the strategy's own
    * `SalesforceOAuthError`/`SalesforceResponseError`; `null` (the default) keeps those.
    */
   override parseErrorResponse(_body: string, _status: number): Error | null {
@@ -276,7 +282,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
     if (proxyProblem !== undefined) warnOnce(this._config, 'SALESFORCE_PKCE_UNTRUSTED_PROXY', proxyProblem);
     const pkce = createPkcePair();
-    const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
+    const nonce = hasOpenIdScope(params.scope) ? randomBytes(16).toString('base64url') : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
     try {
       const record = newPendingLogin(options.state, { nonce, loginURL }, Date.now());
@@ -354,17 +360,14 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     try {
       profile = await this._checkLogin(tokens, login, pending.nonce);
     } catch (error) {
-      // Tokens the app will never see must not stay valid at Salesforce. A refresh token takes
-      // its access tokens with it.
-      const issued = typeof tokens.refresh_token === 'string' && tokens.refresh_token !== '' ? tokens.refresh_token : tokens.access_token;
-      await revokeToken(login.revokeURL, issued, this._callOptions()).catch(() => undefined);
+      await this._revokeIssued(login, tokens);
       throw error;
     }
     // passport logs the user in when the verify callback finds one. Whatever the state store, the
     // session is readied for that (session.ts): the methods cookie-session lacks, the other tabs'
     // pending logins kept across passport's regenerate, a new session id on every passport version.
     prepareLogin(req, this._config.sessionKey);
-    this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state);
+    this._callVerify(req, tokens as SalesforceTokenParams, profile, pending.state, () => this._revokeIssued(login, tokens));
   }
 
   /**
@@ -480,17 +483,26 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     return profile;
   }
 
-  /** @internal */
-  private _callVerify(req: Request, params: SalesforceTokenParams, profile: SalesforceProfile, state: unknown): void {
+  /**
+   * @internal Calls the app's verify callback; when it refuses the user or fails, the tokens it
+   * was given are revoked (`revokeIssued`) before the login ends.
+   */
+  private _callVerify(
+    req: Request,
+    params: SalesforceTokenParams,
+    profile: SalesforceProfile,
+    state: unknown,
+    revokeIssued: () => Promise<void>,
+  ): void {
     let answered = false;
     const done: SalesforceVerifyCallback = (err, user, info) => {
       if (answered) return;
       answered = true;
-      if (err) this.error(err as Error);
+      if (err) void revokeIssued().then(() => this.error(err as Error));
       else if (!user) {
         // A login that fails with no reason is what a verify callback written for another package's arguments does.
         if (info === undefined || info === null) warnOnce(this._config, 'SALESFORCE_PKCE_NO_USER', noUserWarning(this._config.name, user));
-        this.fail(info ?? {});
+        void revokeIssued().then(() => this.fail(info ?? {}));
       } else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
     const verify = this._verifyCallback as (...args: unknown[]) => void;
@@ -541,19 +553,8 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (typeof refreshToken !== 'string' || refreshToken === '')
       throw new InvalidOptionError('refresh(refreshToken): refreshToken must be a non-empty string');
     const login = this._loginTarget(options.loginURL);
-    const tokens = await this._requestToken('refresh', login.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken });
-    try {
-      this._checkTokens('refresh', tokens, login);
-      if (typeof tokens.id_token !== 'string') return toTokenSet(tokens);
-      const claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)).catch((error: unknown) => {
-        // Keys that cannot be had say nothing against a token response that passed every other check.
-        if (error instanceof SalesforceError && 'endpoint' in error && error.endpoint === 'keys') return undefined;
-        throw error;
-      });
-      return toTokenSet(tokens, claims);
-    } catch (error) {
-      throw withIssuedTokens(error, toTokenSet(tokens));
-    }
+    const tokens = await this._checkedTokenRequest('refresh', login, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    return toTokenSet(tokens, tokens.id_token_claims);
   }
 
   /**
@@ -617,6 +618,44 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         parseError: (body, status) => this.parseErrorResponse(body, status),
       },
     );
+  }
+
+  /**
+   * @internal A token request outside a login (`refresh()`, and `_oauth2.getOAuthAccessToken()`
+   * as passport-oauth2-refresh calls it), with every check of `refresh()`: the signature,
+   * `instance_url`, and an id_token when one comes back, whose claims it adds as
+   * `id_token_claims` (keys that cannot be fetched leave them out rather than fail). A check that
+   * fails rejects with the issued token set as `err.tokens`: with rotation the old refresh token
+   * is already spent.
+   */
+  private async _checkedTokenRequest(
+    endpoint: 'token' | 'refresh',
+    login: LoginTarget,
+    form: Record<string, string>,
+  ): Promise<TokenResponse & { id_token_claims?: SalesforceIdTokenClaims }> {
+    const tokens = await this._requestToken(endpoint, login.tokenURL, form);
+    try {
+      this._checkTokens(endpoint, tokens, login);
+      if (typeof tokens.id_token !== 'string') return tokens;
+      const claims = await this._idTokens.verify(tokens.id_token, this._idTokenExpectations(login, tokens)).catch((error: unknown) => {
+        // Keys that cannot be had say nothing against a token response that passed every other check.
+        if (error instanceof SalesforceError && 'endpoint' in error && error.endpoint === 'keys') return undefined;
+        throw error;
+      });
+      return claims === undefined ? tokens : { ...tokens, id_token_claims: claims };
+    } catch (error) {
+      throw withIssuedTokens(error, toTokenSet(tokens));
+    }
+  }
+
+  /**
+   * @internal Tokens of a login that ends without the app keeping them must not stay valid at
+   * Salesforce: revokes the refresh token (which takes its access tokens with it), else the access
+   * token, waiting at most `requestTimeout`; a failed revocation changes nothing for the login.
+   */
+  private async _revokeIssued(login: LoginTarget, tokens: TokenResponse): Promise<void> {
+    const issued = typeof tokens.refresh_token === 'string' && tokens.refresh_token !== '' ? tokens.refresh_token : tokens.access_token;
+    await revokeToken(login.revokeURL, issued, this._callOptions()).catch(() => undefined);
   }
 
   /** @internal */

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CookiePendingLoginStore } from '../src/cookie-store.js';
 import { InvalidOptionError, StateStoreError } from '../src/errors.js';
 import type { PendingLoginRecord } from '../src/pending-logins.js';
+import { propertyParameters } from './reliability/support.js';
 
 const SECRET = 'a login-cookie secret of at least thirty-two characters';
 const RECORD: PendingLoginRecord = { createdAt: 1_700_000_000_000, state: { returnTo: '/x' }, nonce: 'n-1' };
@@ -95,5 +97,82 @@ describe('CookiePendingLoginStore', () => {
     [{ secret: SECRET, secure: 'yes' }, 'CookiePendingLoginStore: options.secure must be true, false or "auto"'],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
     expect(() => new CookiePendingLoginStore(options as never)).toThrow(new InvalidOptionError(message));
+  });
+});
+
+/** A browser's cookie jar for one site: what Set-Cookie sets and clears, and the Cookie header it sends. */
+class Jar {
+  readonly cookies = new Map<string, string>();
+
+  apply(setCookies: readonly string[]): void {
+    for (const line of setCookies) {
+      const [pair = '', ...attributes] = line.split('; ');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at);
+      if (attributes.includes('Max-Age=0')) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(at + 1));
+    }
+  }
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+describe('CookiePendingLoginStore: the Cookie header budget', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('keeps its live cookies within 8 KiB of the Cookie header, the newest kept and the oldest cleared first', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.integer({ min: 0, max: 2_500 }), { minLength: 1, maxLength: 30 }),
+        (max, stateSizes) => {
+          const store = new CookiePendingLoginStore({ secret: SECRET, max });
+          const jar = new Jar();
+          jar.cookies.set('connect.sid', 's%3A'.padEnd(80, 'x'));
+          const started: string[] = [];
+          let now = 1_700_000_000_000;
+          for (const size of stateSizes) {
+            vi.spyOn(Date, 'now').mockReturnValue((now += 1_000));
+            const req = request(jar.header());
+            let handle = '';
+            store.store(req, 'v'.repeat(43), { ...RECORD, state: { returnTo: `/${'r'.repeat(size)}` } }, undefined, (err, h) => {
+              if (err) throw err;
+              handle = h ?? '';
+            });
+            jar.apply(req.setCookies());
+            started.push(`salesforce-pkce.${handle}`);
+            const mine = [...jar.cookies].filter(([name]) => name.startsWith('salesforce-pkce.'));
+            const bytes = mine.reduce((sum, [name, value]) => sum + Buffer.byteLength(`${name}=${value}; `), 0);
+            expect(bytes).toBeLessThanOrEqual(8192);
+            expect(mine.length).toBeLessThanOrEqual(max);
+            expect(jar.cookies.has(started.at(-1) ?? '')).toBe(true);
+            // What is kept is the newest logins, in order: no older one outlives a newer one.
+            const kept = started.filter((name) => jar.cookies.has(name));
+            expect(started.slice(started.length - kept.length)).toEqual(kept);
+          }
+          expect(Buffer.byteLength(jar.header())).toBeLessThan(16 * 1024 - 4096);
+        },
+      ),
+      propertyParameters(60),
+    );
+  });
+
+  it('clears the older of two large pending logins that would not fit together', () => {
+    const store = new CookiePendingLoginStore({ secret: SECRET });
+    const jar = new Jar();
+    const large = { ...RECORD, state: { returnTo: `/${'r'.repeat(2_500)}` } };
+    for (let i = 0; i < 4; i += 1) {
+      const req = request(jar.header());
+      store.store(req, 'v'.repeat(43), large, undefined, (err) => {
+        if (err) throw err;
+      });
+      jar.apply(req.setCookies());
+    }
+    expect(jar.cookies.size).toBe(2);
+    expect(Buffer.byteLength(jar.header())).toBeLessThanOrEqual(8192);
   });
 });

@@ -4,6 +4,7 @@ import {
   checkInstanceURL,
   isSalesforceLoginBase,
   loginEndpoints,
+  patternMayAdmit,
   loginTarget,
   parseSalesforceURL,
 } from '../src/endpoints.js';
@@ -37,6 +38,28 @@ describe('parseSalesforceURL', () => {
     ['https://login.salesforce.com/#top', 'options.loginURL must not contain a query string or fragment'],
   ])('rejects %j with a TypeError naming the option', (value, message) => {
     expect(() => parseSalesforceURL(value, 'options.loginURL')).toThrow(new InvalidOptionError(message));
+  });
+});
+
+describe('parseSalesforceURL on long input', () => {
+  const slashes = (length: number): string => {
+    const start = 'https://acme.my.site.com/partners';
+    return `${start}${'/'.repeat(length - start.length - 1)}x`;
+  };
+
+  it('refuses a URL longer than 2048 characters before parsing it', () => {
+    expect(() => parseSalesforceURL(slashes(2049), 'loginURL')).toThrow(
+      new InvalidOptionError('loginURL must be a URL of at most 2048 characters'),
+    );
+  });
+
+  it('reads a URL of 2048 characters, trailing slashes removed only at the end', () => {
+    const url = parseSalesforceURL(`${slashes(2047)}/`, 'loginURL');
+    expect(url.pathname).toBe(`/partners${'/'.repeat(2047 - 'https://acme.my.site.com/partners'.length - 1)}x`);
+    expect(isSalesforceLoginBase(url)).toBe(false);
+    expect(loginEndpoints(parseSalesforceURL('https://acme.my.site.com/partners///', 'loginURL')).token).toBe(
+      'https://acme.my.site.com/partners/services/oauth2/token',
+    );
   });
 });
 
@@ -96,7 +119,6 @@ describe('checkInstanceURL', () => {
   it.each<[string, unknown, ReturnType<typeof loginTarget>]>([
     ['a My Domain', 'https://acme.my.salesforce.com', myDomain],
     ['a sandbox My Domain', 'https://acme--uat.sandbox.my.salesforce.com', myDomain],
-    ['an instance from before My Domain', 'https://na1.salesforce.com', myDomain],
     ['an Experience Cloud site with its path', 'https://acme.my.site.com/partners', myDomain],
     ['the login host itself, a custom domain', 'https://support.acme.com', customDomain],
     ['another loopback port, for a loopback login (the emulator)', 'http://127.0.0.1:4001', emulator],
@@ -114,6 +136,11 @@ describe('checkInstanceURL', () => {
     ['a look-alike host', 'https://acme.my.salesforce.com.evil.example', myDomain],
     ['plain http on a Salesforce host', 'http://acme.my.salesforce.com', myDomain],
     ['a loopback host for a public login', 'http://127.0.0.1:6379', myDomain],
+    ['an instanced URL, now a redirect to the My Domain', 'https://na1.salesforce.com', myDomain],
+    ['a name on salesforce.com shaped like an instance', 'https://shop99.salesforce.com', myDomain],
+    ['a Lightning Experience host', 'https://acme.lightning.force.com', myDomain],
+    ['a Visualforce host', 'https://acme--c.vf.force.com', myDomain],
+    ['a Salesforce Site on force.com', 'https://acme.secure.force.com/site', myDomain],
     ['credentials', 'https://user:pw@acme.my.salesforce.com', myDomain],
     ['a query string', 'https://acme.my.salesforce.com/?x=1', myDomain],
     ['no URL at all', 'acme', myDomain],
@@ -135,12 +162,7 @@ describe('isSalesforceLoginBase', () => {
     'https://agency.my.salesforce.mil',
     'https://acme.my.site.com/partners',
     'https://acme--uat.sandbox.my.site.com/partnersvforcesite',
-    'https://acme.force.com/customers',
-    'https://acme.secure.force.com',
     'https://acme.my.salesforce.com/AppCentral',
-    'http://127.0.0.1:8080',
-    'http://localhost:3000/site',
-    'https://[::1]:8443',
   ])('admits %s', (base) => {
     expect(isSalesforceLoginBase(parseSalesforceURL(base, 'loginURL'))).toBe(true);
   });
@@ -162,7 +184,44 @@ describe('isSalesforceLoginBase', () => {
     ['a custom domain', 'https://login.acme.com'],
     ['plain http on a public host', 'http://acme.my.salesforce.com'],
     ['plain http on a private address', 'http://10.0.0.1'],
+    ['a loopback host (admitted only by patternMayAdmit, for a loopback loginURL)', 'http://127.0.0.1:8080'],
+    ['a Lightning Experience host, where components of the org run', 'https://acme.lightning.force.com'],
+    ['a Visualforce host', 'https://acme--c.vf.force.com'],
+    ['a file host', 'https://acme.file.force.com'],
+    ['a content host', 'https://acme.content.force.com'],
+    ['a Salesforce Site on force.com', 'https://acme.secure.force.com/site'],
+    ['an older force.com community, now a redirect', 'https://acme.force.com/customers'],
+    ['an instanced URL, now a redirect', 'https://na1.salesforce.com'],
+    ['a name on salesforce.com shaped like an instance', 'https://www2.salesforce.com'],
+    ['another name on salesforce.com', 'https://shop99.salesforce.com'],
   ])('refuses %s (%s)', (_label, base) => {
     expect(isSalesforceLoginBase(new URL(base))).toBe(false);
+  });
+});
+
+describe('patternMayAdmit', () => {
+  const emulator = new URL('http://127.0.0.1:4000');
+  const production = new URL('https://login.salesforce.com');
+
+  it.each(['http://127.0.0.1:8080', 'http://localhost:3000/site', 'https://[::1]:8443'])(
+    'admits the loopback base %s only for a loopback loginURL',
+    (base) => {
+      expect(patternMayAdmit(parseSalesforceURL(base, 'loginURL'), emulator)).toBe(true);
+      expect(patternMayAdmit(parseSalesforceURL(base, 'loginURL'), production)).toBe(false);
+    },
+  );
+
+  it.each(['http://127.0.0.1:8500/services/apexrest/x', 'http://localhost:2375/a/b'])(
+    'refuses the loopback base %s, whose path no Salesforce login base could have',
+    (base) => {
+      expect(patternMayAdmit(new URL(base), emulator)).toBe(false);
+    },
+  );
+
+  it('admits Salesforce login bases and nothing else, whatever loginURL is', () => {
+    for (const loginURL of [emulator, production]) {
+      expect(patternMayAdmit(new URL('https://acme.my.salesforce.com'), loginURL)).toBe(true);
+      expect(patternMayAdmit(new URL('https://evil.example'), loginURL)).toBe(false);
+    }
   });
 });

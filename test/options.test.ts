@@ -94,9 +94,25 @@ describe('resolveOptions', () => {
     expect(isAllowedLoginURL(new URL('https://acme.my.salesforce.com.evil.example'))).toBe('not-salesforce');
     const everything = resolveOptions({ ...required, allowedLoginURLs: () => true }).isAllowedLoginURL;
     expect(everything(new URL('https://acme.my.site.com/partners'))).toBe('allowed');
-    expect(everything(new URL('http://127.0.0.1:4000'))).toBe('allowed');
+    expect(everything(new URL('http://127.0.0.1:4000'))).toBe('not-salesforce');
     expect(everything(new URL('https://evilsalesforce.com'))).toBe('not-salesforce');
     expect(everything(new URL('https://evil.my.site.com/services/apexrest/steal'))).toBe('not-salesforce');
+  });
+
+  it('admits loopback bases by a RegExp or function only when loginURL is loopback itself, and always as an exact string', () => {
+    const publicLogin = resolveOptions({ ...required, allowedLoginURLs: ['http://127.0.0.1:4000', /.*/] }).isAllowedLoginURL;
+    expect(publicLogin(new URL('http://127.0.0.1:4000'))).toBe('allowed');
+    expect(publicLogin(new URL('http://127.0.0.1:4001'))).toBe('not-salesforce');
+    expect(publicLogin(new URL('http://127.0.0.1:8500/x.my.salesforce.com'))).toBe('not-salesforce');
+    const emulatorLogin = resolveOptions({
+      ...required,
+      loginURL: 'http://127.0.0.1:4000',
+      allowedLoginURLs: () => true,
+    }).isAllowedLoginURL;
+    expect(emulatorLogin(new URL('http://127.0.0.1:4001'))).toBe('allowed');
+    expect(emulatorLogin(new URL('http://localhost:4001/partners'))).toBe('allowed');
+    expect(emulatorLogin(new URL('http://[::1]:9200/services/apexrest/x'))).toBe('not-salesforce');
+    expect(emulatorLogin(new URL('http://127.0.0.1:4001/a/b'))).toBe('not-salesforce');
   });
 
   it('asks an allowedLoginURLs function, which only a literal true satisfies', () => {

@@ -104,7 +104,7 @@ describe('the example app in Chromium', () => {
     await shot(page, '01-home');
 
     await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     expect(await page.title()).toBe('Login | Salesforce Emulator');
     expect(await page.locator('.card').innerText()).toContain('to continue to Acme Portal');
     await shot(page, '02-emulator-login');
@@ -162,7 +162,7 @@ describe('the example app in Chromium', () => {
     const page = await newPage();
     await page.goto(appUrl);
     await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     await logInOnEmulator(page, 'grace@example.com', 'password');
     await page.waitForURL(/RemoteAccessAuthorizationPage\.apexp/);
     expect(await page.locator('#username').innerText()).toBe('grace@example.com');

@@ -244,7 +244,7 @@ describe('the example app in demo mode', () => {
     const browser = new AppBrowser(example.url);
     const start = await browser.request('/auth/salesforce');
     const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-    expect(new URL(authorize.headers.get('location') ?? '', start.headers.get('location') ?? '').pathname).toBe('/login');
+    expect(new URL(authorize.headers.get('location') ?? '', start.headers.get('location') ?? '').pathname).toBe('/');
   });
 
   it('answers an unknown page with a plain 404 page', async () => {

@@ -76,7 +76,8 @@ describe('error codes', () => {
     let allowed = true;
     const f = (fixture = await startFixture({
       app: {
-        strategy: { loginURL: 'https://login.salesforce.com', allowedLoginURLs: () => allowed },
+        // Another loopback base as loginURL, so that a function may admit the emulator's.
+        strategy: { loginURL: 'http://127.0.0.1:9', allowedLoginURLs: () => allowed },
         authenticateOptions: () => ({ loginURL: emulatorUrl() }),
       },
     }));

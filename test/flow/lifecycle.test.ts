@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError, SalesforceOAuthError } from '../../src/errors.js';
@@ -129,6 +130,29 @@ describe('refresh', () => {
   });
 });
 
+/** passport-oauth2-refresh, as sites use it: it refreshes through the strategy's `_oauth2.getOAuthAccessToken`. */
+interface PeerRefresh {
+  use(strategy: unknown): void;
+  requestNewAccessToken(
+    name: string,
+    refreshToken: string,
+    done: (err: unknown, accessToken?: string, refreshToken?: string, results?: Record<string, unknown>) => void,
+  ): void;
+}
+const peerRefresh = createRequire(import.meta.url)('passport-oauth2-refresh') as PeerRefresh;
+
+function refreshedByPeer(
+  f: Fixture,
+  refreshToken: string,
+): Promise<{ err: unknown; accessToken?: string; refreshToken?: string; results?: Record<string, unknown> }> {
+  peerRefresh.use(f.app.strategy);
+  return new Promise((resolve) => {
+    peerRefresh.requestNewAccessToken(f.app.strategy.name, refreshToken, (err, accessToken, rotated, results) =>
+      resolve({ err, accessToken, refreshToken: rotated, results }),
+    );
+  });
+}
+
 /**
  * With rotation on, Salesforce's 200 to a refresh has already spent the old refresh token: a new
  * one that does not reach the app ends the user's grant for good.
@@ -148,7 +172,7 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
     return { f, p, refreshToken };
   }
 
-  it.each<[string, (f: Fixture, p: TokenProxy) => void, string]>([
+  const TAMPERED: Array<[string, (f: Fixture, p: TokenProxy) => void, string]> = [
     [
       'a signature that does not match',
       (_f, p) => {
@@ -168,7 +192,9 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
       (f) => f.emulator.setIdTokenTweak({ claims: { iss: 'https://acme.my.salesforce.com' } }),
       'IdTokenError',
     ],
-  ])('%s: rejects with the new token set as err.tokens, which keeps the grant alive', async (_label, breakIt, name) => {
+  ];
+
+  it.each(TAMPERED)('%s: rejects with the new token set as err.tokens, which keeps the grant alive', async (_label, breakIt, name) => {
     const { f, p, refreshToken } = await rotating();
     breakIt(f, p);
     const error = (await rejection(f.app.strategy.refresh(refreshToken))) as Error & { tokens?: SalesforceTokenSet };
@@ -191,6 +217,27 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
     f.emulator.clearFaults();
     const next = await f.app.strategy.refresh(error.tokens?.refreshToken ?? '');
     expect(next.refreshToken).toEqual(expect.any(String));
+  });
+
+  it.each(TAMPERED)('through passport-oauth2-refresh, %s: the same checks and the same err.tokens', async (_label, breakIt, name) => {
+    const { f, p, refreshToken } = await rotating();
+    breakIt(f, p);
+    const answer = await refreshedByPeer(f, refreshToken);
+    expect(answer.err).toMatchObject({ name });
+    expect(answer.accessToken).toBeUndefined();
+    const issued = p.issued.at(-1) ?? {};
+    expect((answer.err as { tokens?: SalesforceTokenSet }).tokens).toMatchObject({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+    });
+  });
+
+  it('through passport-oauth2-refresh, a sound answer: the new access token, the rotated refresh token, the checked results', async () => {
+    const { f, p, refreshToken } = await rotating();
+    const answer = await refreshedByPeer(f, refreshToken);
+    const issued = p.issued.at(-1) ?? {};
+    expect(answer).toMatchObject({ err: null, accessToken: issued.access_token, refreshToken: issued.refresh_token });
+    expect(answer.results).toMatchObject({ instance_url: f.emulator.url, id_token: issued.id_token });
   });
 
   it.each<[string, EmulatorFault]>([

@@ -77,6 +77,11 @@ describe('multi-org logins', () => {
     ['a host outside the allow-list', 'https://evil.example', 'loginURL https://evil.example is not in allowedLoginURLs'],
     ['a plain-http host', 'http://acme.my.salesforce.com', 'loginURL must use https: (http: is accepted only for localhost and 127.0.0.1)'],
     ['something that is no URL', 'acme', 'loginURL must be an absolute URL such as https://login.salesforce.com'],
+    [
+      'a URL longer than 2048 characters (slashes followed by another character, the input of quadratic regexes)',
+      `https://acme${'/'.repeat(4_000)}x.my.salesforce.com`,
+      'loginURL must be a URL of at most 2048 characters',
+    ],
   ])('refuses %s before any redirect', async (_label, loginURL, message) => {
     const { f, other } = await twoOrgs();
     const response = await f.browser().agent.get(`/login?org=${encodeURIComponent(loginURL)}`);

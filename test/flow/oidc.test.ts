@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IdTokenTweak, RunningEmulator } from 'salesforce-oauth-emulator';
 import { startEmulator } from 'salesforce-oauth-emulator';
@@ -83,6 +84,23 @@ describe('OpenID Connect logins', () => {
     expect(response.body.message).toMatch(new RegExp(`^id_token rejected \\(${check}\\): `));
     expect(fixture.app.verifyCalls).toHaveLength(0);
     expect(fixture.emulator.requestsTo('identity')).toHaveLength(0);
+  });
+
+  it.each<[string, IdTokenTweak['claims']]>([
+    ['a wrong issuer', { iss: 'https://login.salesforce.com' }],
+    ['an expired token', { iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }],
+    ['a wrong audience', { aud: 'another-client' }],
+  ])("keeps the id_token's personal data out of the IdTokenError and its cause on %s", async (_label, claims) => {
+    fixture = await start();
+    const personal = { phone_number: '+1 555 0100 4242', street_address: '12 Analytical Engine Lane' };
+    fixture.emulator.setIdTokenTweak({ claims: { ...claims, ...personal } });
+    expect((await fixture.browser().login()).body).toMatchObject({ name: 'IdTokenError' });
+    const error = fixture.app.errors[0] as Error;
+    expect(error.cause).toBeInstanceOf(Error);
+    const written = inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true });
+    for (const value of ['ada@example.com', 'Lovelace', personal.phone_number, personal.street_address]) {
+      expect(written).not.toContain(value);
+    }
   });
 
   it('refuses the id_token of one login replayed into another', async () => {

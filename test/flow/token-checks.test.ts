@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorFault } from 'salesforce-oauth-emulator';
+import type { SalesforceVerifyFunctionWithParams } from '../../src/types.js';
 import { CLIENT_ID, CLIENT_SECRET, startFixture, type Fixture, type FixtureOptions } from '../helpers/fixture.js';
 import { startTokenProxy, type TokenProxy } from '../helpers/token-proxy.js';
 
@@ -45,6 +46,9 @@ describe('instance_url', () => {
       { instance_url: 'https://evil.example', id: 'https://evil.example/id/00D5g000004EmUlEAK/0055g00000AdaAAAAA' },
     ],
     ['plain http on a Salesforce host', { instance_url: 'http://acme.my.salesforce.com' }],
+    ['a Lightning Experience host, where the org runs components', { instance_url: 'https://acme.lightning.force.com' }],
+    ['a Visualforce host', { instance_url: 'https://acme--c.vf.force.com' }],
+    ['a name on salesforce.com shaped like an instance', { instance_url: 'https://shop99.salesforce.com' }],
     ['not a string', { instance_url: ['https://acme.my.salesforce.com'] }],
   ])('fails the login on %s, before the access token goes anywhere', async (_label, fields) => {
     const f = await start();
@@ -197,6 +201,45 @@ describe('a login that fails after the code exchange', () => {
     expect(await refreshStatus(f, String(issued.refresh_token))).toBe(400);
     const identity = await fetch(String(issued.id), { headers: { authorization: `Bearer ${String(issued.access_token)}` } });
     expect(identity.status).toBe(403);
+  });
+
+  it.each<[string, SalesforceVerifyFunctionWithParams, Record<string, unknown>]>([
+    [
+      'refuses the user (done(null, false))',
+      (_a, _r, _p, _profile, done) => done(null, false, { message: 'not invited' }),
+      { outcome: 'failure', info: { message: 'not invited' } },
+    ],
+    [
+      'calls back with an error',
+      (_a, _r, _p, _profile, done) => done(new Error('user table down')),
+      { outcome: 'error', message: 'user table down' },
+    ],
+    [
+      'throws',
+      () => {
+        throw new Error('verify threw');
+      },
+      { outcome: 'error', message: 'verify threw' },
+    ],
+    [
+      'rejects (async)',
+      (() => Promise.reject(new Error('verify rejected'))) as unknown as SalesforceVerifyFunctionWithParams,
+      { outcome: 'error', message: 'verify rejected' },
+    ],
+  ])('the verify callback %s: the tokens it was given are revoked before the login ends', async (_label, verify, outcome) => {
+    const p = (proxy = await startTokenProxy());
+    const f = await start({
+      app: {
+        verify,
+        strategy: { clientSecret: CLIENT_SECRET, scope: ['api', 'refresh_token'], tokenURL: p.tokenURL, requestTimeout: 500 },
+      },
+      connectedApp: { clientSecret: CLIENT_SECRET },
+    });
+    p.target = f.emulator.url;
+    expect((await f.browser().login()).body).toMatchObject(outcome);
+    const issued = p.issued[0] ?? {};
+    expect(f.emulator.requestsTo('revoke').map((request) => request.body)).toEqual([{ token: issued.refresh_token }]);
+    expect(await refreshStatus(f, String(issued.refresh_token))).toBe(400);
   });
 
   it('waits for the revocation at most requestTimeout, and reports the failed check', async () => {

@@ -4,7 +4,7 @@ import { CLIENT_SECRET, computeCodeChallenge, pendingLogins, startFixture, type 
 
 /**
  * Client duties of RFC 7636, RFC 9700 and Salesforce's ISV guidance that no other test pins
- * down on its own; SECURITY.md maps each duty to its test.
+ * down on its own; docs/security.md maps each duty to its test.
  */
 
 let fixture: Fixture | undefined;

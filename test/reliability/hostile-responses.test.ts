@@ -7,7 +7,7 @@ import { IdTokenVerifier } from '../../src/id-token.js';
 import { normaliseScope, resolveOptions } from '../../src/options.js';
 import { computeCodeChallenge, createPkcePair } from '../../src/pkce.js';
 import { buildProfile, profileFromIdentityUrl } from '../../src/profile.js';
-import { verifyTokenSignature } from '../../src/signature.js';
+import { verifyTokenSignature } from '../../src/token-response.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { anyValue, probeForPollution, propertyParameters, prototypeKeys, watchProcess, type ProcessWatch } from './support.js';
 
@@ -99,7 +99,7 @@ function tokenCase(identityUrl: string): fc.Arbitrary<TokenCase> {
       fc.constant({ label: 'absent' as const, value: undefined }),
       // The app's login is the loopback emulator, so another loopback host is an instance it can have.
       fc
-        .constantFrom<unknown>('https://acme.my.salesforce.com', 'https://na1.salesforce.com', 'http://127.0.0.2')
+        .constantFrom<unknown>('https://acme.my.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'http://127.0.0.2')
         .map((value) => ({ label: 'salesforce' as const, value })),
       fc
         .constantFrom<unknown>(
@@ -110,6 +110,8 @@ function tokenCase(identityUrl: string): fc.Arbitrary<TokenCase> {
           'https://evil.example',
           'http://acme.my.salesforce.com',
           'https://acme.my.salesforce.com.evil.example',
+          'https://na1.salesforce.com',
+          'https://acme.lightning.force.com',
         )
         .map((value) => ({ label: 'refused' as const, value })),
     ),

@@ -305,7 +305,7 @@ describe('secrets stay out of errors, logs, responses and info', () => {
   });
 
   describe("Salesforce's words are kept off the message and out of loggers' reach", () => {
-    // Redacting echoes can never be complete (a lower-case %2f, a JSON escape, a prefix of a
+    // Redacting echoes can never be complete (an HTML entity, a JSON escape, a prefix of a
     // token): the message carries only a known error code, and error / error_description are
     // read explicitly, never written by util.inspect, JSON.stringify or a logger's serializer.
     const ODD_SECRET = 'Zx/9+kQ=secret/with+special~chars&more=';
@@ -449,5 +449,56 @@ describe('secrets stay out of errors, logs, responses and info', () => {
         });
       },
     );
+  });
+  describe('what redaction replaces in error_description and in the body parseErrorResponse reads', () => {
+    const SECRET = 'Zx/9+kQ=secret/with+special~chars&more=';
+    const lowerEscapes = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+    /** Each form the documentation says is redacted, of one secret. */
+    function redactedForms(secret: string): Array<[string, string]> {
+      const percent = encodeURIComponent(secret);
+      const form = new URLSearchParams({ s: secret }).toString().slice(2);
+      const base64 = Buffer.from(secret).toString('base64');
+      return [
+        ['as sent', secret],
+        ['percent-encoded', percent],
+        ['percent-encoded, lower-case escapes', lowerEscapes(percent)],
+        ['form-encoded', form],
+        ['form-encoded, lower-case escapes', lowerEscapes(form)],
+        ['percent-encoded twice', encodeURIComponent(percent)],
+        ['percent-encoded twice, lower-case escapes', lowerEscapes(encodeURIComponent(percent))],
+        ['base64', base64],
+        ['base64 without padding', base64.replaceAll('=', '')],
+        ['base64url', Buffer.from(secret).toString('base64url')],
+      ];
+    }
+
+    it('replaces the refresh token and the client secret in each documented form, and nothing else of the answer', async () => {
+      const f = (fixture = await startFixture({
+        app: { strategy: { scope: ['api', 'refresh_token'], clientSecret: SECRET, requestTimeout: 300 } },
+        connectedApp: { clientSecret: SECRET },
+      }));
+      expect((await f.browser().login()).body.outcome).toBe('success');
+      const refreshToken = f.app.verifyCalls[0]?.refreshToken ?? '';
+      const forms = [...redactedForms(refreshToken), ...redactedForms(SECRET)];
+      const description = forms.map(([label, text]) => `${label}: <${text}>`).join('; ');
+      f.emulator.setFault('token', {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: 'invalid_grant', error_description: description }),
+        contentType: 'application/json',
+      });
+      const bodies: string[] = [];
+      f.app.strategy.parseErrorResponse = (body: string) => {
+        bodies.push(body);
+        return null;
+      };
+      const error = (await f.app.strategy.refresh(refreshToken).then(
+        () => new Error('expected a rejection'),
+        (failure: unknown) => failure,
+      )) as { error?: string; error_description?: string };
+      const expected = forms.map(([label]) => `${label}: <[redacted]>`).join('; ');
+      expect(error).toMatchObject({ error: 'invalid_grant', error_description: expected });
+      expect(bodies).toEqual([JSON.stringify({ error: 'invalid_grant', error_description: expected })]);
+    });
   });
 });

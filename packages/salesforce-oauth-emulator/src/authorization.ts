@@ -7,27 +7,8 @@ import type { EmulatorContext } from './context.js';
 import type { EmulatorRequest } from './request.js';
 import { remoteAccessErrorPageStyled } from './pages.js';
 import { appendQuery, redirectResponse, remoteAccessErrorPage, type EmulatorResponse } from './responses.js';
-import type { ResolvedConnectedApp } from './state.js';
+import type { AuthorizationRequest } from './authorization-request.js';
 import type { ResolvedUser } from './types.js';
-
-/** A validated `GET /services/oauth2/authorize`: everything needed to finish it later. */
-export interface AuthorizationRequest {
-  app: ResolvedConnectedApp;
-  redirectUri: string;
-  /** The client's `state`, echoed back. */
-  state: string | undefined;
-  /** The scopes the code will carry: the requested ones, or all of the app's when none were requested. */
-  scopes: readonly string[];
-  codeChallenge: string | undefined;
-  codeChallengeMethod: 'S256' | 'plain' | undefined;
-  sitePrefix: string;
-  nonce: string | undefined;
-  loginHint: string | undefined;
-  /** `prompt` values: `login`, `consent`, `select_account`. */
-  prompts: ReadonlySet<string>;
-  /** `immediate=true`: answer without showing a page, or `immediate_unsuccessful`. */
-  immediate: boolean;
-}
 
 /** An empty parameter counts as absent, as it does for Salesforce's optional parameters. */
 export function nonEmpty(value: string | undefined): string | undefined {
@@ -58,16 +39,46 @@ export function redirectWithError(
   return redirectResponse(appendQuery(authorization.redirectUri, { error, error_description: description, state: authorization.state }));
 }
 
-/** Where Salesforce sends the browser for the errors it must not redirect to the app (facts sheet §1.2, §9.2). */
+/** Where Salesforce sends the browser for the errors it must not redirect to the app (salesforce-behaviour.md §1.2, §9.2). */
 const ERROR_PAGE_PATH = '/setup/secur/RemoteAccessErrorPage.apexp';
 
 /**
+ * What the app sent next to what the emulator has registered, for the errors about the client or
+ * its redirect_uri: the emulator is a local tool, so its error page can say what to fix.
+ */
+export function receivedAndRegistered(query: ReadonlyMap<string, string>, context: EmulatorContext): Array<readonly [string, string]> {
+  const clientId = query.get('client_id');
+  switch (query.get('error')) {
+    case 'invalid_client_id':
+      return [
+        ['client_id received', clientId ?? '(none)'],
+        ['client_ids registered', [...context.state.apps.keys()].join(', ') || '(no Connected App registered)'],
+      ];
+    case 'redirect_uri_missing':
+    case 'redirect_uri_mismatch': {
+      const app = clientId === undefined ? undefined : context.state.apps.get(clientId);
+      return [
+        ['redirect_uri received', query.get('redirect_uri') ?? '(none)'],
+        [`redirect_uris registered for ${clientId ?? '(no client_id)'}`, app?.redirectUris.join(', ') ?? '(no such Connected App)'],
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
  * `GET {base}/setup/secur/RemoteAccessErrorPage.apexp?error=…&error_description=…`: the page shows
- * the error its query names. The interactive emulator shows it in the look of its other pages.
+ * the error its query names, and what was received next to what is registered. The interactive
+ * emulator shows it in the look of its other pages.
  */
 export function handleRemoteAccessErrorPage(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const page = context.interactive ? remoteAccessErrorPageStyled : remoteAccessErrorPage;
-  return page(request.query.get('error') ?? '', request.query.get('error_description') ?? '');
+  return page(
+    request.query.get('error') ?? '',
+    request.query.get('error_description') ?? '',
+    receivedAndRegistered(request.query, context),
+  );
 }
 
 export type AuthorizeValidation = { ok: true; authorization: AuthorizationRequest } | { ok: false; response: EmulatorResponse };
@@ -81,7 +92,15 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
   const { state } = context;
   const query = request.query;
   const remoteAccessError = (error: string, description: string): EmulatorResponse =>
-    redirectResponse(appendQuery(`${request.sitePrefix}${ERROR_PAGE_PATH}`, { error, error_description: description }));
+    redirectResponse(
+      appendQuery(`${request.sitePrefix}${ERROR_PAGE_PATH}`, {
+        error,
+        error_description: description,
+        // Beyond Salesforce's two: what the page needs to show what was received.
+        client_id: query.get('client_id'),
+        redirect_uri: query.get('redirect_uri'),
+      }),
+    );
 
   const clientId = query.get('client_id');
   const app = clientId === undefined ? undefined : state.apps.get(clientId);
@@ -136,7 +155,7 @@ export function validateAuthorizeRequest(request: EmulatorRequest, context: Emul
 }
 
 /**
- * Whether a user may log in: active and not frozen. The facts sheet records no error for a frozen
+ * Whether a user may log in: active and not frozen. Salesforce documents no error for a frozen
  * user's login, so it gets the inactive user's (§2.3).
  */
 export function canLogIn(user: ResolvedUser): boolean {

@@ -2,7 +2,7 @@
  * A user's OpenID Connect standard claims, grouped by the scope that releases them (OIDC Core
  * §5.4). The id_token carries the groups its grant's scopes name; UserInfo answers all of them.
  */
-import { displayName, nickName, profilePhotos, profileUrl } from './identity.js';
+import { displayName, nickName, profilePhotos, profileUrl } from './profile-fields.js';
 import type { ResolvedUser } from './types.js';
 
 export type ClaimValue = string | number | boolean | null | Record<string, unknown>;

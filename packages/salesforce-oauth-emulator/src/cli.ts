@@ -12,6 +12,9 @@ import { newVerifierAndChallenge } from './pkce.js';
 const DEFAULT_PORT = 4300;
 const DEFAULT_CLIENT_ID = 'emulator-client-id';
 const DEFAULT_CLIENT_SECRET = 'emulator-client-secret';
+/** Interfaces that keep the emulator to this machine. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '::1', '[::1]']);
+
 const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/salesforce/callback';
 
 const USAGE = `Usage:
@@ -21,7 +24,10 @@ const USAGE = `Usage:
 
 Emulator options:
   --port <number>          Port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <address>         Interface to listen on (default 127.0.0.1)
+  --host <address>         Interface to listen on (default 127.0.0.1). Beyond loopback
+                           (0.0.0.0), anyone who reaches this machine can log in as any user
+  --allowed-host <name>    A host name requests may use besides IP addresses and localhost
+                           (e.g. a Docker service name); repeat for several
   --client-id <key>        Consumer key of the Connected App (default ${DEFAULT_CLIENT_ID})
   --client-secret <secret> Consumer secret (default ${DEFAULT_CLIENT_SECRET})
   --public                 No secret: a public client, PKCE only
@@ -128,6 +134,7 @@ async function startCommand(args: string[], out: CliOutput): Promise<CliResult> 
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
       public: { type: 'boolean' },
@@ -149,10 +156,19 @@ async function startCommand(args: string[], out: CliOutput): Promise<CliResult> 
   const users = (values.user ?? [DEFAULT_USER.username]).map(parseUser);
   const scopes = values.scopes?.split(/[\s,]+/).filter((scope) => scope !== '');
   const interactive = values.headless !== true;
+  const host = values.host ?? '127.0.0.1';
+  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) {
+    out.stderr(
+      `WARNING: listening on ${host}, beyond this machine: anyone who can reach it can log in as any of its users` +
+        `${interactive ? ' with the passwords printed below' : ' without a password (--headless)'} and get tokens that apps trusting this emulator accept. ` +
+        'Use it only on a network you trust; the default --host 127.0.0.1 keeps it to this machine.\n',
+    );
+  }
 
   const emulator = await startEmulator({
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
-    host: values.host ?? '127.0.0.1',
+    host,
+    allowedHosts: values['allowed-host'] ?? [],
     https: values.https === true,
     interactive,
     restApi: true,

@@ -1,6 +1,6 @@
 import type { IdTokenIssuer } from './id-token.js';
-import type { LoginState } from './login.js';
-import type { RestState } from './rest.js';
+import type { LoginState } from './login-state.js';
+import type { RestState } from './rest-state.js';
 import type { EmulatorState } from './state.js';
 
 /** Everything a handler needs besides the request: the org's memory and the URLs it answers as. */
@@ -27,17 +27,4 @@ export interface EmulatorContext {
   restApi: boolean;
   /** The REST API resources' memory. */
   rest: RestState;
-}
-
-/**
- * The OpenID Connect issuer for requests under `sitePrefix`: the base they came through, like
- * Salesforce's, whose issuer is the host (and site path) that handled the login.
- */
-export function issuerFor(context: EmulatorContext, sitePrefix: string): string {
-  return `${context.baseUrl}${sitePrefix}`;
-}
-
-/** The identity URL Salesforce puts in `id`: always 18-character ids, never a site prefix. */
-export function identityUrl(context: EmulatorContext, orgId: string, userId: string): string {
-  return `${context.identityBaseUrl}/id/${orgId}/${userId}`;
 }

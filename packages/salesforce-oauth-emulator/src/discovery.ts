@@ -1,9 +1,10 @@
 /**
- * What a client fetches to verify id_tokens (facts sheet §7.2): the discovery document,
+ * What a client fetches to verify id_tokens (salesforce-behaviour.md §7.2): the discovery document,
  * `/.well-known/openid-configuration`, and the JWKS, `/id/keys`. Both are public, and served
  * under any site prefix like the other endpoints.
  */
-import { issuerFor, type EmulatorContext } from './context.js';
+import type { EmulatorContext } from './context.js';
+import { issuerFor } from './urls.js';
 import type { EmulatorRequest } from './request.js';
 import { jsonResponse, type EmulatorResponse } from './responses.js';
 import { DEFAULT_APP_SCOPES } from './state.js';
@@ -12,7 +13,7 @@ import { DEFAULT_APP_SCOPES } from './state.js';
 const PUBLIC_HEADERS = { 'Access-Control-Allow-Origin': '*' };
 
 /**
- * The discovery document for a base: the members seen in Salesforce's (facts sheet §7.2), in its
+ * The discovery document for a base: the members seen in Salesforce's (salesforce-behaviour.md §7.2), in its
  * order, less those the emulator does not serve. `registration_endpoint`,
  * `introspection_endpoint` and `end_session_endpoint` are left out rather than pointing at 404s,
  * and so are the front-channel logout flags. Members Salesforce's document was not seen to carry

@@ -1,5 +1,5 @@
 /**
- * The response formats the token endpoint and the identity URL offer (facts sheet §4.1, §6):
+ * The response formats the token endpoint and the identity URL offer (salesforce-behaviour.md §4.1, §6):
  * JSON, URL-encoded and XML, chosen by a `format` parameter or the `Accept` header. Pure.
  */
 import { escapeHtml, JSON_CONTENT_TYPE, type EmulatorResponse } from './responses.js';

@@ -1,5 +1,5 @@
 /**
- * id_tokens for the token endpoint (facts sheet §7.3): RS256 JWTs signed with the emulator's
+ * id_tokens for the token endpoint (salesforce-behaviour.md §7.3): RS256 JWTs signed with the emulator's
  * current key, with Salesforce's claims, plus the test hook that spoils them on purpose.
  */
 import { createHash, sign } from 'node:crypto';

@@ -1,7 +1,9 @@
 /**
- * The identity URL, `/id/{orgId}/{userId}` (facts sheet §6).
+ * The identity URL, `/id/{orgId}/{userId}` (salesforce-behaviour.md §6).
  */
-import { identityUrl, type EmulatorContext } from './context.js';
+import type { EmulatorContext } from './context.js';
+import { displayName, nickName, profilePhotos, profileUrl } from './profile-fields.js';
+import { identityUrl } from './urls.js';
 import { inFormat, negotiateFormat } from './formats.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBearerToken } from './request.js';
@@ -11,26 +13,6 @@ import type { ResolvedUser } from './types.js';
 
 /** What `version=latest` stands for: the API version of Spring '26. */
 export const LATEST_API_VERSION = '66.0';
-
-/** The user's profile page: `urls.profile` in the identity document, `profile` in OpenID Connect claims. */
-export function profileUrl(instanceUrl: string, userId: string): string {
-  return `${instanceUrl}/${userId}`;
-}
-
-/** `photos`: Salesforce's default "no photo" images, since emulated users have no photo. */
-export function profilePhotos(instanceUrl: string): { picture: string; thumbnail: string } {
-  return { picture: `${instanceUrl}/profilephoto/005/F`, thumbnail: `${instanceUrl}/profilephoto/005/T` };
-}
-
-/** `nick_name` / `nickname`: the part of the username before `@`. */
-export function nickName(user: ResolvedUser): string {
-  return user.username.split('@')[0] ?? user.username;
-}
-
-/** `display_name` / `name`: first and last name, or the last name alone when there is no first name. */
-export function displayName(user: ResolvedUser): string {
-  return user.firstName === null ? user.lastName : `${user.firstName} ${user.lastName}`;
-}
 
 /** Where else than `Authorization: Bearer` (or `OAuth`) an endpoint accepts the access token. */
 export interface AccessTokenParameters {
@@ -164,7 +146,7 @@ export function resolveApiVersion(version: string): string | undefined {
 
 /**
  * GET (or POST) the identity URL, in JSON or XML as `format` asks, else as `Accept` asks (which
- * may also ask for URL encoding), else JSON (facts sheet §6). Errors stay plain text.
+ * may also ask for URL encoding), else JSON (salesforce-behaviour.md §6). Errors stay plain text.
  */
 export function handleIdentity(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const param = (name: string): string | undefined => request.query.get(name) ?? request.body.get(name);

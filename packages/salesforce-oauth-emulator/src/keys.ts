@@ -1,6 +1,6 @@
 /**
  * The RS256 keys the emulator signs id_tokens with, and the JWKS (`/id/keys`) that publishes them
- * (facts sheet §7.2). Emulators running at the same time never share a key, so none accepts
+ * (salesforce-behaviour.md §7.2). Emulators running at the same time never share a key, so none accepts
  * another's id_tokens.
  */
 import { generateKeyPair, type KeyObject } from 'node:crypto';

@@ -1,11 +1,12 @@
 /**
  * The authorize, token and revoke endpoints: functions from a parsed request to a response, in
- * the validation order and with the exact error words of Salesforce (facts sheet §2–§5, §8).
+ * the validation order and with the exact error words of Salesforce (salesforce-behaviour.md §2–§5, §8).
  */
 import { createHmac } from 'node:crypto';
 import { inFormat, negotiateFormat } from './formats.js';
 import { s256Challenge } from './pkce.js';
-import { identityUrl, issuerFor, type EmulatorContext } from './context.js';
+import type { EmulatorContext } from './context.js';
+import { identityUrl, issuerFor } from './urls.js';
 import { grantsIdToken } from './id-token.js';
 import type { EmulatorRequest } from './request.js';
 import { parseBasicCredentials } from './request.js';
@@ -111,7 +112,7 @@ function grantsRefreshToken(scope: string): boolean {
   return scopes.includes('refresh_token') || scopes.includes('offline_access');
 }
 
-/** `signature`: base64(HMAC-SHA256(client secret, id + issued_at)), facts sheet §4.3. */
+/** `signature`: base64(HMAC-SHA256(client secret, id + issued_at)), salesforce-behaviour.md §4.3. */
 export function tokenSignature(clientSecret: string, id: string, issuedAt: string): string {
   return createHmac('sha256', clientSecret)
     .update(id + issuedAt, 'utf8')
@@ -180,7 +181,7 @@ async function exchangeCode(request: EmulatorRequest, app: ResolvedConnectedApp,
   if (!verifierMatches(record, request.body.get('code_verifier'), state.settings.rejectVerifierWithoutChallenge)) {
     return oauthErrorResponse('invalid_grant', 'invalid code verifier');
   }
-  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4).
+  // The user was deactivated, frozen or changed password since approving (salesforce-behaviour.md §4.4).
   if (!state.userStands(record.userId, record.credentialGeneration)) return oauthErrorResponse('invalid_grant', 'authentication failure');
   const grant = state.newGrant(record);
   const accessToken = state.issueAccessToken(grant);
@@ -199,9 +200,9 @@ async function refreshAccessToken(
   const token = request.body.get('refresh_token');
   const lookup = token === undefined ? { kind: 'invalid' as const } : state.useRefreshToken(token);
   if (lookup.kind === 'invalid' || lookup.kind === 'reused' || lookup.record.grant.clientId !== app.clientId) return expired;
-  // The user was deactivated, frozen or changed password since approving (facts sheet §4.4, §5).
+  // The user was deactivated, frozen or changed password since approving (salesforce-behaviour.md §4.4, §5).
   if (lookup.kind === 'user-ended') return oauthErrorResponse('invalid_grant', 'authentication failure');
-  // The app's refresh token policy (facts sheet §5): "immediately expire", or expire after a time.
+  // The app's refresh token policy (salesforce-behaviour.md §5): "immediately expire", or expire after a time.
   if (refreshTokenExpired(app.refreshTokenPolicy, lookup.record.issuedAtMs, state.now())) return expired;
   const { grant } = lookup.record;
   const accessToken = state.issueAccessToken(grant);
@@ -214,7 +215,7 @@ async function refreshAccessToken(
 
 /**
  * POST the token endpoint: the answer, success or error, in the format the request asks for with
- * `format` or `Accept` (facts sheet §4.1: the parameter wins).
+ * `format` or `Accept` (salesforce-behaviour.md §4.1: the parameter wins).
  */
 export async function handleToken(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   const parameters = withPostParameters(request, context);
@@ -231,11 +232,20 @@ function withPostParameters(request: EmulatorRequest, context: EmulatorContext):
   return { ...request, body: new Map([...request.query, ...request.body]) };
 }
 
+/**
+ * Said after an error when a POST's query string carried parameters that the strict default
+ * ignored, so the switch is one search away (whether Salesforce reads them: salesforce-behaviour.md §10.6).
+ */
+function ignoredQueryNote(request: EmulatorRequest, context: EmulatorContext): string {
+  if (request.method !== 'POST' || context.state.settings.acceptQueryParametersOnPost || request.query.size === 0) return '';
+  return " (salesforce-oauth-emulator reads a POST's parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)";
+}
+
 async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): Promise<EmulatorResponse> {
   if (request.method !== 'POST') return oauthErrorResponse('invalid_request', 'must use HTTP POST');
   const grantType = request.body.get('grant_type');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-    return oauthErrorResponse('unsupported_grant_type', 'grant type not supported');
+    return oauthErrorResponse('unsupported_grant_type', `grant type not supported${ignoredQueryNote(request, context)}`);
   }
   const client = authenticateClient(request, grantType, context);
   if (!client.ok) return client.response;
@@ -249,7 +259,7 @@ async function tokenAnswer(request: EmulatorRequest, context: EmulatorContext): 
 const CALLBACK_SYNTAX = /^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,7}$/;
 
 /**
- * POST (or GET) the revoke endpoint (facts sheet §8). POST carries the token in the form body;
+ * POST (or GET) the revoke endpoint (salesforce-behaviour.md §8). POST carries the token in the form body;
  * the 2011 "blind GET" form in the query string, and with a `callback` it answers JSONP:
  * `callback({})` on success, `callback({"error":"invalid_token"})` on failure. A JSONP error
  * comes with 200, since a browser runs no script answered with an error status [INF]; a
@@ -268,7 +278,7 @@ export function handleRevoke(request: EmulatorRequest, context: EmulatorContext)
     return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
   };
   const token = nonEmpty(parameters.get('token'));
-  if (token === undefined) return answer('unsupported_token_type', 'unsupported token type');
+  if (token === undefined) return answer('unsupported_token_type', `unsupported token type${ignoredQueryNote(request, context)}`);
   if (!context.state.revokeToken(token)) return answer('invalid_token', 'invalid token');
   return answer(undefined, '');
 }

@@ -142,7 +142,7 @@ ${options.error ? html`<div class="error" role="alert" id="error">${options.erro
 <input type="text" id="username" name="username" value="${options.username}" autocapitalize="none" spellcheck="false"${options.username ? '' : new SafeHtml(' autofocus')}>
 <label for="password">Password</label>
 <input type="password" id="password" name="pw"${options.username ? new SafeHtml(' autofocus') : ''}>
-<button class="button wide" type="submit" id="Login">Log In</button>
+<button class="button wide" type="submit" id="Login" name="Login">Log In</button>
 </form>`;
   return page({
     title: 'Login',
@@ -232,7 +232,11 @@ export function messagePage(title: string, message: string, status: number, head
  * client, a missing or unregistered redirect_uri), in the pages' look. It keeps the plain page's
  * `error=` and `error_description=` lines, which is what people paste into bug reports.
  */
-export function remoteAccessErrorPageStyled(error: string, description: string): EmulatorResponse {
+export function remoteAccessErrorPageStyled(
+  error: string,
+  description: string,
+  details: ReadonlyArray<readonly [string, string]> = [],
+): EmulatorResponse {
   return page({
     title: 'Remote Access Error',
     status: 400,
@@ -241,6 +245,7 @@ export function remoteAccessErrorPageStyled(error: string, description: string):
 <p>There was a problem in setting up your remote access.</p>
 <div class="error" role="alert"><span class="errorcode">error=${error}</span><br>
 <span class="errordescription">error_description=${description}</span></div>
+${details.length === 0 ? '' : html`<dl class="details">${details.map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}</dl>`}
 <p class="muted">Check the app's consumer key and that its callback URL is one of the Connected App's Callback URLs, exactly.</p>
 </div>`,
   });

@@ -37,11 +37,10 @@ const OAUTH_ENDPOINTS: readonly (readonly [string, EmulatorEndpoint])[] = [
   ['/setup/secur/RemoteAccessAuthorizationPage.apexp', 'approval'],
   ['/setup/secur/RemoteAccessErrorPage.apexp', 'error'],
   ['/secur/logout.jsp', 'login'],
-  ['/login', 'login'],
 ];
 
-/** The REST API and profile photos on the instance, after any site prefix. */
-const REST_PATH = /^(.*?)(?:\/services\/data(?:\/.*)?|\/profilephoto\/.*)$/;
+/** The REST API, profile photos and the front door on the instance, after any site prefix. */
+const REST_PATH = /^(.*?)(?:\/services\/data(?:\/.*)?|\/profilephoto\/.*|\/services\/oauth2\/singleaccess|\/secur\/frontdoor\.jsp)$/;
 
 /** `/id/{orgId}/{userId}`; the ids are checked against the token by the handler (404 `Bad_Id`). */
 const IDENTITY_PATH = /^(.*)\/id\/([^/]+)\/([^/]+)\/?$/;
@@ -65,6 +64,8 @@ export function routePath(path: string): Route {
       identityIds: { orgId: identity[2] ?? '', userId: identity[3] ?? '' },
     };
   }
+  // The login page is the root of the host or site, as Salesforce's (salesforce-behaviour.md §2.4).
+  if (path.endsWith('/')) return { endpoint: 'login', sitePrefix: path.slice(0, -1) };
   return { endpoint: 'other', sitePrefix: '' };
 }
 

@@ -75,7 +75,11 @@ export function escapeHtml(text: string): string {
  * errors it must not redirect: an unknown client or a missing or unregistered redirect_uri. It
  * shows what its query says, so it runs no script and cannot be framed.
  */
-export function remoteAccessErrorPage(error: string, description: string): EmulatorResponse {
+export function remoteAccessErrorPage(
+  error: string,
+  description: string,
+  details: ReadonlyArray<readonly [string, string]> = [],
+): EmulatorResponse {
   const body = `<!DOCTYPE html>
 <html>
 <head><meta charset="UTF-8"><title>Error | Salesforce</title></head>
@@ -85,7 +89,7 @@ export function remoteAccessErrorPage(error: string, description: string): Emula
 <p>There was a problem in setting up your remote access.</p>
 <p class="error"><span class="errorcode">error=${escapeHtml(error)}</span><br>
 <span class="errordescription">error_description=${escapeHtml(description)}</span></p>
-</div>
+${details.length === 0 ? '' : `<dl class="details">${details.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>\n`}</div>
 </body>
 </html>
 `;

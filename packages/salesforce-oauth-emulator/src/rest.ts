@@ -1,23 +1,35 @@
 /**
- * A few REST API resources on the instance, enough for an app to show what its access token can
- * do: `GET /services/data/` (the versions, public as on Salesforce), and with a Bearer token the
- * version's resource list, `limits`, a User record, and the profile photo. A revoked or unknown
- * token gets Salesforce's 401 `INVALID_SESSION_ID`, so refresh-on-401 logic can be exercised.
+ * The REST API calls clients make around a login and an app's first API calls
+ * (salesforce-behaviour.md §11): `GET /services/data/` (the versions, public as on Salesforce), and
+ * with a Bearer token the version's resources, `limits`, SOQL `query` (with the CLI's
+ * `columns=true`), `sobjects` (describe global, basic information, describe, records), the
+ * front door (`/services/oauth2/singleaccess`, `/secur/frontdoor.jsp`) and the profile photo.
+ * Every answer with a token carries `Sforce-Limit-Info`. A revoked or unknown token gets
+ * Salesforce's 401 `INVALID_SESSION_ID`, so refresh-on-401 logic can be exercised. Anything else
+ * under a version is answered `NOT_EMULATED`, never a 404 that reads as the app's mistake.
  */
-import { identityUrl, type EmulatorContext } from './context.js';
-import { displayName, LATEST_API_VERSION, presentedAccessToken } from './identity.js';
-import { toEighteenCharacterId } from './ids.js';
+import type { EmulatorContext } from './context.js';
+import { LATEST_API_VERSION, presentedAccessToken } from './identity.js';
+import { newHandle, toEighteenCharacterId } from './ids.js';
+import { messagePage } from './pages.js';
 import type { EmulatorRequest } from './request.js';
 import { jsonResponse, notFoundResponse, type EmulatorResponse } from './responses.js';
-import { runSoql, type FieldValue } from './soql.js';
-import type { ResolvedUser } from './types.js';
+import { runSoql } from './soql.js';
+import {
+  basicInfo,
+  columnMetadata,
+  describeGlobal,
+  describeObject,
+  findSObject,
+  recordJson,
+  rowsOf,
+  SOBJECTS,
+  type OrgData,
+} from './sobjects.js';
+import type { AccessTokenRecord } from './state.js';
+import { identityUrl } from './urls.js';
 
-/** The REST API's memory: API calls made today, for `limits`. */
-export class RestState {
-  /** Salesforce's daily API request allocation of a Developer Edition org. */
-  readonly dailyApiRequests = 15_000;
-  apiRequestsMade = 0;
-}
+import { FRONT_DOOR_TTL_MS, type RestState } from './rest-state.js';
 
 const OLDEST_API_VERSION = 31;
 const SEASONS = ['Summer', 'Winter', 'Spring'] as const;
@@ -35,6 +47,13 @@ export function apiVersions(): Array<{ label: string; url: string; version: stri
 }
 
 const REST_ERRORS = {
+  notEmulated: (what: string) =>
+    jsonResponse(501, [
+      {
+        errorCode: 'NOT_EMULATED',
+        message: `${what} is not emulated by salesforce-oauth-emulator, which serves: limits, query, sobjects (Organization, Profile, User) and the front door. Test this call against a Salesforce org.`,
+      },
+    ]),
   invalidSession: () => jsonResponse(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]),
   // The words Salesforce uses for a token without the `api` (or `full`) scope. [INF: status]
   notForRest: () =>
@@ -46,80 +65,60 @@ const REST_ERRORS = {
 /** The default profile photo: a person on a blue disc, like Salesforce's. */
 const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" viewBox="0 0 200 200"><rect width="200" height="200" fill="#7f8de1"/><circle cx="100" cy="78" r="38" fill="#fff"/><path d="M30 200c4-44 34-70 70-70s66 26 70 70z" fill="#fff"/></svg>`;
 
-/** The User fields the emulator has, as the REST API names them, in Salesforce's order. */
-const USER_FIELD_NAMES = [
-  'Id',
-  'Username',
-  'LastName',
-  'FirstName',
-  'Name',
-  'Email',
-  'IsActive',
-  'UserType',
-  'TimeZoneSidKey',
-  'LocaleSidKey',
-  'LanguageLocaleKey',
-] as const;
-type UserField = (typeof USER_FIELD_NAMES)[number];
-
-function userFields(user: ResolvedUser): Record<UserField, FieldValue> {
-  const userType = user.userType === 'STANDARD' ? 'Standard' : user.userType.charAt(0) + user.userType.slice(1).toLowerCase();
-  return {
-    Id: user.userId,
-    Username: user.username,
-    LastName: user.lastName,
-    FirstName: user.firstName,
-    Name: displayName(user),
-    Email: user.email,
-    IsActive: user.active,
-    UserType: userType,
-    TimeZoneSidKey: user.timezone,
-    LocaleSidKey: user.locale,
-    LanguageLocaleKey: user.language,
-  };
-}
-
-/** A User record as the REST API sends it: `attributes`, then `fields` (all of them by default). */
-function userRecord(user: ResolvedUser, version: string, fields: readonly string[] = USER_FIELD_NAMES): Record<string, unknown> {
-  const values: Record<string, FieldValue> = userFields(user);
-  return {
-    attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${user.userId}` },
-    ...Object.fromEntries(fields.map((field) => [field, values[field] ?? null])),
-  };
-}
-
-const invalidField = (name: string): EmulatorResponse =>
-  jsonResponse(400, [{ errorCode: 'INVALID_FIELD', message: `No such column '${name}' on entity 'User'.` }]);
-
-/** The record with the fields `fields` names (case-insensitive), or an INVALID_FIELD error. */
-function selectFields(user: ResolvedUser, version: string, fields: string | undefined): EmulatorResponse {
-  if (fields === undefined) return jsonResponse(200, userRecord(user, version));
-  const names: string[] = [];
-  for (const wanted of fields
-    .split(',')
-    .map((field) => field.trim())
-    .filter((field) => field !== '')) {
-    const name = USER_FIELD_NAMES.find((field) => field.toLowerCase() === wanted.toLowerCase());
-    if (name === undefined) return invalidField(wanted);
-    names.push(name);
-  }
-  return jsonResponse(200, userRecord(user, version, names));
-}
-
 /**
- * `GET …/query?q=SELECT … FROM User …`: the org's users, through the SOQL subset of soql.ts,
- * answered in one batch (`done: true`).
+ * The limits an org reports, with a Developer Edition's allocations (salesforce-behaviour.md
+ * §11.6); only the API requests are counted, the rest stay unused.
  */
-function queryUsers(request: EmulatorRequest, context: EmulatorContext, orgId: string, version: string): EmulatorResponse {
-  const query = request.query.get('q');
-  if (query === undefined || query.trim() === '') {
-    return jsonResponse(400, [{ errorCode: 'MALFORMED_QUERY', message: 'A query string has to be specified' }]);
-  }
-  const users = context.state.users.filter((user) => user.orgId === orgId);
-  const result = runSoql(query, 'User', USER_FIELD_NAMES, users, userFields);
-  if (!result.ok) return jsonResponse(400, [result.error]);
-  const records = result.count ? [] : result.items.map((user) => userRecord(user, version, result.fields));
-  return jsonResponse(200, { totalSize: result.items.length, done: true, records });
+const ORG_LIMITS: ReadonlyArray<readonly [string, number]> = [
+  ['ActiveScratchOrgs', 3],
+  ['AnalyticsExternalDataSizeMB', 40_960],
+  ['ConcurrentAsyncGetReportInstances', 200],
+  ['ConcurrentSyncReportRuns', 20],
+  ['DailyAnalyticsDataflowJobExecutions', 60],
+  ['DailyApiRequests', 15_000],
+  ['DailyAsyncApexExecutions', 250_000],
+  ['DailyAsyncApexTests', 500],
+  ['DailyBulkApiBatches', 15_000],
+  ['DailyBulkV2QueryFileStorageMB', 976_562],
+  ['DailyBulkV2QueryJobs', 10_000],
+  ['DailyDeliveredPlatformEvents', 10_000],
+  ['DailyDurableGenericStreamingApiEvents', 10_000],
+  ['DailyDurableStreamingApiEvents', 10_000],
+  ['DailyGenericStreamingApiEvents', 10_000],
+  ['DailyScratchOrgs', 6],
+  ['DailyStandardVolumePlatformEvents', 10_000],
+  ['DailyStreamingApiEvents', 10_000],
+  ['DailyWorkflowEmails', 390],
+  ['DataStorageMB', 5],
+  ['DurableStreamingApiConcurrentClients', 20],
+  ['FileStorageMB', 20],
+  ['HourlyAsyncReportRuns', 1_200],
+  ['HourlyDashboardRefreshes', 200],
+  ['HourlyDashboardResults', 5_000],
+  ['HourlyDashboardStatuses', 999_999_999],
+  ['HourlyLongTermIdMapping', 100_000],
+  ['HourlyODataCallout', 10_000],
+  ['HourlyPublishedPlatformEvents', 50_000],
+  ['HourlyPublishedStandardVolumePlatformEvents', 100_000],
+  ['HourlyShortTermIdMapping', 100_000],
+  ['HourlySyncReportRuns', 500],
+  ['HourlyTimeBasedWorkflow', 50],
+  ['MassEmail', 10],
+  ['MonthlyPlatformEventsUsageEntitlement', 0],
+  ['Package2VersionCreates', 6],
+  ['Package2VersionCreatesWithoutValidation', 500],
+  ['PermissionSetsAssigned', 1_500],
+  ['SingleEmail', 15],
+  ['StreamingApiConcurrentClients', 20],
+];
+
+function limits(rest: RestState): Record<string, { Max: number; Remaining: number }> {
+  return Object.fromEntries(
+    ORG_LIMITS.map(([name, max]) => [
+      name,
+      { Max: max, Remaining: name === 'DailyApiRequests' ? Math.max(0, max - rest.apiRequestsMade) : max },
+    ]),
+  );
 }
 
 function toId18(id: string): string | undefined {
@@ -127,7 +126,114 @@ function toId18(id: string): string | undefined {
   return /^[A-Za-z0-9]{15}$/.test(id) ? toEighteenCharacterId(id) : undefined;
 }
 
-/** `/services/data/…` and `/profilephoto/…`, under any site prefix. */
+function orgData(context: EmulatorContext, orgId: string): OrgData {
+  return { orgId, users: context.state.users };
+}
+
+/**
+ * `GET …/query?q=…`: the SOQL of soql.ts over the emulated objects, in one batch (`done: true`);
+ * with `columns=true`, the columns the query selects instead, as the Salesforce CLI asks first.
+ */
+function query(request: EmulatorRequest, context: EmulatorContext, orgId: string, version: string): EmulatorResponse {
+  const soql = request.query.get('q');
+  if (soql === undefined || soql.trim() === '') {
+    return jsonResponse(400, [{ errorCode: 'MALFORMED_QUERY', message: 'A query string has to be specified' }]);
+  }
+  const org = orgData(context, orgId);
+  const result = runSoql(soql, SOBJECTS, (object) => rowsOf(object, org), context.state.now());
+  if (!result.ok) return jsonResponse(result.error.errorCode === 'NOT_EMULATED' ? 501 : 400, [result.error]);
+  const paths = result.columns.map((column) => column.path);
+  if (request.query.get('columns') === 'true') {
+    return jsonResponse(200, {
+      columnMetadata: result.count ? [] : columnMetadata(result.object, paths),
+      entityName: result.object.name,
+      groupBy: false,
+      idSelected: paths.some((path) => path.length === 1 && path[0] === 'Id'),
+      keyPrefix: null,
+    });
+  }
+  const records = result.count ? [] : result.rows.map((row) => recordJson(result.object, row, paths, version));
+  return jsonResponse(200, { totalSize: result.rows.length, done: true, records });
+}
+
+/** `…/sobjects`, `…/sobjects/{name}`, `…/sobjects/{name}/describe`, `…/sobjects/{name}/{id}[?fields=…]`. */
+function sobjects(request: EmulatorRequest, context: EmulatorContext, orgId: string, version: string, path: string): EmulatorResponse {
+  if (path === '') return jsonResponse(200, describeGlobal(version));
+  const [name = '', rest, ...beyond] = path.slice(1).split('/');
+  const object = findSObject(name);
+  if (object === undefined) {
+    return REST_ERRORS.notEmulated(`The sObject type '${name}'`);
+  }
+  if (rest === undefined) return jsonResponse(200, basicInfo(object, version));
+  if (beyond.length > 0) return REST_ERRORS.notEmulated(`'${request.path}'`);
+  if (rest === 'describe') return jsonResponse(200, describeObject(object, version));
+  const id = toId18(rest);
+  const row = id === undefined ? undefined : rowsOf(object, orgData(context, orgId)).find((candidate) => candidate['Id'] === id);
+  if (row === undefined) return jsonResponse(404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  const fields = request.query.get('fields');
+  const names: string[] = [];
+  for (const wanted of (fields ?? object.fields.map((f) => f.name).join(','))
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '')) {
+    const known = object.fields.find((f) => f.name.toLowerCase() === wanted.toLowerCase());
+    if (known === undefined) {
+      return jsonResponse(400, [
+        {
+          errorCode: 'INVALID_FIELD',
+          message: `No such column '${wanted}' on entity '${object.name}'. (salesforce-oauth-emulator has only these ${object.name} fields: ${object.fields.map((f) => f.name).join(', ')}; a field Salesforce has beyond these is not emulated.)`,
+        },
+      ]);
+    }
+    names.push(known.name);
+  }
+  return jsonResponse(
+    200,
+    recordJson(
+      object,
+      row,
+      names.map((n) => [n]),
+      version,
+    ),
+  );
+}
+
+/**
+ * `GET /services/oauth2/singleaccess`: a single-use front door URL for the token's user
+ * (salesforce-behaviour.md §11.7), which `sf org open` prints.
+ */
+function singleAccess(request: EmulatorRequest, context: EmulatorContext, access: AccessTokenRecord): EmulatorResponse {
+  const otp = newHandle();
+  const now = context.state.now();
+  for (const [key, door] of context.rest.frontDoors) if (door.expiresAtMs <= now) context.rest.frontDoors.delete(key);
+  context.rest.frontDoors.set(otp, { userId: access.grant.userId, expiresAtMs: now + FRONT_DOOR_TTL_MS });
+  const url = new URL(`${context.instanceUrl}${request.sitePrefix}/secur/frontdoor.jsp`);
+  url.searchParams.set('otp', otp);
+  const startUrl = request.query.get('redirect_uri');
+  if (startUrl !== undefined) url.searchParams.set('startURL', startUrl);
+  return jsonResponse(200, { frontdoor_uri: url.href });
+}
+
+/**
+ * `GET /secur/frontdoor.jsp?otp=…`: takes the one-time password, and says that what it would open,
+ * Salesforce's own pages, is not emulated.
+ */
+function frontDoor(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
+  const otp = request.query.get('otp') ?? '';
+  const door = context.rest.frontDoors.get(otp);
+  context.rest.frontDoors.delete(otp);
+  const user = door === undefined || door.expiresAtMs <= context.state.now() ? undefined : context.state.findUserById(door.userId);
+  if (user === undefined) {
+    return messagePage('Link expired', 'This front door link was already used or has expired. Ask for a new one (sf org open).', 400);
+  }
+  return messagePage(
+    'Front door',
+    `This front door link for ${user.username} works. What it opens on Salesforce, its own pages (Setup, Lightning), is not emulated by salesforce-oauth-emulator.`,
+    200,
+  );
+}
+
+/** `/services/data/…`, `/profilephoto/…` and the front door, under any site prefix. */
 export function handleRest(request: EmulatorRequest, context: EmulatorContext): EmulatorResponse {
   const rest = context.rest;
   if (request.method !== 'GET' && request.method !== 'HEAD') return REST_ERRORS.methodNotAllowed(request.method);
@@ -138,10 +244,12 @@ export function handleRest(request: EmulatorRequest, context: EmulatorContext): 
     if (presentedAccessToken(request, context, { query: true }) === undefined) return REST_ERRORS.invalidSession();
     return { status: 200, headers: { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, max-age=300' }, body: PHOTO_SVG };
   }
+  if (path === '/secur/frontdoor.jsp') return frontDoor(request, context);
   if (path === '/services/data' || path === '/services/data/') return jsonResponse(200, apiVersions());
 
   const access = presentedAccessToken(request, context);
   if (access === undefined) return REST_ERRORS.invalidSession();
+  if (path === '/services/oauth2/singleaccess') return singleAccess(request, context, access);
   const scopes = access.grant.scope.split(' ');
   if (!scopes.includes('api') && !scopes.includes('full')) return REST_ERRORS.notForRest();
 
@@ -151,32 +259,35 @@ export function handleRest(request: EmulatorRequest, context: EmulatorContext): 
   const version = `${major}.0`;
   const resource = (match[2] ?? '/').replace(/\/+$/, '') || '/';
 
-  if (resource === '/limits') {
-    return jsonResponse(200, {
-      DailyApiRequests: { Max: rest.dailyApiRequests, Remaining: Math.max(0, rest.dailyApiRequests - rest.apiRequestsMade) },
-      DailyAsyncApexExecutions: { Max: 250_000, Remaining: 250_000 },
-      DailyBulkApiBatches: { Max: 15_000, Remaining: 15_000 },
-      DataStorageMB: { Max: 5, Remaining: 5 },
-      FileStorageMB: { Max: 20, Remaining: 20 },
-    });
-  }
-  rest.apiRequestsMade++;
+  if (resource !== '/limits') rest.apiRequestsMade++;
+  const response = versionResource(request, context, access, version, resource);
+  // Documented on every REST response but the versions list (salesforce-behaviour.md §11.6).
+  return {
+    ...response,
+    headers: { ...response.headers, 'Sforce-Limit-Info': `api-usage=${rest.apiRequestsMade}/${rest.dailyApiRequests}` },
+  };
+}
+
+function versionResource(
+  request: EmulatorRequest,
+  context: EmulatorContext,
+  access: AccessTokenRecord,
+  version: string,
+  resource: string,
+): EmulatorResponse {
+  const { orgId, userId } = access.grant;
+  if (resource === '/limits') return jsonResponse(200, limits(context.rest));
   if (resource === '/') {
     const base = `/services/data/v${version}`;
     return jsonResponse(200, {
       limits: `${base}/limits`,
       sobjects: `${base}/sobjects`,
       query: `${base}/query`,
-      identity: identityUrl(context, access.grant.orgId, access.grant.userId),
+      identity: identityUrl(context, orgId, userId),
     });
   }
-  if (resource === '/query') return queryUsers(request, context, access.grant.orgId, version);
-  const user = /^\/sobjects\/User\/([^/]+)$/i.exec(resource);
-  if (user !== null) {
-    const id = toId18(user[1] ?? '');
-    const found = id === undefined ? undefined : context.state.findUserById(id);
-    if (found === undefined) return notFoundResponse();
-    return selectFields(found, version, request.query.get('fields'));
-  }
-  return notFoundResponse();
+  if (resource === '/query') return query(request, context, orgId, version);
+  if (resource === '/sobjects' || resource.startsWith('/sobjects/'))
+    return sobjects(request, context, orgId, version, resource.slice('/sobjects'.length));
+  return REST_ERRORS.notEmulated(`The resource '${request.path.slice(request.sitePrefix.length)}'`);
 }

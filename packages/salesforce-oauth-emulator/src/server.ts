@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { EmulatorContext } from './context.js';
 import { handleDiscovery, handleKeys } from './discovery.js';
 import { IdTokenIssuer, validateIdTokenTweak } from './id-token.js';
@@ -13,8 +13,10 @@ import { SigningKeyring } from './keys.js';
 import { handleRemoteAccessErrorPage } from './authorization.js';
 import { handleAuthorize, handleRevoke, handleToken } from './oauth.js';
 import { handleUserInfo } from './userinfo.js';
-import { handleApprovalPage, handleLoginPage, LoginState } from './login.js';
-import { handleRest, RestState } from './rest.js';
+import { handleApprovalPage, handleLoginPage } from './login.js';
+import { LoginState } from './login-state.js';
+import { handleRest } from './rest.js';
+import { RestState } from './rest-state.js';
 import { createTlsMaterial } from './tls.js';
 import { createTrustingFetch } from './fetch.js';
 import {
@@ -69,7 +71,7 @@ const ENDPOINTS: readonly EmulatorEndpoint[] = [
 ];
 
 /**
- * Only the root and the configured site paths serve anything, as on Salesforce (facts sheet
+ * Only the root and the configured site paths serve anything, as on Salesforce (salesforce-behaviour.md
  * §1.2: paths are relative to the host, site path included). The pages exist only with
  * `interactive`, the REST resources only with `restApi`. Everything else is an unknown path.
  */
@@ -184,8 +186,42 @@ function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/**
+ * Whether a request's `Host` header names this emulator: an IP address, `localhost` or a
+ * `*.localhost` name, or one of `allowed`. Browsers send the name the page used, so a request
+ * from a web page whose domain was made to resolve to 127.0.0.1 (DNS rebinding) names that
+ * domain and is refused. A request without `Host` (HTTP/1.0) comes from no browser.
+ */
+function isServedHost(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (header === undefined) return true;
+  if (!URL.canParse(`http://${header}`)) return false;
+  const { hostname } = new URL(`http://${header}`);
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return isIP(bare) !== 0 || hostname === 'localhost' || hostname.endsWith('.localhost') || allowed.has(hostname);
+}
+
+function refusedHost(header: string): EmulatorResponse {
+  return {
+    status: 403,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    body:
+      `This emulator does not serve the host ${JSON.stringify(header)} (a DNS rebinding guard). ` +
+      'If the name is yours, start it with --allowed-host <name> (the allowedHosts option).\n',
+  };
+}
+
+/** The host names requests may name besides IP addresses and localhost. */
+function allowedHostNames(options: EmulatorOptions, listenHost: string): ReadonlySet<string> {
+  const names = [...(options.allowedHosts ?? []), listenHost];
+  for (const url of [options.instanceUrl, options.identityBaseUrl])
+    if (url !== undefined && URL.canParse(url)) names.push(new URL(url).hostname);
+  return new Set(names.map((name) => name.toLowerCase()));
+}
+
 /** What serving a request needs besides the request itself. */
 interface ServerRuntime {
+  /** Host names requests may name besides IP addresses and localhost. */
+  allowedHosts: ReadonlySet<string>;
   context: EmulatorContext;
   handlers: HandlerTable;
   /** The request log, appended to; `undefined` when requests are not recorded. */
@@ -197,6 +233,10 @@ interface ServerRuntime {
 }
 
 async function serveRequest(req: IncomingMessage, res: ServerResponse, runtime: ServerRuntime): Promise<void> {
+  if (!isServedHost(req.headers.host, runtime.allowedHosts)) {
+    writeResponse(res, refusedHost(req.headers.host ?? ''));
+    return;
+  }
   const method = req.method ?? 'GET';
   const target = splitRequestTarget(req.url ?? '/');
   const route =
@@ -326,6 +366,13 @@ export async function startEmulatorServer(
   const idTokens = new IdTokenIssuer(await SigningKeyring.create(), idTokenLifetime);
 
   if (options.https !== undefined && typeof options.https !== 'boolean') throw new TypeError('https must be true or false');
+  const { allowedHosts } = options;
+  if (
+    allowedHosts !== undefined &&
+    !(Array.isArray(allowedHosts) && allowedHosts.every((name) => typeof name === 'string' && name !== ''))
+  ) {
+    throw new TypeError('allowedHosts must be an array of host names');
+  }
   const host = options.host ?? '127.0.0.1';
   const tls = options.https === true ? createTlsMaterial(certificateHosts(host)) : undefined;
   // An https.Server is an http.Server over TLS: the same 'request' events and connection handling.
@@ -356,6 +403,7 @@ export async function startEmulatorServer(
   server.on(
     'request',
     createRequestListener({
+      allowedHosts: allowedHostNames(options, host),
       context: {
         state,
         baseUrl: url,

@@ -367,7 +367,7 @@ export class EmulatorState {
   /**
    * Issues the first refresh token of a grant. Beyond `maxGrantsPerUserPerApp` grants of the user
    * and app that hold refresh tokens, the oldest are revoked, as Salesforce does on the sixth
-   * approval (facts sheet §4.4).
+   * approval (salesforce-behaviour.md §4.4).
    */
   issueRefreshToken(grant: Grant): RefreshTokenRecord {
     const record = this.storeRefreshToken(grant);
@@ -398,7 +398,7 @@ export class EmulatorState {
 
   /**
    * A live access token: known, unrevoked, within the session timeout, and of a user who still
-   * stands (facts sheet §9.12: such tokens are refused everywhere).
+   * stands (salesforce-behaviour.md §9.12: such tokens are refused everywhere).
    */
   findAccessToken(token: string): AccessTokenRecord | undefined {
     const record = this.accessTokens.get(token);

@@ -59,7 +59,7 @@ export interface EmulatorConnectedApp {
   /** "Enable Refresh Token Rotation". Default: `false`. */
   rotateRefreshTokens?: boolean;
   /**
-   * The app's refresh token policy (facts sheet §5). Default: `'valid-until-revoked'`. Under
+   * The app's refresh token policy (salesforce-behaviour.md §5). Default: `'valid-until-revoked'`. Under
    * `'immediately-expire'` a refresh token is still issued but every refresh with it fails, and
    * under `{ expireAfterSeconds }` it fails once it is older than that (counted from its issue,
    * so under rotation from the latest refresh); both with `invalid_grant` /
@@ -69,7 +69,7 @@ export interface EmulatorConnectedApp {
   /**
    * Accept client credentials in a Basic header on the `authorization_code` grant. Default:
    * `false`: they are answered as an unknown client (`invalid_client_id`), as Salesforce did in
-   * the one report there is (facts sheet §4.1); whether it still does is unconfirmed (§10.5), so
+   * the one report there is (salesforce-behaviour.md §4.1); whether it still does is unconfirmed (§10.5), so
    * the default is the strict reading. Basic on the refresh grant is always accepted (§5).
    */
   acceptBasicAuthForCodeGrant?: boolean;
@@ -101,7 +101,10 @@ export type EmulatorEndpoint =
    * the errors it does not redirect to the app.
    */
   | 'error'
-  /** `/services/data/…` and `/profilephoto/…`, with `restApi`. */
+  /**
+   * `/services/data/…`, `/profilephoto/…` and the front door (`/services/oauth2/singleaccess`,
+   * `/secur/frontdoor.jsp`), with `restApi`.
+   */
   | 'rest';
 
 /**
@@ -160,10 +163,21 @@ export interface EmulatorRequestRecord {
 export interface EmulatorOptions {
   /** Port to listen on. Default: `0` (any free port). */
   port?: number;
-  /** Interface to listen on. Default: `'127.0.0.1'`. */
+  /**
+   * Interface to listen on. Default: `'127.0.0.1'`. Beyond loopback (`'0.0.0.0'`), every machine
+   * that reaches this one can log in as any seeded user and get tokens that apps trusting the
+   * emulator accept.
+   */
   host?: string;
   /**
-   * Serve HTTPS, as Salesforce does (facts sheet §1.1: all OAuth endpoints require it), with a
+   * Host names, besides IP addresses, `localhost`, `host` and the hosts of `instanceUrl` and
+   * `identityBaseUrl`, that requests may name in their `Host` header (e.g. a Docker service
+   * name). Requests naming any other host are refused with 403: a web page whose domain was made
+   * to resolve to 127.0.0.1 (DNS rebinding) cannot reach the emulator. Default: none.
+   */
+  allowedHosts?: string[];
+  /**
+   * Serve HTTPS, as Salesforce does (salesforce-behaviour.md §1.1: all OAuth endpoints require it), with a
    * certificate made at start for `localhost`, `127.0.0.1`, `::1` and `host`, signed by a CA made
    * at start too. Trust `RunningEmulator.ca` in the client (e.g. `new https.Agent({ ca })`)
    * rather than turning certificate checks off. Default: `false` (plain HTTP).
@@ -173,7 +187,7 @@ export interface EmulatorOptions {
    * Experience Cloud site paths, e.g. `['/partners']`: each serves the OAuth, OpenID Connect and
    * identity endpoints (and the pages and REST resources when on) below it, as a site URL such as
    * `https://acme.my.site.com/partners` does, with the site as issuer and `sfdc_community_url`.
-   * Any other path prefix is answered 404, as Salesforce does (facts sheet §1.2). A trailing
+   * Any other path prefix is answered 404, as Salesforce does (salesforce-behaviour.md §1.2). A trailing
    * slash is ignored. Default: none, only the root.
    */
   sites?: string[];
@@ -196,7 +210,7 @@ export interface EmulatorOptions {
   /**
    * How many grants (approvals whose code exchange issued a refresh token) one user may hold for
    * one Connected App. The next one revokes the oldest, whose refresh token then fails with
-   * `invalid_grant` / `expired access/refresh token` (facts sheet §4.4). Default: `5`, the limit
+   * `invalid_grant` / `expired access/refresh token` (salesforce-behaviour.md §4.4). Default: `5`, the limit
    * third parties report (unconfirmed by Salesforce's docs, §10.13); `false` turns it off.
    */
   maxGrantsPerUserPerApp?: number | false;
@@ -208,14 +222,14 @@ export interface EmulatorOptions {
    * Treat an empty `client_secret` (which node-oauth, and so passport-oauth2, sends when no secret
    * is configured) as no secret at all. Default: `false`: it is checked like any secret that is
    * sent, and fails with `invalid_client` / `invalid client credentials`. Salesforce validates a
-   * secret that is sent (facts sheet §3.2); whether it counts an empty one as sent is unconfirmed,
+   * secret that is sent (salesforce-behaviour.md §3.2); whether it counts an empty one as sent is unconfirmed,
    * so the default is the strict reading: a client that passes here passes either way.
    */
   acceptEmptyClientSecret?: boolean;
   /**
    * Read the token endpoint's parameters, and revoke's `token`, from the query string of a POST as
    * well as from its form body (the body wins). Default: `false`: only the body counts, as RFC 6749
-   * §4.1.3 and Salesforce's documentation put them there (facts sheet §4.1, §8); whether Salesforce
+   * §4.1.3 and Salesforce's documentation put them there (salesforce-behaviour.md §4.1, §8); whether Salesforce
    * also reads the query is unconfirmed, so a client that passes here passes either way.
    */
   acceptQueryParametersOnPost?: boolean;
@@ -231,9 +245,11 @@ export interface EmulatorOptions {
    */
   interactive?: boolean;
   /**
-   * Serve a few REST API resources on the instance, with Bearer tokens: `GET /services/data/`
-   * (versions), `/services/data/vXX.X/` (resources), `…/limits`, `…/sobjects/User/{id}`, and the
-   * profile photos. Default: `false`.
+   * Serve the REST API calls clients make around a login, with Bearer tokens: `GET
+   * /services/data/` (versions), `/services/data/vXX.X/` (resources), `…/limits`, `…/query`,
+   * `…/sobjects` (Organization, Profile, User), the front door (`/services/oauth2/singleaccess`)
+   * and the profile photos; anything else under a version answers 501 `NOT_EMULATED`.
+   * Default: `false`.
    */
   restApi?: boolean;
   /**
@@ -332,7 +348,7 @@ export interface RunningEmulator {
   /**
    * Deactivates a user, as an admin does in Setup: their logins end in `inactive_user`, and every
    * token issued to them so far is refused for good (refresh: `invalid_grant` /
-   * `authentication failure`, facts sheet §4.4 and §5; identity URL and UserInfo: 403
+   * `authentication failure`, salesforce-behaviour.md §4.4 and §5; identity URL and UserInfo: 403
    * `Bad_OAuth_Token`, §6; REST: 401 `INVALID_SESSION_ID`), even if they are reactivated with
    * `addUser`. Throws a `TypeError` for an unknown username.
    */

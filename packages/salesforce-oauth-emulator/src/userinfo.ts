@@ -1,9 +1,11 @@
 /**
- * The OpenID Connect UserInfo endpoint, `/services/oauth2/userinfo` (facts sheet §7.1).
+ * The OpenID Connect UserInfo endpoint, `/services/oauth2/userinfo` (salesforce-behaviour.md §7.1).
  */
 import { claimsByScope } from './claims.js';
-import { identityUrl, type EmulatorContext } from './context.js';
-import { identityUrls, presentedAccessToken, profilePhotos, standardUtcOffsetMs } from './identity.js';
+import type { EmulatorContext } from './context.js';
+import { identityUrl } from './urls.js';
+import { identityUrls, presentedAccessToken, standardUtcOffsetMs } from './identity.js';
+import { profilePhotos } from './profile-fields.js';
 import type { EmulatorRequest } from './request.js';
 import { jsonResponse, textResponse, type EmulatorResponse } from './responses.js';
 import type { ResolvedUser } from './types.js';

@@ -1,6 +1,8 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import {
+  CLIENT_ID,
   PUBLIC_CLIENT_ID,
   REDIRECT_URI,
   authorize,
@@ -33,16 +35,26 @@ afterEach(async () => {
 });
 
 /** A redirect to Salesforce's error page (§1.2, §9.2), which then shows the error. */
-async function expectErrorPage(result: Awaited<ReturnType<typeof authorize>>, error: string, description: string): Promise<void> {
+async function expectErrorPage(
+  result: Awaited<ReturnType<typeof authorize>>,
+  error: string,
+  description: string,
+  details: Array<[string, string]> = [],
+): Promise<void> {
   expect(result.status).toBe(302);
-  const query = new URLSearchParams({ error, error_description: description }).toString();
-  expect(result.location).toBe(`/setup/secur/RemoteAccessErrorPage.apexp?${query}`);
+  expect(result.location?.startsWith('/setup/secur/RemoteAccessErrorPage.apexp?')).toBe(true);
+  expect(Object.fromEntries(result.query)).toMatchObject({ error, error_description: description });
   const page = await fetch(`${emulator.url}${result.location}`);
   expect(page.status).toBe(400);
   expect(page.headers.get('content-type')).toBe('text/html;charset=UTF-8');
   const body = await page.text();
   expect(body).toContain('<span class="errorcode">error=' + error + '</span>');
   expect(body).toContain('<span class="errordescription">error_description=' + description + '</span>');
+  // What was received next to what is registered (HTML-escaped).
+  const escape = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  expect(body).toContain(
+    `<dl class="details">${details.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl>`,
+  );
 }
 
 function expectErrorRedirect(result: Awaited<ReturnType<typeof authorize>>, error: string, description: string, state?: string): void {
@@ -54,38 +66,53 @@ function expectErrorRedirect(result: Awaited<ReturnType<typeof authorize>>, erro
 }
 
 describe('authorize: errors shown on the error page, never redirected', () => {
-  it('rejects an unknown client_id', async () => {
+  it('rejects an unknown client_id, showing it next to the registered ones', async () => {
     const { params } = authorizeParams({ client_id: 'nope' });
-    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
+    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid', [
+      ['client_id received', 'nope'],
+      ['client_ids registered', `${CLIENT_ID}, ${PUBLIC_CLIENT_ID}`],
+    ]);
   });
 
   it('rejects a missing client_id', async () => {
     const { params } = authorizeParams({ client_id: undefined });
-    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
+    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid', [
+      ['client_id received', '(none)'],
+      ['client_ids registered', `${CLIENT_ID}, ${PUBLIC_CLIENT_ID}`],
+    ]);
   });
 
   it('checks the client before the redirect_uri', async () => {
     const { params } = authorizeParams({ client_id: 'nope', redirect_uri: undefined });
-    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid');
+    await expectErrorPage(await authorize(emulator, params), 'invalid_client_id', 'client identifier invalid', [
+      ['client_id received', 'nope'],
+      ['client_ids registered', `${CLIENT_ID}, ${PUBLIC_CLIENT_ID}`],
+    ]);
   });
 
-  it('rejects a missing redirect_uri', async () => {
+  it('rejects a missing redirect_uri, showing the registered ones', async () => {
     const { params } = authorizeParams({ redirect_uri: undefined });
-    await expectErrorPage(await authorize(emulator, params), 'redirect_uri_missing', 'redirect_uri not provided');
+    await expectErrorPage(await authorize(emulator, params), 'redirect_uri_missing', 'redirect_uri not provided', [
+      ['redirect_uri received', '(none)'],
+      [`redirect_uris registered for ${CLIENT_ID}`, REDIRECT_URI],
+    ]);
   });
 
   it.each([`${REDIRECT_URI}/`, REDIRECT_URI.toUpperCase(), `${REDIRECT_URI}?x=1`, 'https://evil.example/cb'])(
     'rejects a redirect_uri that is not an exact match: %s',
     async (redirectUri) => {
       const { params } = authorizeParams({ redirect_uri: redirectUri, response_type: 'token' });
-      await expectErrorPage(await authorize(emulator, params), 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+      await expectErrorPage(await authorize(emulator, params), 'redirect_uri_mismatch', 'redirect_uri must match configuration', [
+        ['redirect_uri received', redirectUri],
+        [`redirect_uris registered for ${CLIENT_ID}`, REDIRECT_URI],
+      ]);
     },
   );
 
   it('sends a site’s errors to the site’s error page (§1.2)', async () => {
     const result = await authorize(emulator, authorizeParams({ client_id: 'nope' }).params, '/mysite');
     expect(result.location).toBe(
-      '/mysite/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_client_id&error_description=client+identifier+invalid',
+      `/mysite/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_client_id&error_description=client+identifier+invalid&client_id=nope&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
     );
     expect((await fetch(`${emulator.url}${result.location}`)).status).toBe(400);
     expect(emulator.requests.at(-1)?.endpoint).toBe('error');

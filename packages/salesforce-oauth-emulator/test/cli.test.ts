@@ -99,6 +99,24 @@ describe('usage errors', () => {
     expect(stdout).toContain('salesforce-oauth-emulator start [options]');
   });
 
+  it.each([
+    ['--headless', 'without a password (--headless)'],
+    ['--public', 'with the passwords printed below'],
+  ])('says loudly what a --host beyond loopback means, before it listens (%s)', async (flag, how) => {
+    // 192.0.2.1 (TEST-NET-1) is no interface of this machine: the warning comes, then listening fails.
+    const io = capture();
+    await expect(runCli(['start', '--port', '0', '--host', '192.0.2.1', flag], io.out)).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
+    expect(io.stderr()).toBe(
+      `WARNING: listening on 192.0.2.1, beyond this machine: anyone who can reach it can log in as any of its users ${how} ` +
+        'and get tokens that apps trusting this emulator accept. Use it only on a network you trust; the default --host 127.0.0.1 keeps it to this machine.\n',
+    );
+  });
+
+  it('says nothing of the kind on loopback', async () => {
+    const { stderr } = await cli(['start', '--port', '0', '--headless']);
+    expect(stderr).toBe('');
+  });
+
   it('says so when the port is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
@@ -247,6 +265,6 @@ describe('salesforce-oauth-emulator emulator', () => {
     }))
       authorize.searchParams.set(name, value);
     const redirect = await fetch(authorize, { redirect: 'manual' });
-    expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/login');
+    expect(new URL(redirect.headers.get('location') ?? '', config.url).pathname).toBe('/');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Lifetimes on the emulator's clock: the org's session timeout for access tokens (facts sheet
+ * Lifetimes on the emulator's clock: the org's session timeout for access tokens (salesforce-behaviour.md
  * §4.2: no `expires_in`, the session timeout decides), the app's refresh token policy (§5), and
  * advanceClock, which ages codes and tokens alike.
  */

@@ -7,7 +7,7 @@ export const CLIENT_ID = '3MVG9confidential.client';
 export const CLIENT_SECRET = 'F00DBABE0123456789ABCDEF';
 export const PUBLIC_CLIENT_ID = '3MVG9public.client';
 
-/** The fields of a token response without `openid`, in Salesforce's order (facts sheet §4.1). */
+/** The fields of a token response without `openid`, in Salesforce's order (salesforce-behaviour.md §4.1). */
 export const TOKEN_RESPONSE_FIELDS = [
   'access_token',
   'refresh_token',

@@ -1,5 +1,5 @@
 /**
- * The HTTPS mode: Salesforce serves its OAuth endpoints over HTTPS only (facts sheet §1.1), so
+ * The HTTPS mode: Salesforce serves its OAuth endpoints over HTTPS only (salesforce-behaviour.md §1.1), so
  * apps should be able to test the TLS path they use in production, trusting a CA rather than
  * turning certificate checks off.
  */

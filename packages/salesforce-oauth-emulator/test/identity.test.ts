@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import { confidentialApp, expectedUrls, getIdentity, login } from './helpers.js';

@@ -1,9 +1,10 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../src/login.js';
-import type { AuthorizationRequest } from '../src/authorization.js';
+import { LoginState, PENDING_AUTHORIZATION_TTL_MS } from '../src/login-state.js';
+import type { AuthorizationRequest } from '../src/authorization-request.js';
 import { resolveApp } from '../src/state.js';
-import { REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
+import { CLIENT_ID, REDIRECT_URI, authorizeParams, confidentialApp, exchangeCode, withoutUndefined, type Params } from './helpers.js';
 import { PageBrowser, formAction, hiddenField, type PageResult } from './page-browser.js';
 
 let emulator: RunningEmulator;
@@ -71,7 +72,7 @@ async function fullLogin(
   overrides: Params = {},
 ): Promise<{ query: Record<string, string>; codeVerifier: string }> {
   const { path, codeVerifier } = authorizePath(overrides);
-  const loginUrl = expectRedirectTo(await browser.get(path), '/login');
+  const loginUrl = expectRedirectTo(await browser.get(path), '/');
   const approvalUrl = expectRedirectTo(
     await logIn(browser, loginUrl, username, password),
     '/setup/secur/RemoteAccessAuthorizationPage.apexp',
@@ -86,17 +87,26 @@ async function exchange(code: string, codeVerifier: string): Promise<Record<stri
 }
 
 describe('interactive authorize: login page', () => {
+  it('is the root with ec=302, and its button is named Login, as jsforce’s browser-login helper expects (§2.4)', async () => {
+    const browser = new PageBrowser(emulator);
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
+    expect(loginUrl.href).toContain('/?ec=302&');
+    const page = await browser.get(loginUrl);
+    expect(page.body).toContain('<button class="button wide" type="submit" id="Login" name="Login">Log In</button>');
+    expect(formAction(page.body)).toBe('/');
+  });
+
   it('takes the new password after changePassword, and no longer the old one', async () => {
     emulator.changePassword('ada@example.com', 'engine');
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     expect((await logIn(browser, loginUrl, 'ada@example.com', 'analytical')).body).toContain('Please check your username and password.');
     expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'engine'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
   });
 
   it('ages a login left on the page with advanceClock: after 10 minutes it has expired', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     const page = await browser.get(loginUrl);
     emulator.advanceClock(601);
     const result = await browser.post(formAction(page.body), {
@@ -112,7 +122,7 @@ describe('interactive authorize: login page', () => {
   it('sends a frozen user back to the app with inactive_user (§2.3)', async () => {
     emulator.freezeUser('ada@example.com');
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     expect(callbackQuery(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'))).toEqual({
       error: 'inactive_user',
       error_description: 'user is inactive',
@@ -124,7 +134,7 @@ describe('interactive authorize: login page', () => {
     const browser = new PageBrowser(emulator);
     const { path } = authorizePath({ login_hint: 'grace@example.com' });
     const first = await browser.get(path);
-    const loginUrl = expectRedirectTo(first, '/login');
+    const loginUrl = expectRedirectTo(first, '/');
     expect(first.headers.get('set-cookie')).toMatch(/^sfemu_sid_\d+=[\w-]+; Path=\/; HttpOnly; SameSite=Lax$/);
 
     const page = await browser.get(loginUrl);
@@ -140,7 +150,7 @@ describe('interactive authorize: login page', () => {
 
   it('serves every page uncached, unframeable and without script', async () => {
     const browser = new PageBrowser(emulator);
-    const page = await browser.get(expectRedirectTo(await browser.get(authorizePath().path), '/login'));
+    const page = await browser.get(expectRedirectTo(await browser.get(authorizePath().path), '/'));
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -150,7 +160,7 @@ describe('interactive authorize: login page', () => {
 
   it('answers a wrong password and an unknown username with the same clear error, staying on the page', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     for (const [username, password] of [
       ['ada@example.com', 'wrong'],
       ['nobody@example.com', 'analytical'],
@@ -168,7 +178,7 @@ describe('interactive authorize: login page', () => {
   it('escapes a hostile login_hint and username', async () => {
     const browser = new PageBrowser(emulator);
     const hostile = '"><script>alert(1)</script>';
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ login_hint: hostile }).path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ login_hint: hostile }).path), '/');
     const page = await browser.get(loginUrl);
     expect(page.body).not.toContain('<script>');
     expect(page.body).toContain('value="&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;"');
@@ -178,7 +188,7 @@ describe('interactive authorize: login page', () => {
 
   it('changes the session id when someone logs in', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     const before = [...browser.cookies.values()];
     await logIn(browser, loginUrl, 'ada@example.com', 'analytical');
     const after = [...browser.cookies.values()];
@@ -188,7 +198,7 @@ describe('interactive authorize: login page', () => {
 
   it('ends an inactive user’s login with inactive_user', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ state: 's1' }).path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ state: 's1' }).path), '/');
     expect(callbackQuery(await logIn(browser, loginUrl, 'gone@example.com', 'gone'))).toEqual({
       error: 'inactive_user',
       error_description: 'user is inactive',
@@ -201,7 +211,7 @@ describe('interactive authorize: approval page', () => {
   it('names the app and its scopes, and Allow redirects back with a code for the user who logged in', async () => {
     const browser = new PageBrowser(emulator);
     const { path, codeVerifier } = authorizePath({ scope: 'api refresh_token id', state: 'st-9' });
-    const loginUrl = expectRedirectTo(await browser.get(path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(path), '/');
     const approvalUrl = expectRedirectTo(
       await logIn(browser, loginUrl, 'GRACE@example.com', 'cobol'),
       '/setup/secur/RemoteAccessAuthorizationPage.apexp',
@@ -225,7 +235,7 @@ describe('interactive authorize: approval page', () => {
 
   it('Deny redirects back with access_denied and the state', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ state: 'st-d' }).path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ state: 'st-d' }).path), '/');
     const approvalUrl = expectRedirectTo(
       await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
       '/setup/secur/RemoteAccessAuthorizationPage.apexp',
@@ -254,13 +264,13 @@ describe('interactive authorize: approval page', () => {
   it('remembers approvals per user: another user is asked', async () => {
     await fullLogin(new PageBrowser(emulator), 'ada@example.com', 'analytical');
     const other = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await other.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await other.get(authorizePath().path), '/');
     expectRedirectTo(await logIn(other, loginUrl, 'grace@example.com', 'cobol'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
   });
 
   it('cannot be replayed: a decision ends the request', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     const approvalUrl = expectRedirectTo(
       await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
       '/setup/secur/RemoteAccessAuthorizationPage.apexp',
@@ -275,9 +285,9 @@ describe('interactive authorize: approval page', () => {
 
   it('sends a browser that is not logged in back to the login page', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     const approval = await browser.get(`/setup/secur/RemoteAccessAuthorizationPage.apexp${loginUrl.search}`);
-    expectRedirectTo(approval, '/login');
+    expectRedirectTo(approval, '/');
   });
 });
 
@@ -285,7 +295,7 @@ describe('interactive authorize: prompt and immediate', () => {
   it('prompt=login shows the login page to a logged-in user, pre-filled with their username', async () => {
     const browser = new PageBrowser(emulator);
     await fullLogin(browser);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ prompt: 'login' }).path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ prompt: 'login' }).path), '/');
     expect((await browser.get(loginUrl)).body).toContain('value="ada@example.com"');
     // Approval is remembered, so the login alone finishes it.
     callbackQuery(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'));
@@ -304,7 +314,7 @@ describe('interactive authorize: prompt and immediate', () => {
   it('prompt="login consent" shows both pages', async () => {
     const browser = new PageBrowser(emulator);
     await fullLogin(browser);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ prompt: 'login consent' }).path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath({ prompt: 'login consent' }).path), '/');
     expectRedirectTo(await logIn(browser, loginUrl, 'ada@example.com', 'analytical'), '/setup/secur/RemoteAccessAuthorizationPage.apexp');
   });
 
@@ -314,7 +324,7 @@ describe('interactive authorize: prompt and immediate', () => {
     expect(callbackQuery(await browser.get(authorizePath({ immediate: 'true' }).path))).toEqual(expected);
 
     // Logged in (by a login whose approval was denied), but the app is not approved.
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     const approvalUrl = expectRedirectTo(
       await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
       '/setup/secur/RemoteAccessAuthorizationPage.apexp',
@@ -336,7 +346,7 @@ describe('interactive authorize: prompt and immediate', () => {
 describe('interactive authorize: sessions and forms', () => {
   it('asks for cookies when the browser sends none', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     browser.cookies.clear();
     const page = await browser.get(loginUrl);
     expect(page.status).toBe(400);
@@ -345,10 +355,10 @@ describe('interactive authorize: sessions and forms', () => {
 
   it('refuses a login form without the session’s CSRF token', async () => {
     const browser = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await browser.get(authorizePath().path), '/');
     const page = await browser.get(loginUrl);
     for (const csrf of ['', 'forged']) {
-      const result = await browser.post('/login', {
+      const result = await browser.post('/', {
         request: hiddenField(page.body, 'request'),
         csrf,
         username: 'ada@example.com',
@@ -361,13 +371,13 @@ describe('interactive authorize: sessions and forms', () => {
 
   it('keeps a pending request to the browser that started it', async () => {
     const starter = new PageBrowser(emulator);
-    const loginUrl = expectRedirectTo(await starter.get(authorizePath().path), '/login');
+    const loginUrl = expectRedirectTo(await starter.get(authorizePath().path), '/');
     const page = await starter.get(loginUrl);
 
     const attacker = new PageBrowser(emulator);
-    expectRedirectTo(await attacker.get(authorizePath().path), '/login');
+    expectRedirectTo(await attacker.get(authorizePath().path), '/');
     expect((await attacker.get(loginUrl)).body).toContain('Login expired');
-    const post = await attacker.post('/login', {
+    const post = await attacker.post('/', {
       request: hiddenField(page.body, 'request'),
       csrf: hiddenField(page.body, 'csrf'),
       username: 'ada@example.com',
@@ -383,15 +393,15 @@ describe('interactive authorize: sessions and forms', () => {
     expect(logout.status).toBe(200);
     expect(logout.body).toContain('You have logged out');
     expect(browser.cookies.size).toBe(0);
-    expectRedirectTo(await browser.get(authorizePath().path), '/login');
+    expectRedirectTo(await browser.get(authorizePath().path), '/');
   });
 
   it('keeps the site prefix of an Experience Cloud login', async () => {
     const browser = new PageBrowser(emulator);
     const { path } = authorizePath({}, '/partners');
-    const loginUrl = expectRedirectTo(await browser.get(path), '/partners/login');
+    const loginUrl = expectRedirectTo(await browser.get(path), '/partners/');
     const page = await browser.get(loginUrl);
-    expect(formAction(page.body)).toBe('/partners/login');
+    expect(formAction(page.body)).toBe('/partners/');
     expectRedirectTo(
       await logIn(browser, loginUrl, 'ada@example.com', 'analytical'),
       '/partners/setup/secur/RemoteAccessAuthorizationPage.apexp',
@@ -412,6 +422,9 @@ describe('interactive authorize: sessions and forms', () => {
     expect(page.body).toContain('<span class="errorcode">error=redirect_uri_mismatch</span>');
     expect(page.body).toContain('<span class="errordescription">error_description=redirect_uri must match configuration</span>');
     expect(page.body).toContain('<title>Remote Access Error | Salesforce Emulator</title>');
+    expect(page.body).toContain(
+      `<dl class="details"><dt>redirect_uri received</dt><dd>https://evil.example/cb</dd><dt>redirect_uris registered for ${CLIENT_ID}</dt><dd>${REDIRECT_URI}</dd></dl>`,
+    );
   });
 });
 
@@ -458,7 +471,7 @@ describe('headless mode (the default)', () => {
   it('serves no pages', async () => {
     const headless = await startEmulator();
     try {
-      for (const path of ['/login', '/setup/secur/RemoteAccessAuthorizationPage.apexp', '/secur/logout.jsp']) {
+      for (const path of ['/', '/setup/secur/RemoteAccessAuthorizationPage.apexp', '/secur/logout.jsp']) {
         const response = await fetch(`${headless.url}${path}`);
         expect(response.status).toBe(404);
         expect(headless.requests.at(-1)?.endpoint).toBe('other');

@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import { confidentialApp, getIdentity, login, postForm, refreshGrant, type JsonResult } from './helpers.js';
@@ -138,11 +139,15 @@ describe('revoke: the query string of a POST (§8, §10)', () => {
     return fetch(`${target.url}/services/oauth2/revoke?${new URLSearchParams({ token }).toString()}`, { method: 'POST' });
   }
 
-  it('is not read by default: only the form body counts', async () => {
+  it('is not read by default: only the form body counts, and the error names the switch', async () => {
     const tokens = await login(emulator);
     const response = await postWithQuery(emulator, tokens['access_token'] ?? '');
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: 'unsupported_token_type', error_description: 'unsupported token type' });
+    expect(await response.json()).toEqual({
+      error: 'unsupported_token_type',
+      error_description:
+        "unsupported token type (salesforce-oauth-emulator reads a POST's parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)",
+    });
     expect((await getIdentity(tokens['id'] ?? '', tokens['access_token'])).status).toBe(200);
   });
 

@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { request as httpRequest, Agent } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
@@ -292,5 +293,54 @@ describe('robustness', () => {
     expect(await closeWithin(emulator, 500)).toBe('closed');
     await socketClosed;
     agent.destroy();
+  });
+});
+
+describe('Host header (DNS rebinding)', () => {
+  /** A GET of the discovery document naming `host` in its Host header. */
+  function discoveryWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(`${url}/.well-known/openid-configuration`, { headers: { host } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  it('refuses a request naming a foreign host, before it is served or logged', async () => {
+    const answer = await discoveryWithHost(emulator.url, 'rebind.evil.example:80');
+    expect(answer).toEqual({
+      status: 403,
+      body:
+        'This emulator does not serve the host "rebind.evil.example:80" (a DNS rebinding guard). ' +
+        'If the name is yours, start it with --allowed-host <name> (the allowedHosts option).\n',
+    });
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it.each(['127.0.0.1', '127.0.0.1:9', 'localhost:9', 'app.localhost', '[::1]:9', '10.0.0.5:4000'])(
+    'serves a request naming %s',
+    async (host) => {
+      expect((await discoveryWithHost(emulator.url, host)).status).toBe(200);
+    },
+  );
+
+  it('serves the names in allowedHosts and the hosts of instanceUrl and identityBaseUrl', async () => {
+    const named = await startEmulator({
+      allowedHosts: ['Emulator'],
+      instanceUrl: 'http://acme.my.salesforce.test:4000',
+      identityBaseUrl: 'http://login.salesforce.test:4000',
+    });
+    try {
+      for (const host of ['emulator:4000', 'acme.my.salesforce.test:4000', 'login.salesforce.test']) {
+        expect((await discoveryWithHost(named.url, host)).status, host).toBe(200);
+      }
+      expect((await discoveryWithHost(named.url, 'other.test')).status).toBe(403);
+    } finally {
+      await closeWithin(named, 1000);
+    }
   });
 });

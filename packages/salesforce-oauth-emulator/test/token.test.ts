@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
@@ -407,7 +408,7 @@ describe('token endpoint: format and Accept (§4.1)', () => {
   });
 });
 
-describe('token endpoint: behaviour the facts sheet leaves unconfirmed, strict by default (§10)', () => {
+describe('token endpoint: behaviour Salesforce leaves unconfirmed, strict by default (§10)', () => {
   it('an empty client_secret is checked like a wrong one, unless acceptEmptyClientSecret (§3.2)', async () => {
     const form = { ...(await codeExchange({ client_id: PUBLIC_CLIENT_ID })), client_secret: '' };
     expectTokenError(await postToken(emulator, form), 'invalid_client', 'invalid client credentials');
@@ -433,7 +434,11 @@ describe('token endpoint: behaviour the facts sheet leaves unconfirmed, strict b
       const text = await response.text();
       return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as Record<string, unknown> };
     };
-    expectTokenError(await post(await codeExchange()), 'unsupported_grant_type', 'grant type not supported');
+    expectTokenError(
+      await post(await codeExchange()),
+      'unsupported_grant_type',
+      "grant type not supported (salesforce-oauth-emulator reads a POST's parameters from its form body only, not from the query string; start it with acceptQueryParametersOnPost: true to read both)",
+    );
 
     await emulator.close();
     emulator = await startEmulator({ apps: [confidentialApp()], acceptQueryParametersOnPost: true });

@@ -6,7 +6,7 @@ import { parseScope } from '../src/authorization.js';
 import { tokenSignature, verifierMatches } from '../src/oauth.js';
 import { parseBasicCredentials, parseBearerToken, parseForm, routePath, splitRequestTarget } from '../src/request.js';
 import { appendQuery } from '../src/responses.js';
-import { runSoql } from '../src/soql.js';
+import { dateLiteralRange, runSoql, type SoqlObject } from '../src/soql.js';
 import { DEFAULT_ORG_ID, EmulatorState, MAX_TOKENS, type Grant } from '../src/state.js';
 
 describe('ids', () => {
@@ -188,9 +188,18 @@ describe('SOQL subset', () => {
     { Name: 'a_b', Age: 4, Active: false },
     { Name: 'axb', Age: null, Active: true },
   ];
+  const person: SoqlObject = {
+    name: 'Person',
+    fields: [
+      { name: 'Name', type: 'string', label: 'Name' },
+      { name: 'Age', type: 'int', label: 'Age' },
+      { name: 'Active', type: 'boolean', label: 'Active' },
+    ],
+    relationships: {},
+  };
   const names = (query: string): unknown => {
-    const result = runSoql(query, 'Person', ['Name', 'Age', 'Active'], people, (person) => person);
-    return result.ok ? result.items.map((person) => person.Name) : result.error;
+    const result = runSoql(query, [person], () => people, Date.parse('2026-01-15T12:00:00Z'));
+    return result.ok ? result.rows.map((row) => row['Name']) : result.error;
   };
 
   it('reads escaped quotes, numbers, and LIKE wildcards literally where they are literal', () => {
@@ -211,5 +220,25 @@ describe('SOQL subset', () => {
       message: "unexpected token at column 38: 'open",
     });
     expect(names('SELECT Name FROM Person LIMIT 1 extra')).toEqual({ errorCode: 'MALFORMED_QUERY', message: 'unexpected token: extra' });
+  });
+
+  it('compares with < <= > >= and NOT IN, and orders by several fields', () => {
+    expect(names('SELECT Name FROM Person WHERE Age > 4')).toEqual(["O'Brien"]);
+    expect(names('SELECT Name FROM Person WHERE Age <= 30 AND Age >= 5')).toEqual(["O'Brien"]);
+    expect(names('SELECT Name FROM Person WHERE Age < 100')).toEqual(["O'Brien", 'a_b']);
+    expect(names("SELECT Name FROM Person WHERE Name NOT IN ('axb', 'A_B')")).toEqual(["O'Brien"]);
+    expect(names('SELECT Name FROM Person ORDER BY Active DESC, Name ASC')).toEqual(['axb', "O'Brien", 'a_b']);
+  });
+
+  it('turns date literals into UTC ranges from the given clock', () => {
+    const now = Date.parse('2026-01-15T12:00:00Z');
+    const day = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+    expect(dateLiteralRange('TODAY', now)).toEqual({ from: day('2026-01-15'), to: day('2026-01-16') });
+    expect(dateLiteralRange('yesterday', now)).toEqual({ from: day('2026-01-14'), to: day('2026-01-15') });
+    expect(dateLiteralRange('LAST_N_DAYS:7', now)).toEqual({ from: day('2026-01-08'), to: day('2026-01-16') });
+    expect(dateLiteralRange('NEXT_N_DAYS:2', now)).toEqual({ from: day('2026-01-15'), to: day('2026-01-18') });
+    expect(dateLiteralRange('THIS_MONTH', now)).toEqual({ from: day('2026-01-01'), to: day('2026-02-01') });
+    expect(dateLiteralRange('LAST_FISCAL_QUARTER', now)).toBe('unsupported');
+    expect(dateLiteralRange('Name', now)).toBeUndefined();
   });
 });

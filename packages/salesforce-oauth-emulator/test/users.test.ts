@@ -1,6 +1,6 @@
 /**
  * What happens to a user's tokens when an admin deactivates or freezes the user, or the password
- * changes: refresh fails with `invalid_grant` / `authentication failure` (facts sheet §4.4, §5),
+ * changes: refresh fails with `invalid_grant` / `authentication failure` (salesforce-behaviour.md §4.4, §5),
  * and the identity URL, UserInfo and REST refuse the access tokens (§6, §9.12).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

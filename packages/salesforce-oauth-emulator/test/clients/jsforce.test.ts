@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 /**
  * Conformance: jsforce 3, Salesforce's own Node client, runs its normal flows against the
  * emulator, over HTTP and over HTTPS. A change that breaks one of these is a fidelity bug.

@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 /**
  * Conformance: openid-client 6, a strict, certified OpenID Connect client, runs its normal flows
  * against the emulator, over HTTPS trusting the emulator's CA (its `customFetch`) and over HTTP

@@ -1,3 +1,4 @@
+// Section numbers (§N) refer to docs/salesforce-behaviour.md, where each behaviour has its public source.
 /**
  * Conformance baseline: plain passport-oauth2 with its own PKCE (`pkce: true, state: true`), in a
  * real Express app with real sessions, against the emulator over HTTP and HTTPS. A change that

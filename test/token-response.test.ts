@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyTokenSignature } from '../src/signature.js';
+import { verifyTokenSignature } from '../src/token-response.js';
 
 const secret = 'B0A7C3F0F6E8F8B2D1';
 const id = 'https://login.salesforce.com/id/00D5g000004XXXXEAA/0055g00000YYYYYAA1';

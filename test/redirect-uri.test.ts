@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, MissingHostHeaderError } from '../src/errors.js';
-import { authorizationParams, callbackParams, callbackText, redirectURI, untrustedProxyProblem } from '../src/request-params.js';
+import { redirectURI, untrustedProxyProblem } from '../src/redirect-uri.js';
 
 interface RequestFields {
   url?: string;
@@ -97,49 +97,5 @@ describe('untrustedProxyProblem', () => {
     expect(untrustedProxyProblem(request({ headers: forwarded, session: { cookie: { secure: 'auto' } } }), true)).toBeUndefined();
     expect(untrustedProxyProblem(request({ headers: { host: 'internal:3000' }, session: secureCookie }), true)).toBeUndefined();
     expect(untrustedProxyProblem(request({ headers: forwarded }), true)).toBeUndefined();
-  });
-});
-
-describe('callbackParams', () => {
-  it('reads single values, and tells absent (undefined) from repeated (null)', () => {
-    const param = callbackParams(request({ url: '/cb?code=aPrx%2B%2F%3D%3D&state=s&state=t&error=' }));
-    expect(param('code')).toBe('aPrx+/==');
-    expect(param('state')).toBeNull();
-    expect(param('error')).toBe('');
-    expect(param('missing')).toBeUndefined();
-    expect(param('__proto__')).toBeUndefined();
-  });
-
-  it('reads nothing from a request without a query', () => {
-    expect(callbackParams(request({ url: '/cb' }))('code')).toBeUndefined();
-  });
-});
-
-describe('callbackText', () => {
-  it('removes control and bidi characters and bounds the length', () => {
-    expect(callbackText('a\u0000b\r\nc\u202ed\u2066e', 64)).toBe('abcde');
-    expect(callbackText('x'.repeat(100), 10)).toBe('x'.repeat(10));
-    expect(callbackText(null, 10)).toBe('');
-  });
-});
-
-describe('authorizationParams', () => {
-  it('maps the per-request options to Salesforce parameters, the per-request scope winning', () => {
-    expect(
-      authorizationParams({ scope: ['api', 'web'], prompt: 'login consent', loginHint: 'ada@example.com', display: 'touch' }, 'id'),
-    ).toEqual({
-      scope: 'api web',
-      prompt: 'login consent',
-      login_hint: 'ada@example.com',
-      display: 'touch',
-    });
-    expect(authorizationParams({}, 'id api')).toEqual({ scope: 'id api' });
-    expect(authorizationParams({}, undefined)).toEqual({});
-  });
-
-  it("refuses passport-forcedotcom's login_hint rather than dropping it", () => {
-    expect(() => authorizationParams({ login_hint: 'ada@example.com' } as never, undefined)).toThrow(
-      new InvalidOptionError('authenticate option "login_hint" is not an option: write loginHint (it is sent as login_hint)'),
-    );
   });
 });

@@ -1,0 +1,18 @@
+/**
+ * The URLs the emulator puts in what it answers: the OpenID Connect issuer and the identity URL.
+ * Pure: takes the context's bases and returns strings.
+ */
+import type { EmulatorContext } from './context.js';
+
+/**
+ * The OpenID Connect issuer for requests under `sitePrefix`: the base they came through, like
+ * Salesforce's, whose issuer is the host (and site path) that handled the login.
+ */
+export function issuerFor(context: Pick<EmulatorContext, 'baseUrl'>, sitePrefix: string): string {
+  return `${context.baseUrl}${sitePrefix}`;
+}
+
+/** The identity URL Salesforce puts in `id`: always 18-character ids, never a site prefix. */
+export function identityUrl(context: Pick<EmulatorContext, 'identityBaseUrl'>, orgId: string, userId: string): string {
+  return `${context.identityBaseUrl}/id/${orgId}/${userId}`;
+}
