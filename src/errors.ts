@@ -6,7 +6,7 @@ import type { SalesforceTokenSet } from './types.js';
  */
 
 /** Which Salesforce call an error came from. */
-export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys';
+export type SalesforceEndpoint = 'token' | 'identity' | 'userinfo' | 'photo' | 'refresh' | 'revoke' | 'keys';
 
 /**
  * What went wrong, as a stable string for `switch` statements and logs. Errors whose code says it

@@ -365,25 +365,31 @@ const OPTIONS: Record<OptionName, true> = {
   agent: true,
   passReqToCallback: true,
 };
-const OPTION_NAMES = Object.keys(OPTIONS);
+/** The constructor's option names. */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
 
-const PER_REQUEST = "is an option of passport.authenticate('salesforce', { … }), per login";
-
-/** Options other strategies take that mean something else, or nothing, here. */
-const ADVICE: Record<string, string> = {
-  login_hint: `is not a constructor option: pass loginHint to passport.authenticate('salesforce', { loginHint }) (sent as login_hint)`,
-  loginHint: PER_REQUEST,
-  prompt: PER_REQUEST,
-  display: PER_REQUEST,
-  skipPhoto:
-    "is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
-  scopeSeparator: 'is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it',
-  pkce: 'is not needed: PKCE (S256) is always on and cannot be turned off, so remove it',
-  state:
-    "is not needed: state is always on; a per-login state object goes to passport.authenticate('salesforce', { state }) and comes back as info.state",
-  proxy: 'is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)',
-  customHeaders: 'is not supported: the strategy sends the headers Salesforce needs',
-};
+/** Options other strategies take that mean something else, or nothing, here; `name` is the strategy's name. */
+function advice(name: string): Record<string, string> {
+  const authenticate = `passport.authenticate('${name}', { … })`;
+  const perRequest = `is an option of ${authenticate}, per login`;
+  return {
+    login_hint: `is not a constructor option: pass loginHint to ${authenticate.replace('…', 'loginHint')} (sent as login_hint)`,
+    loginHint: perRequest,
+    prompt: perRequest,
+    display: perRequest,
+    skipPhoto:
+      "is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it; " +
+      "or keep passport-forcedotcom's options and profile with require('passport-salesforce-pkce/forcedotcom')",
+    profileURL:
+      "is passport-salesforce's: the profile comes from the identity URL here (its fields are listed in docs/migration.md), so remove it; " +
+      "or keep passport-salesforce's UserInfo profile (user_id, given_name, email…) with require('passport-salesforce-pkce/salesforce')",
+    scopeSeparator: 'is not needed: scopes are always sent space-separated, as Salesforce requires, so remove it',
+    pkce: 'is not needed: PKCE (S256) is always on and cannot be turned off, so remove it',
+    state: `is not needed: state is always on; a per-login state object goes to ${authenticate.replace('…', 'state')} and comes back as info.state`,
+    proxy: 'is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)',
+    customHeaders: 'is not supported: the strategy sends the headers Salesforce needs, so remove it',
+  };
+}
 
 /** Edit distance between two short strings (insertions, deletions, substitutions). */
 function distance(a: string, b: string): number {
@@ -410,17 +416,19 @@ function nearMiss(name: string): string | undefined {
 
 /**
  * What is wrong with each option name that is not an option, e.g.
- * `options.loginUrl is not an option (did you mean loginURL?)`; empty when all are known.
+ * `options.loginUrl is not an option (did you mean loginURL?)`; empty when all are known. `name`
+ * is the strategy's name, for the advice that shows a `passport.authenticate(name, …)` call.
  */
-export function unknownOptionProblems(options: object): string[] {
+export function unknownOptionProblems(options: object, name: string): string[] {
   const known = new Set<string>(OPTION_NAMES);
+  const advised = advice(name);
   return Object.keys(options)
-    .filter((name) => !known.has(name))
-    .map((name) => {
-      const advice = Object.hasOwn(ADVICE, name) ? ADVICE[name] : undefined;
-      if (advice !== undefined) return `options.${name} ${advice}`;
-      const suggestion = nearMiss(name);
-      return `options.${name} is not an option${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
+    .filter((option) => !known.has(option))
+    .map((option) => {
+      const says = Object.hasOwn(advised, option) ? advised[option] : undefined;
+      if (says !== undefined) return `options.${option} ${says}`;
+      const suggestion = nearMiss(option);
+      return `options.${option} is not an option${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
     });
 }
 
@@ -430,7 +438,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new InvalidOptionError(`${PREFIX}: options must be an object with at least clientID and callbackURL`);
   }
   const options = input as Record<string, unknown>;
-  const unknown = unknownOptionProblems(options);
+  const unknown = unknownOptionProblems(options, typeof options.name === 'string' ? options.name : 'salesforce');
   if (unknown.length > 0) throw new InvalidOptionError(`${PREFIX}: ${unknown.join('; ')}`);
   const clientID = optionalString(options, 'clientID') ?? fail('clientID', "is required: the Connected App's consumer key");
   const callbackURL = optionalString(options, 'callbackURL') ?? fail('callbackURL', 'is required, e.g. "/auth/salesforce/callback"');

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import {
   SalesforceNetworkError,
   SalesforceOAuthError,
@@ -285,17 +285,28 @@ export async function requestToken(
 }
 
 /**
- * GETs the identity URL with the access token in the `Authorization` header (never the query
- * string): `authorization` is the header's value, `Bearer {accessToken}` unless the app chose
- * another scheme.
+ * GETs a JSON resource of the user's (the identity URL, UserInfo, the Chatter photo) with the
+ * access token in the `Authorization` header (never the query string): `authorization` is the
+ * header's value, `Bearer {accessToken}` unless the app chose another scheme.
  */
+export function fetchWithToken(
+  endpoint: 'identity' | 'userinfo' | 'photo',
+  url: URL,
+  accessToken: string,
+  authorization: string,
+  options: CallOptions,
+): Promise<{ json: Record<string, unknown>; raw: string }> {
+  return getJson(endpoint, url, { authorization }, options, [accessToken]);
+}
+
+/** GETs the identity URL with the access token in the `Authorization` header (see fetchWithToken). */
 export function fetchIdentity(
   url: URL,
   accessToken: string,
   authorization: string,
   options: CallOptions,
 ): Promise<{ json: Record<string, unknown>; raw: string }> {
-  return getJson('identity', url, { authorization }, options, [accessToken]);
+  return fetchWithToken('identity', url, accessToken, authorization, options);
 }
 
 /** GETs a JSON Web Key Set (`/id/keys`). */

@@ -48,6 +48,7 @@ import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions }
 import { prepareLogin } from './session.js';
 import { strictSessionCookieProblem } from './session-cookie.js';
 import { checkTokenResponse, toTokenSet } from './token-response.js';
+import { noUserWarning, warnOnce } from './warnings.js';
 import type {
   AnyVerifyFunction,
   SalesforceIdTokenClaims,
@@ -59,6 +60,7 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
+  SalesforceIdTokenClaims,
   SalesforceProfile,
   TokenResponse,
 } from './types.js';
@@ -97,13 +99,6 @@ function verifyFailure(thrown: unknown): Error {
     ? thrown
     : new SalesforceError('VERIFY_CALLBACK_FAILED', 'The verify callback failed without an Error', { cause: thrown });
 }
-
-/** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
-const warnedConfigurations = new WeakSet<ResolvedOptions>();
-/** Strategies whose verify callback's form could not be told, reported already. */
-const warnedVerifyForms = new WeakSet<ResolvedOptions>();
-/** Strategies whose callbacks were reported to lose their session to a `SameSite=Strict` cookie. */
-const warnedStrictCookies = new WeakSet<ResolvedOptions>();
 
 /**
  * Passport strategy for Salesforce's OAuth 2.0 web server flow with PKCE (S256, always on).
@@ -292,10 +287,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       return;
     }
     const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
-    if (proxyProblem !== undefined && !warnedConfigurations.has(this._config)) {
-      warnedConfigurations.add(this._config);
-      process.emitWarning(proxyProblem, { code: 'SALESFORCE_PKCE_UNTRUSTED_PROXY' });
-    }
+    if (proxyProblem !== undefined) warnOnce(this._config, 'SALESFORCE_PKCE_UNTRUSTED_PROXY', proxyProblem);
     const pkce = createPkcePair();
     const nonce = hasOpenIdScope(params.scope) ? randomBytes(16).toString('base64url') : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
@@ -347,10 +339,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const pending = await this._takePendingLogin(req, handle, redirectTo);
     if (!('verifier' in pending)) {
       const cookieProblem = strictSessionCookieProblem(req, this._config.sessionKey);
-      if (cookieProblem !== undefined && !warnedStrictCookies.has(this._config)) {
-        warnedStrictCookies.add(this._config);
-        process.emitWarning(cookieProblem, { code: 'SALESFORCE_PKCE_STRICT_SESSION_COOKIE' });
-      }
+      if (cookieProblem !== undefined) warnOnce(this._config, 'SALESFORCE_PKCE_STRICT_SESSION_COOKIE', cookieProblem);
       this.fail(pending, 403);
       return;
     }
@@ -533,15 +522,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     if (verify.length > 0) return verify.length >= 5 + request;
     const validate = (this as { validate?: unknown }).validate;
     if (typeof validate === 'function' && validate.length > 0) return validate.length >= 4 + request;
-    if (!warnedVerifyForms.has(this._config)) {
-      warnedVerifyForms.add(this._config);
-      process.emitWarning(
-        `SalesforcePkceStrategy "${this._config.name}": the verify callback declares no parameters, so whether it takes params cannot be told; ` +
-          'it is called as (accessToken, refreshToken, profile, done). Declare its parameters ' +
-          '(accessToken, refreshToken, params, profile, done) to be given the token response (docs/frameworks.md)',
-        { code: 'SALESFORCE_PKCE_VERIFY_FORM' },
-      );
-    }
+    warnOnce(
+      this._config,
+      'SALESFORCE_PKCE_VERIFY_FORM',
+      `SalesforcePkceStrategy "${this._config.name}": the verify callback declares no parameters, so whether it takes params cannot be told; ` +
+        'it is called as (accessToken, refreshToken, profile, done). Declare its parameters ' +
+        '(accessToken, refreshToken, params, profile, done) to be given the token response (docs/frameworks.md)',
+    );
     return false;
   }
 
@@ -561,8 +548,11 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       if (answered) return;
       answered = true;
       if (err) void revokeIssued().then(() => this.error(err as Error));
-      else if (!user) void revokeIssued().then(() => this.fail(info ?? {}));
-      else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
+      else if (!user) {
+        // A login that fails with no reason is what a verify callback written for another package's arguments does.
+        if (info === undefined || info === null) warnOnce(this._config, 'SALESFORCE_PKCE_NO_USER', noUserWarning(this._config.name, user));
+        void revokeIssued().then(() => this.fail(info ?? {}));
+      } else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
     const verify = this._verifyCallback as (...args: unknown[]) => void;
     const withParams = this._verifyTakesParams(verify);
@@ -656,7 +646,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /** @internal How every call to Salesforce is made: `requestTimeout`, and the agent set on `_oauth2`. */
-  private _callOptions(): CallOptions {
+  protected _callOptions(): CallOptions {
     const agent = (this._oauth2 as unknown as { _agent?: Agent | boolean })._agent;
     return { timeout: this._config.requestTimeout, agent: typeof agent === 'object' ? agent : undefined };
   }

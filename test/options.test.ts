@@ -263,7 +263,8 @@ describe('option names', () => {
     [{ loginHint: 'ada@example.com' }, "options.loginHint is an option of passport.authenticate('salesforce', { … }), per login"],
     [
       { skipPhoto: true },
-      "options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
+      "options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it; " +
+        "or keep passport-forcedotcom's options and profile with require('passport-salesforce-pkce/forcedotcom')",
     ],
     [
       { scopeSeparator: ',' },
@@ -271,14 +272,33 @@ describe('option names', () => {
     ],
     [{ pkce: true }, 'options.pkce is not needed: PKCE (S256) is always on and cannot be turned off, so remove it'],
     [{ proxy: true }, 'options.proxy is passport-oauth2\'s: use trustProxy (or Express\'s "trust proxy" setting)'],
+    [
+      { profileURL: 'https://login.salesforce.com/services/oauth2/userinfo' },
+      "options.profileURL is passport-salesforce's: the profile comes from the identity URL here (its fields are listed in docs/migration.md), so remove it; " +
+        "or keep passport-salesforce's UserInfo profile (user_id, given_name, email…) with require('passport-salesforce-pkce/salesforce')",
+    ],
+    [
+      { customHeaders: { 'x-a': 'b' } },
+      'options.customHeaders is not supported: the strategy sends the headers Salesforce needs, so remove it',
+    ],
   ])('rejects %j with a TypeError that names it and says what to write', (extra, problem) => {
     expect(() => resolveOptions({ ...required, ...extra })).toThrow(new InvalidOptionError(`SalesforcePkceStrategy: ${problem}`));
+  });
+
+  it("shows passport.authenticate() with the strategy's configured name", () => {
+    expect(() => resolveOptions({ ...required, name: 'forcedotcom', loginHint: 'ada@example.com', state: true })).toThrow(
+      new InvalidOptionError(
+        "SalesforcePkceStrategy: options.loginHint is an option of passport.authenticate('forcedotcom', { … }), per login; " +
+          "options.state is not needed: state is always on; a per-login state object goes to passport.authenticate('forcedotcom', { state }) and comes back as info.state",
+      ),
+    );
   });
 
   it('names every unknown option at once', () => {
     expect(() => resolveOptions({ ...required, loginUrl: 'https://test.salesforce.com', skipPhoto: true })).toThrow(
       new InvalidOptionError(
-        "SalesforcePkceStrategy: options.loginUrl is not an option (did you mean loginURL?); options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it",
+        "SalesforcePkceStrategy: options.loginUrl is not an option (did you mean loginURL?); options.skipPhoto is passport-forcedotcom's: this strategy never requests the Chatter photo (profile.photos come from the identity response), so remove it; " +
+          "or keep passport-forcedotcom's options and profile with require('passport-salesforce-pkce/forcedotcom')",
       ),
     );
   });

@@ -69,6 +69,40 @@ describe('the published package', () => {
     };
     expect(Object.keys(manifest.dependencies ?? {})).toEqual(['jsonwebtoken', 'passport-oauth2']);
     expect(manifest.bin).toBeUndefined();
-    expect(Object.keys(manifest.exports)).toEqual(['./package.json', '.']);
+    expect(Object.keys(manifest.exports)).toEqual(['./package.json', '.', './forcedotcom', './salesforce']);
+  });
+
+  it("loads passport-forcedotcom's and passport-salesforce's replacements as those packages loaded, with require() and import", async () => {
+    const required = await run(
+      'node',
+      [
+        '-e',
+        `const ForceDotCom = require('passport-salesforce-pkce/forcedotcom');
+         const Salesforce = require('passport-salesforce-pkce/salesforce');
+         const options = { clientID: 'key', callbackURL: '/cb' };
+         console.log(JSON.stringify([
+           new ForceDotCom.Strategy(options, () => {}).name,
+           new Salesforce(options, () => {}).name,
+           Salesforce.Strategy === Salesforce,
+           // Babel's and TypeScript's interop for a default import of the CommonJS build.
+           (ForceDotCom.__esModule ? ForceDotCom.default : ForceDotCom).Strategy === ForceDotCom.Strategy,
+         ]));`,
+      ],
+      { cwd: cjsApp },
+    );
+    expect(JSON.parse(required.stdout)).toEqual(['forcedotcom', 'salesforce', true, true]);
+    const imported = await run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import forcedotcom, { Strategy as ForceDotComStrategy } from 'passport-salesforce-pkce/forcedotcom';
+         import SalesforceStrategy, { Strategy } from 'passport-salesforce-pkce/salesforce';
+         const options = { clientID: 'key', callbackURL: '/cb' };
+         console.log(JSON.stringify([new ForceDotComStrategy(options, () => {}).name, new SalesforceStrategy(options, () => {}).name, Strategy === SalesforceStrategy, forcedotcom.Strategy === ForceDotComStrategy]));`,
+      ],
+      { cwd: esmApp },
+    );
+    expect(JSON.parse(imported.stdout)).toEqual(['forcedotcom', 'salesforce', true, true]);
   });
 });

@@ -1,6 +1,6 @@
 // A TypeScript (ESM) site's use of the public types, compiled under `strict` by types.test.ts
 // (this repository's TypeScript, against dist/) and by the type matrix in types.matrix.ts
-// (@types/express 4 and 5; TypeScript 4.9, 5.0 and 6.0; node10, node16/nodenext and bundler
+// (@types/express 4 and 5; TypeScript 4.9, 5.0, 6.0 and 7.0; node10, node16/nodenext and bundler
 // resolution; against the packed tarball). No line may need a newer TypeScript than 4.9.
 import express from 'express';
 import passport from 'passport';
@@ -17,6 +17,8 @@ import {
   type SalesforceVerifyFunctionWithParams,
   type SalesforceVerifyFunctionWithRequest,
 } from 'passport-salesforce-pkce';
+import { Strategy as ForceDotComStrategy, type ForceDotComProfile } from 'passport-salesforce-pkce/forcedotcom';
+import PassportSalesforceStrategy, { Strategy as SalesforceStrategy } from 'passport-salesforce-pkce/salesforce';
 
 const options: SalesforceStrategyOptions = {
   clientID: 'key',
@@ -140,3 +142,21 @@ new SalesforcePkceStrategy({ callbackURL: '/cb' }, (_a, _r, _params, _p, done) =
 passport.authenticate('salesforce', { display: 'fullscreen' });
 
 export { app, describeError, describeProfile, lifecycle, method, ok };
+
+// The peer packages' entry points: passport-forcedotcom's token object and profile, passport-salesforce's UserInfo profile.
+passport.use(
+  new ForceDotComStrategy({ clientID: 'key', callbackURL: '/cb', skipPhoto: true }, (token, refreshToken, params, profile, done) => {
+    const user: { key: string; instanceUrl: string; photo?: string } = { key: profile.id, instanceUrl: params.instance_url };
+    const photos: ForceDotComProfile['photos'] = profile.photos;
+    done(null, { ...user, accessToken: token.toString(), photo: photos?.[0]?.value });
+  }),
+);
+passport.use(
+  new SalesforceStrategy(
+    { clientID: 'key', callbackURL: '/cb', passReqToCallback: true },
+    (req, accessToken, refreshToken, params, profile, done) => {
+      done(null, { userId: profile['user_id'], path: req.path, accessToken, scope: params.scope });
+    },
+  ),
+);
+export const sameClass: boolean = PassportSalesforceStrategy === SalesforceStrategy;
