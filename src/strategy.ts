@@ -60,7 +60,6 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
-  SalesforceIdTokenClaims,
   SalesforceProfile,
   TokenResponse,
 } from './types.js';
