@@ -229,9 +229,11 @@ export class PendingLoginStore {
       callback(null, false, { message: STATE_FAILURES.unknown });
       return;
     }
+    // Written back, never deleted: a session that notices changes through assignment only
+    // (@fastify/secure-session's Proxy has no delete trap) would keep the used login. `undefined`
+    // leaves no key in what any session middleware serialises.
     const { [handle]: _taken, ...remaining } = logins as PendingLogins;
-    if (Object.keys(remaining).length > 0) session[this.#key] = remaining;
-    else Reflect.deleteProperty(session, this.#key);
+    session[this.#key] = Object.keys(remaining).length > 0 ? remaining : undefined;
     const { verifier, ...record } = login;
     callback(null, verifier, record);
   }

@@ -15,14 +15,19 @@ function firstHeaderValue(value: string | string[] | undefined): string | undefi
 /**
  * Whether the request came through a proxy the app trusts: the strategy's `trustProxy` when set,
  * else Express's own `trust proxy` decision for the nearest hop (the same test Express applies
- * for `req.protocol`), else no.
+ * for `req.protocol`), else the host framework's decision as its `req.protocol` shows it:
+ * Fastify (`trustProxy`) and Koa (`app.proxy = true`, through koa-passport) read
+ * `X-Forwarded-Proto` into `req.protocol` only for a proxy they trust.
  */
 function trustsProxy(req: Request, trustProxySetting: boolean | undefined): boolean {
   if (trustProxySetting !== undefined) return trustProxySetting;
   const trust: unknown = req.app?.get?.('trust proxy fn');
-  return (
-    typeof trust === 'function' && (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true
-  );
+  if (typeof trust === 'function') {
+    return (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true;
+  }
+  const forwardedProto = firstHeaderValue(req.headers['x-forwarded-proto'])?.toLowerCase();
+  const socketProto = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true ? 'https' : 'http';
+  return forwardedProto !== undefined && forwardedProto !== socketProto && (req as { protocol?: unknown }).protocol === forwardedProto;
 }
 
 /**
