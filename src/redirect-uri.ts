@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { InvalidOptionError, MissingHostHeaderError } from './errors.js';
+import { InvalidOptionError, SalesforceError } from './errors.js';
 
 /**
  * The absolute `redirect_uri` of a request: `callbackURL` resolved against the request's origin,
@@ -79,6 +79,6 @@ export function redirectURI(callbackURL: string, req: Request, trustProxySetting
   const forwardedProto = trusted ? firstHeaderValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
   const protocol = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
   const host = (trusted && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
-  if (!host) throw new MissingHostHeaderError();
+  if (!host) throw new SalesforceError('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header');
   return new URL(callbackURL, `${protocol}://${host}`).href;
 }
