@@ -15,7 +15,7 @@ import {
   VerifyCallbackError,
   withIssuedTokens,
 } from './errors.js';
-import { IdTokenVerifier, type IdTokenExpectations, type SalesforceIdTokenClaims } from './id-token.js';
+import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
 import { adaptOAuth2 } from './oauth2-compat.js';
 import {
   resolveOptions,
@@ -52,6 +52,7 @@ import { strictSessionCookieProblem } from './session-cookie.js';
 import { checkTokenResponse, toTokenSet } from './token-response.js';
 import type {
   AnyVerifyFunction,
+  SalesforceIdTokenClaims,
   SalesforceTokenCallOptions,
   SalesforceTokenParams,
   SalesforceTokenSet,
