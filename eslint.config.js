@@ -39,6 +39,17 @@ export default tseslint.config(
     },
   },
   {
+    // A strategy that mixes callbacks and promises: no promise left unhandled, none passed where a
+    // callback's return value is ignored. Type-aware, so read with the project's tsconfig.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
+    ignores: ['test/types/consumer.*', 'test/e2e/**'],
+    languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

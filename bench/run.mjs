@@ -1,26 +1,23 @@
 /**
  * `npm run bench [-- options]`: what a login costs with this strategy, side by side with an
  * Express + express-session ceiling, a do-nothing Passport strategy (the Passport floor),
- * passport-oauth2's built-in PKCE and openid-client's Passport strategy, in one run; then how
- * cost grows with concurrent users, pending logins per session, orgs, and time.
+ * passport-oauth2's built-in PKCE and openid-client's Passport strategy, in one run; the
+ * callback's round trips to a Salesforce that answers late; where the CPU goes; and the
+ * strategies' own code and the id_token verifiers in a loop.
  *
- * Every server (each contender's app, the emulator, a loopback JSON server) runs in its own
- * process; this process is the load generator. Raw results go to bench/results/ (latest.json for
- * the last complete run); `npm run bench:charts` draws the charts from them. See BENCHMARKS.md.
+ * Every server (each contender's app, the emulator) runs in its own process; this process is
+ * the load generator. Raw results go to bench/results/ (latest.json for the last complete run).
+ * See BENCHMARKS.md.
  *
  * Options (defaults for the full run; --quick shrinks all of them):
- *   --quick              seconds instead of half an hour: every part, short (CI runs this; it
- *                        asserts only that every contender's logins succeed)
- *   --only LIST          comma-separated parts: redirect, login, profile, concurrency, pending,
- *                        orgs, soak, clients, micro (default: all)
+ *   --quick              a minute or two: every part, short (CI runs this; it asserts only that
+ *                        every contender's logins succeed)
+ *   --only LIST          comma-separated parts: redirect, login, latency, profile, micro (default: all)
  *   --rounds N           alternated rounds of the redirect leg and the full login (7)
  *   --duration S         seconds per contender per round (8)
  *   --connections N      autocannon connections for the redirect leg (32)
  *   --users N            virtual users for the full login (16)
- *   --levels LIST        concurrent users for the scaling part (1,2,4,8,16,32,64,128,256)
- *   --level-rounds N     rounds of the scaling part (3), --level-duration S seconds per level (2)
- *   --orgs N             orgs logged in through one process (10000)
- *   --soak-minutes M     length of the soak (10)
+ *   --latency-ms MS      how late the emulator answers in the round-trip part (50)
  *   --max-background C   repeat a comparison measurement (up to 3 times, keeping the quietest)
  *                        while other processes used more than C cores during it (default off)
  *   --no-build           do not rebuild dist/ when src/ is newer
@@ -32,12 +29,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBuilt, isStale } from '../scripts/build.mjs';
-import { MAX_ORGS } from './lib/sites.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
 const resultsDir = join(benchDir, 'results');
-const PARTS = ['redirect', 'login', 'profile', 'concurrency', 'pending', 'orgs', 'soak', 'clients', 'micro'];
+const PARTS = ['redirect', 'login', 'latency', 'profile', 'micro'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,11 +43,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string' },
     users: { type: 'string' },
-    levels: { type: 'string' },
-    'level-rounds': { type: 'string' },
-    'level-duration': { type: 'string' },
-    orgs: { type: 'string' },
-    'soak-minutes': { type: 'string' },
+    'latency-ms': { type: 'string' },
     'max-background': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
@@ -66,17 +58,8 @@ const settings = {
   warmupSeconds: quick ? 0.5 : 2,
   connections: number(flags.connections, 32, 32),
   virtualUsers: number(flags.users, 16, 16),
-  concurrencyLevels: (flags.levels ?? (quick ? '1,16' : '1,2,4,8,16,32,64,128,256')).split(',').map(Number),
-  concurrencyRounds: number(flags['level-rounds'], 3, 1),
-  concurrencySeconds: number(flags['level-duration'], 2, 0.5),
-  pendingSessions: quick ? 20 : 200,
-  orgs: number(flags.orgs, 10_000, 20),
-  soakMinutes: number(flags['soak-minutes'], 10, 0.1),
-  soakSampleSeconds: quick ? 1 : 5,
-  soakBrowsers: 32,
-  clientRounds: quick ? 1 : 3,
-  clientSeconds: quick ? 0.5 : 2,
-  clientConcurrency: 16,
+  latencyMs: number(flags['latency-ms'], 50, 50),
+  latencyLogins: quick ? 2 : 7,
   microIterations: quick ? 5000 : 20_000,
   microTrials: quick ? 3 : 7,
   maxBackground: number(flags['max-background'], 0, 0),
@@ -86,9 +69,6 @@ for (const [name, value] of Object.entries(settings)) {
   if (typeof value === 'number' && name !== 'maxBackground' && !(value > 0))
     throw new TypeError(`bench: ${name} must be a positive number`);
 }
-if (settings.orgs > MAX_ORGS) throw new TypeError(`bench: --orgs must be at most ${MAX_ORGS}, the sites the emulator serves`);
-if (!settings.concurrencyLevels.every((n) => Number.isInteger(n) && n > 0))
-  throw new TypeError('bench: --levels must be positive integers');
 const unknown = settings.parts.filter((part) => !PARTS.includes(part));
 if (unknown.length > 0) throw new TypeError(`bench: unknown part(s) ${unknown.join(', ')}; parts are ${PARTS.join(', ')}`);
 
@@ -100,11 +80,7 @@ else if (isStale() || isStale(join(root, 'packages', 'salesforce-oauth-emulator'
 // Imported after the build: these import both packages by name.
 const { Harness, log } = await import('./lib/harness.mjs');
 const { legRounds } = await import('./parts/compare.mjs');
-const { concurrencyRounds } = await import('./parts/concurrency.mjs');
-const { pendingLogins } = await import('./parts/pending.mjs');
-const { orgs } = await import('./parts/orgs.mjs');
-const { soak } = await import('./parts/soak.mjs');
-const { clientRounds } = await import('./parts/clients.mjs');
+const { latency } = await import('./parts/latency.mjs');
 const { micro } = await import('./parts/micro.mjs');
 const { profiles } = await import('./parts/profile.mjs');
 const { summarise } = await import('./lib/summary.mjs');
@@ -132,12 +108,8 @@ const partErrors = {};
 const parts = {
   redirect: () => legRounds(harness, 'redirect'),
   login: () => legRounds(harness, 'login'),
+  latency: () => latency(harness),
   profile: () => profiles(harness),
-  concurrency: () => concurrencyRounds(harness),
-  pending: () => pendingLogins(harness),
-  orgs: () => orgs(harness),
-  soak: () => soak(harness),
-  clients: () => clientRounds(harness),
   micro: () => micro(benchDir, settings),
 };
 try {

@@ -9,7 +9,6 @@ const {
   SalesforceOAuthError,
   SalesforceResponseError,
   SalesforceTimeoutError,
-  TokenSignatureError,
 } = require('passport-salesforce-pkce');
 
 /** What Salesforce's OAuth error codes mean for the person in front of the screen. */
@@ -90,7 +89,7 @@ function describeError(error) {
       retry: true,
     };
   }
-  if (error instanceof TokenSignatureError || error instanceof IdTokenError) {
+  if (error?.code === 'TOKEN_SIGNATURE_MISMATCH' || error instanceof IdTokenError) {
     return {
       title: 'The login could not be verified',
       text: 'Salesforce’s answer did not pass our checks. If this keeps happening, check that SF_CLIENT_SECRET belongs to this Connected App.',

@@ -13,7 +13,7 @@ const crypto = require('node:crypto');
 const express = require('express');
 const session = require('express-session');
 const passport = require('passport');
-const { Strategy, SALESFORCE_OWNED_DOMAINS } = require('passport-salesforce-pkce');
+const { Strategy } = require('passport-salesforce-pkce');
 const views = require('./views.cjs');
 const { describeError, describeLoginFailure } = require('./messages.cjs');
 const { startDemoSalesforce } = require('./demo-salesforce.cjs');
@@ -22,6 +22,10 @@ const port = Number(process.env.PORT || 3000);
 const callbackURL = process.env.SF_CALLBACK_URL || `http://localhost:${port}/auth/salesforce/callback`;
 const scope = ['api', 'id', 'refresh_token'];
 const API_VERSION = 'v62.0';
+
+// The domains of an org's own Salesforce hosts, where profile photos are served (acme.file.force.com,
+// acme.my.salesforce.com): https://help.salesforce.com/apex/HTViewHelpDoc?id=domain_name_overview.htm
+const SALESFORCE_DOMAINS = ['salesforce.com', 'force.com'];
 
 const isLoopback = (hostname) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 
@@ -41,7 +45,7 @@ function trustedPhotoURL(user) {
     return undefined;
   }
   const secure = photo.protocol === 'https:' || (photo.protocol === 'http:' && isLoopback(photo.hostname));
-  const ownedBySalesforce = photo.protocol === 'https:' && SALESFORCE_OWNED_DOMAINS.some((domain) => photo.hostname.endsWith(`.${domain}`));
+  const ownedBySalesforce = photo.protocol === 'https:' && SALESFORCE_DOMAINS.some((domain) => photo.hostname.endsWith(`.${domain}`));
   const trusted = secure && !photo.username && !photo.password && (photo.origin === instance.origin || ownedBySalesforce);
   return trusted ? photo : undefined;
 }

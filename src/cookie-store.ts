@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import { InvalidOptionError, StateStoreError } from './errors.js';
+import { InvalidOptionError, SalesforceError } from './errors.js';
 import {
   STATE_FAILURES,
   type PendingLoginRecord,
@@ -148,9 +148,9 @@ function appendSetCookie(res: ServerResponse, cookie: string): void {
  * pending login must be usable exactly once whatever is copied. The strategy refuses a pending
  * login older than its `pendingLoginTtl` whatever the cookie says.
  *
- * Size: one cookie holds at most 4,000 bytes (a large `state` is refused with a
- * `StateStoreError`), and the store's live cookies together take at most 8 KiB of the browser's
- * `Cookie` header, beside `max`: the oldest pending logins are cleared first. The site's own
+ * Size: one cookie holds at most 4,000 bytes (a large `state` is refused with a `SalesforceError`
+ * with code `STATE_STORE_FAILED`), and the store's live cookies together take at most 8 KiB of the
+ * browser's `Cookie` header, beside `max`: the oldest pending logins are cleared first. The site's own
  * cookies keep the other half of Node's 16 KiB header limit.
  *
  * Needs Express (it sets cookies through `req.res`).
@@ -189,7 +189,9 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
   store(req: Request, verifier: string, state: PendingLoginRecord, _meta: unknown, callback: StateStoreStoreCallback): void {
     const res = req.res;
     if (!res) {
-      callback(new StateStoreError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+      callback(
+        new SalesforceError('STATE_STORE_FAILED', 'CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'),
+      );
       return;
     }
     const prefix = this.#prefix(req);
@@ -200,7 +202,8 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     const cookie = `${name}=${value}; ${this.#attributes(req, this.#maxAge)}`;
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
       callback(
-        new StateStoreError(
+        new SalesforceError(
+          'STATE_STORE_FAILED',
           `The pending login does not fit in a cookie (${Buffer.byteLength(cookie)} bytes): keep authenticate's "state" small`,
         ),
       );

@@ -8,23 +8,6 @@ import { InvalidOptionError } from './errors.js';
 /** Where production and Developer Edition users log in. */
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 
-/**
- * Domains Salesforce owns: My Domains and instances (`salesforce.com`), Visualforce, files and
- * older sites (`force.com`), Experience Cloud (`site.com`), legacy hosts (`cloudforce.com`,
- * `database.com`) and Government Cloud (`salesforce.mil`, `crmforce.mil`). Customers publish
- * content on some of their subdomains, so ownership alone does not make a host safe for a token;
- * apps use it to recognise Salesforce's URLs, such as profile photos on `*.file.force.com`.
- */
-export const SALESFORCE_OWNED_DOMAINS: readonly string[] = [
-  'salesforce.com',
-  'force.com',
-  'site.com',
-  'cloudforce.com',
-  'database.com',
-  'salesforce.mil',
-  'crmforce.mil',
-];
-
 /** The OAuth endpoints under one login base. */
 export interface LoginEndpoints {
   authorize: string;

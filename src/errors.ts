@@ -8,7 +8,15 @@ import type { SalesforceTokenSet } from './types.js';
 /** Which Salesforce call an error came from. */
 export type SalesforceEndpoint = 'token' | 'identity' | 'refresh' | 'revoke' | 'keys';
 
-/** What went wrong, as a stable string for `switch` statements and logs. */
+/**
+ * What went wrong, as a stable string for `switch` statements and logs. Errors whose code says it
+ * all are a plain {@link SalesforceError}: `TOKEN_SIGNATURE_MISMATCH` (the token response's
+ * `signature` does not match `clientSecret`), `SESSION_REQUIRED` (no session middleware),
+ * `SESSION_SAVE_FAILED` (the store's error is the `cause`), `HOST_HEADER_MISSING` (a relative
+ * `callbackURL` and a request without `Host`), `VERIFY_CALLBACK_FAILED` (the verify callback threw
+ * something that is not an `Error`, the `cause`) and `STATE_STORE_FAILED` (the `store` option broke
+ * its contract; the message says how). Each other code has its own class, with fields.
+ */
 export type SalesforceErrorCode =
   | 'SALESFORCE_OAUTH_ERROR'
   | 'SALESFORCE_AUTHORIZATION_ERROR'
@@ -200,15 +208,6 @@ export class SalesforceNetworkError extends SalesforceError {
   }
 }
 
-/** The token response's `signature` is not HMAC-SHA256(client secret, id + issued_at): the identity URL cannot be trusted. */
-export class TokenSignatureError extends SalesforceError {
-  override name = 'TokenSignatureError';
-
-  constructor() {
-    super('TOKEN_SIGNATURE_MISMATCH', 'The token response signature does not match: the identity URL may have been altered');
-  }
-}
-
 /** The identity URL in the token response points at an origin that does not belong to this login. */
 export class IdentityOriginError extends SalesforceError {
   override name = 'IdentityOriginError';
@@ -284,19 +283,6 @@ function withoutTokenContents(cause: unknown): unknown {
   return copy;
 }
 
-/** The request has no session: the pending login (verifier and state) has nowhere to live. */
-export class SessionRequiredError extends SalesforceError {
-  override name = 'SessionRequiredError';
-
-  constructor() {
-    super(
-      'SESSION_REQUIRED',
-      'SalesforcePkceStrategy needs a session to keep the PKCE verifier: add express-session ' +
-        '(app.use(session({ secret, resave: false, saveUninitialized: false }))) before passport.initialize()',
-    );
-  }
-}
-
 /**
  * A login base (a request's `loginURL`, or one kept with a pending login or passed to `refresh()`
  * or `revoke()`) that `allowedLoginURLs` does not allow, or that a RegExp or function of it
@@ -315,49 +301,6 @@ export class LoginURLNotAllowedError extends SalesforceError {
         : `loginURL ${loginURL} is not a Salesforce login host; a custom domain must be listed in allowedLoginURLs as an exact URL`,
     );
     this.loginURL = loginURL;
-  }
-}
-
-/** The session store failed to save the pending login; the browser was not sent to Salesforce. The store's error is the `cause`. */
-export class SessionSaveError extends SalesforceError {
-  override name = 'SessionSaveError';
-
-  constructor(cause?: unknown) {
-    super('SESSION_SAVE_FAILED', 'The session could not be saved before the redirect to Salesforce', { cause });
-  }
-}
-
-/** A relative `callbackURL` cannot be resolved: the request has no `Host` header (an HTTP/1.0 client). */
-export class MissingHostHeaderError extends SalesforceError {
-  override name = 'MissingHostHeaderError';
-
-  constructor() {
-    super('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header');
-  }
-}
-
-/**
- * The verify callback threw or rejected with something that is not an `Error` (which it may
- * throw itself: an `Error` reaches the app unchanged). The thrown value is the `cause`.
- */
-export class VerifyCallbackError extends SalesforceError {
-  override name = 'VerifyCallbackError';
-
-  constructor(cause: unknown) {
-    super('VERIFY_CALLBACK_FAILED', 'The verify callback failed without an Error', { cause });
-  }
-}
-
-/**
- * The `store` of pending logins broke its contract: no handle for a starting login, a pending
- * login handed back unlike the one it was given, or a login that it cannot keep (a cookie too
- * large, no response to set it on). The message says which.
- */
-export class StateStoreError extends SalesforceError {
-  override name = 'StateStoreError';
-
-  constructor(problem: string) {
-    super('STATE_STORE_FAILED', problem);
   }
 }
 

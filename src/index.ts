@@ -34,24 +34,17 @@ export { CookiePendingLoginStore, type CookiePendingLoginStoreOptions } from './
 export { createPkcePair, type PkcePair } from './pkce.js';
 export { logOut } from './session.js';
 export { verifyTokenSignature, type SignedTokenFields } from './token-response.js';
-export { DEFAULT_LOGIN_URL, SALESFORCE_OWNED_DOMAINS } from './endpoints.js';
 export {
   IdentityOriginError,
   IdTokenError,
   InvalidOptionError,
   LoginURLNotAllowedError,
-  MissingHostHeaderError,
   SalesforceAuthorizationError,
   SalesforceError,
   SalesforceNetworkError,
   SalesforceOAuthError,
   SalesforceResponseError,
   SalesforceTimeoutError,
-  SessionRequiredError,
-  SessionSaveError,
-  StateStoreError,
-  TokenSignatureError,
-  VerifyCallbackError,
   type IdTokenCheck,
   type SalesforceEndpoint,
   type SalesforceErrorCode,

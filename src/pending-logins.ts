@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { InvalidOptionError, SessionRequiredError, SessionSaveError } from './errors.js';
+import { InvalidOptionError, SalesforceError } from './errors.js';
 import { sessionOf, type SessionLike, type SessionRequest } from './session.js';
 
 /**
@@ -100,6 +100,15 @@ export interface PendingLoginStoreOptions {
   max: number;
 }
 
+/** The request has no session: the pending login (verifier and state) has nowhere to live. */
+function sessionRequired(): SalesforceError {
+  return new SalesforceError(
+    'SESSION_REQUIRED',
+    'SalesforcePkceStrategy needs a session to keep the PKCE verifier: add express-session ' +
+      '(app.use(session({ secret, resave: false, saveUninitialized: false }))) before passport.initialize()',
+  );
+}
+
 const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 function isPendingLogin(value: unknown): value is PendingLogin {
@@ -176,7 +185,7 @@ export class PendingLoginStore {
   store(req: SessionRequest, verifier: string, record: PendingLoginRecord, _meta: unknown, callback: StateStoreStoreCallback): void {
     const session = sessionOf(req);
     if (!session) {
-      callback(new SessionRequiredError());
+      callback(sessionRequired());
       return;
     }
     const logins = this.#liveLogins(session, Date.now());
@@ -187,7 +196,14 @@ export class PendingLoginStore {
       callback(null, handle);
       return;
     }
-    session.save((err) => callback(err ? new SessionSaveError(err) : null, handle));
+    session.save((err) =>
+      callback(
+        err
+          ? new SalesforceError('SESSION_SAVE_FAILED', 'The session could not be saved before the redirect to Salesforce', { cause: err })
+          : null,
+        handle,
+      ),
+    );
   }
 
   /**
@@ -197,7 +213,7 @@ export class PendingLoginStore {
   verify(req: SessionRequest, handle: unknown, callback: StateStoreVerifyCallback): void {
     const session = sessionOf(req);
     if (!session) {
-      callback(new SessionRequiredError(), false);
+      callback(sessionRequired(), false);
       return;
     }
     if (typeof handle !== 'string' || handle === '') {
@@ -213,9 +229,11 @@ export class PendingLoginStore {
       callback(null, false, { message: STATE_FAILURES.unknown });
       return;
     }
+    // Written back, never deleted: a session that notices changes through assignment only
+    // (@fastify/secure-session's Proxy has no delete trap) would keep the used login. `undefined`
+    // leaves no key in what any session middleware serialises.
     const { [handle]: _taken, ...remaining } = logins as PendingLogins;
-    if (Object.keys(remaining).length > 0) session[this.#key] = remaining;
-    else Reflect.deleteProperty(session, this.#key);
+    session[this.#key] = Object.keys(remaining).length > 0 ? remaining : undefined;
     const { verifier, ...record } = login;
     callback(null, verifier, record);
   }

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { InvalidOptionError, MissingHostHeaderError } from './errors.js';
+import { InvalidOptionError, SalesforceError } from './errors.js';
 
 /**
  * The absolute `redirect_uri` of a request: `callbackURL` resolved against the request's origin,
@@ -15,14 +15,19 @@ function firstHeaderValue(value: string | string[] | undefined): string | undefi
 /**
  * Whether the request came through a proxy the app trusts: the strategy's `trustProxy` when set,
  * else Express's own `trust proxy` decision for the nearest hop (the same test Express applies
- * for `req.protocol`), else no.
+ * for `req.protocol`), else the host framework's decision as its `req.protocol` shows it:
+ * Fastify (`trustProxy`) and Koa (`app.proxy = true`, through koa-passport) read
+ * `X-Forwarded-Proto` into `req.protocol` only for a proxy they trust.
  */
 function trustsProxy(req: Request, trustProxySetting: boolean | undefined): boolean {
   if (trustProxySetting !== undefined) return trustProxySetting;
   const trust: unknown = req.app?.get?.('trust proxy fn');
-  return (
-    typeof trust === 'function' && (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true
-  );
+  if (typeof trust === 'function') {
+    return (trust as (address: string | undefined, hop: number) => unknown)(req.socket?.remoteAddress, 0) === true;
+  }
+  const forwardedProto = firstHeaderValue(req.headers['x-forwarded-proto'])?.toLowerCase();
+  const socketProto = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true ? 'https' : 'http';
+  return forwardedProto !== undefined && forwardedProto !== socketProto && (req as { protocol?: unknown }).protocol === forwardedProto;
 }
 
 /**
@@ -74,6 +79,6 @@ export function redirectURI(callbackURL: string, req: Request, trustProxySetting
   const forwardedProto = trusted ? firstHeaderValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
   const protocol = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
   const host = (trusted && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
-  if (!host) throw new MissingHostHeaderError();
+  if (!host) throw new SalesforceError('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header');
   return new URL(callbackURL, `${protocol}://${host}`).href;
 }

@@ -11,8 +11,6 @@ import {
   SalesforceAuthorizationError,
   SalesforceError,
   SalesforceResponseError,
-  StateStoreError,
-  VerifyCallbackError,
   withIssuedTokens,
 } from './errors.js';
 import { IdTokenVerifier, type IdTokenExpectations } from './id-token.js';
@@ -61,6 +59,7 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
+  SalesforceIdTokenClaims,
   SalesforceProfile,
   TokenResponse,
 } from './types.js';
@@ -93,8 +92,17 @@ interface ProfileContext {
   instanceUrl: string | undefined;
 }
 
+/** What a verify callback threw or rejected with, as the login's error: an `Error` unchanged. */
+function verifyFailure(thrown: unknown): Error {
+  return thrown instanceof Error
+    ? thrown
+    : new SalesforceError('VERIFY_CALLBACK_FAILED', 'The verify callback failed without an Error', { cause: thrown });
+}
+
 /** Strategies whose setup problem was reported already: a busy site warns once, not per login. */
 const warnedConfigurations = new WeakSet<ResolvedOptions>();
+/** Strategies whose verify callback's form could not be told, reported already. */
+const warnedVerifyForms = new WeakSet<ResolvedOptions>();
 /** Strategies whose callbacks were reported to lose their session to a `SameSite=Strict` cookie. */
 const warnedStrictCookies = new WeakSet<ResolvedOptions>();
 
@@ -208,7 +216,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
-    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()), config.requestTimeout);
+    this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
     adaptOAuth2(this._oauth2, (endpoint, form) => this._checkedTokenRequest(endpoint, config.login, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
   }
@@ -300,7 +308,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
           return;
         }
         if (typeof handle !== 'string' || handle === '') {
-          this.error(new StateStoreError('The state store called back without a handle for the pending login'));
+          this.error(new SalesforceError('STATE_STORE_FAILED', 'The state store called back without a handle for the pending login'));
           return;
         }
         const query = {
@@ -362,6 +370,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     }
     // The login base comes from the pending login, never from the callback's query.
     const login = this._loginTarget(pending.loginURL);
+    // When an id_token is expected (openid asked for, or one came from this host before), the
+    // host's keys are fetched if stale or missing while the code is exchanged: a cold key cache
+    // then costs no round trip of its own. A failed fetch is reported when the id_token is checked.
+    const keys = this._idTokens.prefetchKeys(login.baseURL, pending.nonce !== undefined).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     const tokens = await this._requestToken('token', login.tokenURL, {
       ...extraParams('tokenParams', this.tokenParams(options), STRATEGY_TOKEN_FIELDS),
       grant_type: 'authorization_code',
@@ -371,7 +386,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     });
     let profile: SalesforceProfile;
     try {
-      profile = await this._checkLogin(tokens, login, pending.nonce);
+      profile = await this._checkLogin(tokens, login, pending.nonce, keys);
     } catch (error) {
       await this._revokeIssued(login, tokens);
       throw error;
@@ -412,19 +427,30 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const pending = takenPendingLogin(verifier, state, Date.now(), this._config.pendingLoginTtl * 1000);
     if (pending === 'expired') return { message: STATE_FAILURES.expired };
     if (!pending)
-      throw new StateStoreError(
+      throw new SalesforceError(
+        'STATE_STORE_FAILED',
         "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",
       );
     return pending;
   }
 
-  /** @internal Everything checked between the code exchange and the verify callback; adds `id_token_claims`. */
-  private async _checkLogin(tokens: TokenResponse, login: LoginTarget, nonce: string | undefined): Promise<SalesforceProfile> {
+  /**
+   * @internal Everything checked between the code exchange and the verify callback; adds
+   * `id_token_claims`. `keys` is the fetch of the login host's keys started with the code exchange.
+   */
+  private async _checkLogin(
+    tokens: TokenResponse,
+    login: LoginTarget,
+    nonce: string | undefined,
+    keys: Promise<{ error: unknown } | undefined>,
+  ): Promise<SalesforceProfile> {
     const instanceUrl = this._checkTokens('token', tokens, login);
     // Any id_token reaching the app is verified: also one a Connected App grants without openid
     // being asked for (then there is no nonce to check).
     if (nonce !== undefined && typeof tokens.id_token !== 'string') throw new IdTokenError('missing');
     if (typeof tokens.id_token === 'string') {
+      const keysFailed = await keys;
+      if (keysFailed) throw keysFailed.error;
       (tokens as SalesforceTokenParams).id_token_claims = await this._idTokens.verify(
         tokens.id_token,
         this._idTokenExpectations(login, tokens, nonce),
@@ -497,6 +523,30 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   }
 
   /**
+   * @internal Whether the verify callback takes `params`, as passport-oauth2 decides: by the
+   * number of parameters it declares. A callback that declares none (a rest parameter, or the
+   * wrapper NestJS's `PassportStrategy` mixin hands over, `async (...params) => this.validate(...params)`)
+   * is judged by the strategy's own `validate` method when it has one (which gets no `done`);
+   * otherwise it is called without `params`, and a warning says so once.
+   */
+  private _verifyTakesParams(verify: (...args: unknown[]) => void): boolean {
+    const request = this._config.passReqToCallback ? 1 : 0;
+    if (verify.length > 0) return verify.length >= 5 + request;
+    const validate = (this as { validate?: unknown }).validate;
+    if (typeof validate === 'function' && validate.length > 0) return validate.length >= 4 + request;
+    if (!warnedVerifyForms.has(this._config)) {
+      warnedVerifyForms.add(this._config);
+      process.emitWarning(
+        `SalesforcePkceStrategy "${this._config.name}": the verify callback declares no parameters, so whether it takes params cannot be told; ` +
+          'it is called as (accessToken, refreshToken, profile, done). Declare its parameters ' +
+          '(accessToken, refreshToken, params, profile, done) to be given the token response (docs/frameworks.md)',
+        { code: 'SALESFORCE_PKCE_VERIFY_FORM' },
+      );
+    }
+    return false;
+  }
+
+  /**
    * @internal Calls the app's verify callback; when it refuses the user or fails, the tokens it
    * was given are revoked (`revokeIssued`) before the login ends.
    */
@@ -516,7 +566,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       else this.success(user, state === undefined ? (info ?? {}) : { ...info, state });
     };
     const verify = this._verifyCallback as (...args: unknown[]) => void;
-    const withParams = this._config.passReqToCallback ? verify.length >= 6 : verify.length >= 5;
+    const withParams = this._verifyTakesParams(verify);
     // The token response is Salesforce's JSON: hand over a refresh token only when it is a string, as the types promise.
     const refreshToken = typeof params.refresh_token === 'string' ? params.refresh_token : undefined;
     const args = [params.access_token, refreshToken, ...(withParams ? [params] : []), profile, done];
@@ -527,12 +577,12 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       // Thrown before done: the login errs. Thrown by done itself (the app's success handling):
       // rethrown, so _finishLogin reports it through this.error as passport-oauth2 would.
       if (answered) throw error;
-      done(error instanceof Error ? error : new VerifyCallbackError(error));
+      done(verifyFailure(error));
       return;
     }
     // An async verify callback that rejects before calling done must not hang the request.
     if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      Promise.resolve(returned).catch((error: unknown) => done(error instanceof Error ? error : new VerifyCallbackError(error)));
+      Promise.resolve(returned).catch((error: unknown) => done(verifyFailure(error)));
     }
   }
 

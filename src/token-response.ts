@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checkInstanceURL, type LoginTarget } from './endpoints.js';
-import { SalesforceResponseError, TokenSignatureError } from './errors.js';
+import { SalesforceError, SalesforceResponseError } from './errors.js';
 import type { SalesforceIdTokenClaims, SalesforceTokenSet, TokenResponse } from './types.js';
 
 /**
@@ -65,7 +65,11 @@ export interface TokenCheckContext {
  * which is what the identity origin check may trust besides the login's own origins.
  */
 export function checkTokenResponse(endpoint: 'token' | 'refresh', tokens: TokenResponse, context: TokenCheckContext): URL | undefined {
-  if (context.verifySignature && !verifyTokenSignature(tokens, context.clientSecret ?? '')) throw new TokenSignatureError();
+  if (context.verifySignature && !verifyTokenSignature(tokens, context.clientSecret ?? ''))
+    throw new SalesforceError(
+      'TOKEN_SIGNATURE_MISMATCH',
+      'The token response signature does not match: the identity URL may have been altered',
+    );
   const instance = checkInstanceURL(tokens.instance_url, context.login);
   if (!instance.ok) throw new SalesforceResponseError(endpoint, 200, 'the instance_url is not an https URL of a Salesforce host');
   return instance.url;

@@ -29,8 +29,8 @@ export interface TokenResponse extends Record<string, unknown> {
 }
 
 /**
- * The verified claims of a Salesforce id_token. (Declared here rather than extending jose's
- * `JWTPayload`, so the package's types need nothing from jose.)
+ * The verified claims of a Salesforce id_token. (Declared here, so the package's types need
+ * nothing from the JWT library.)
  */
 export interface SalesforceIdTokenClaims {
   /** The issuer: the login base of this login, e.g. `https://login.salesforce.com`. */

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CookiePendingLoginStore } from '../src/cookie-store.js';
-import { InvalidOptionError, StateStoreError } from '../src/errors.js';
+import { InvalidOptionError, SalesforceError } from '../src/errors.js';
 import type { PendingLoginRecord } from '../src/pending-logins.js';
 import { propertyParameters } from './reliability/support.js';
 
@@ -74,7 +74,9 @@ describe('CookiePendingLoginStore', () => {
     new CookiePendingLoginStore({ secret: SECRET }).store({ headers: {} } as Request, 'v', RECORD, undefined, (err) => {
       error = err;
     });
-    expect(error).toEqual(new StateStoreError('CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'));
+    expect(error).toEqual(
+      new SalesforceError('STATE_STORE_FAILED', 'CookiePendingLoginStore needs Express: the request has no req.res to set its cookie on'),
+    );
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { KeyObject, sign } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IdTokenError, SalesforceResponseError } from '../src/errors.js';
@@ -201,6 +202,41 @@ describe('IdTokenVerifier', () => {
     expect(await failedCheck(verifier, hs256)).toBe('malformed');
   });
 
+  it("trusts no key the token brings: jwk, jku and x5u in the header are not used, only the login host's keys", async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const header = { kid: '188', jwk: rotated.jwk, jku: 'https://evil.example/keys', x5u: 'https://evil.example/cert' };
+    expect(await failedCheck(verifier, await idToken(rotated, {}, header))).toBe('signature');
+    expect(source.fetches).toEqual([`${issuer}/id/keys`]);
+  });
+
+  it('refuses a header with crit extensions, and looks no key up for a token that is not RS256', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    // jose refuses to sign an unknown crit extension: signed here with node:crypto.
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'RS256', kid: '188', crit: ['exp_ext'], exp_ext: 1 })}.${part({ iss: issuer, aud: audience, sub: identityUrl, nonce, iat: now, exp: now + 300 })}`;
+    const signature = sign('sha256', Buffer.from(input), KeyObject.from(current.privateKey)).toString('base64url');
+    expect(await failedCheck(verifier, `${input}.${signature}`)).toBe('malformed');
+    expect(await failedCheck(verifier, 'eyJhbGciOiJub25lIiwia2lkIjoiMTg4In0.e30.')).toBe('malformed');
+    expect(source.fetches).toEqual([]);
+  });
+
+  it('uses the only RS256 key for a token without kid, and refuses to pick between several', async () => {
+    const one = new IdTokenVerifier(
+      keySource({
+        keys: [
+          { ...current.jwk, kid: undefined },
+          { ...rotated.jwk, use: 'enc' },
+        ],
+      }).fetch,
+    );
+    await expect(one.verify(await idToken(current, {}, { kid: undefined }), { issuer, audience, nonce })).resolves.toBeDefined();
+    const several = new IdTokenVerifier(keySource({ keys: [current.jwk, rotated.jwk] }).fetch);
+    expect(await failedCheck(several, await idToken(current, {}, { kid: undefined }))).toBe('key');
+  });
+
   it('fetches the keys again once for an unknown kid after the 30 s cooldown, finding a rotated key', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const source = keySource({ keys: [current.jwk] }, { keys: [current.jwk, rotated.jwk] });
@@ -264,6 +300,37 @@ describe('IdTokenVerifier', () => {
     const token = await idToken(current);
     await Promise.all(Array.from({ length: 5 }, () => verifier.verify(token, { issuer, audience, nonce })));
     expect(source.fetches).toHaveLength(1);
+  });
+
+  it('keeps the keys of the 100 most recently used login hosts, fetching a dropped host again', async () => {
+    const source = keySource({ keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    const token = await idToken(current);
+    const hosts = Array.from({ length: 101 }, (_, i) => `https://org${i}.my.salesforce.com`);
+    // Each host's token names its own issuer; the check fails on it, after the keys were looked up.
+    for (const host of hosts) expect(await failedCheck(verifier, token, { issuer: host, audience, nonce })).toBe('issuer');
+    expect(source.fetches).toHaveLength(101);
+    expect(await failedCheck(verifier, token, { issuer: hosts[100] ?? '', audience, nonce })).toBe('issuer');
+    expect(source.fetches).toHaveLength(101);
+    expect(await failedCheck(verifier, token, { issuer: hosts[0] ?? '', audience, nonce })).toBe('issuer');
+    expect(source.fetches).toHaveLength(102);
+    expect(source.fetches.at(-1)).toBe(`${hosts[0]}/id/keys`);
+  });
+
+  it('prefetches stale or missing keys when an id_token is expected, or one came from the host before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const source = keySource(new Error('down'), { keys: [current.jwk] });
+    const verifier = new IdTokenVerifier(source.fetch);
+    await verifier.prefetchKeys(issuer, false);
+    expect(source.fetches).toEqual([]);
+    await expect(verifier.prefetchKeys(issuer, true)).rejects.toThrow('down');
+    await verifier.prefetchKeys(issuer, true);
+    await verifier.verify(await idToken(current), { issuer, audience, nonce });
+    await verifier.prefetchKeys(issuer, false);
+    expect(source.fetches).toHaveLength(2);
+    vi.advanceTimersByTime(10 * 60_000 + 1);
+    await verifier.prefetchKeys(issuer, false);
+    expect(source.fetches).toHaveLength(3);
   });
 
   it('keeps each login host apart', async () => {

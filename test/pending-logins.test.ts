@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, SessionRequiredError } from '../src/errors.js';
+import { InvalidOptionError, SalesforceError } from '../src/errors.js';
 import { newPendingLogin, PendingLoginStore, STATE_FAILURES, takenPendingLogin, type PendingLoginRecord } from '../src/pending-logins.js';
 
 type Session = Record<string, unknown> & { saves: number; save(cb: (err?: unknown) => void): void };
@@ -115,12 +115,13 @@ describe('PendingLoginStore', () => {
     expect(Buffer.byteLength(JSON.stringify(req.session))).toBeLessThan(8 * 1024);
   });
 
-  it('reports a missing session with a SessionRequiredError that names express-session', () => {
+  it('reports a missing session with SESSION_REQUIRED, naming express-session', () => {
     let error: unknown;
     store().store({}, 'v', RECORD, undefined, (err) => {
       error = err;
     });
-    expect(error).toBeInstanceOf(SessionRequiredError);
+    expect(error).toBeInstanceOf(SalesforceError);
+    expect(error).toMatchObject({ code: 'SESSION_REQUIRED' });
     expect((error as Error).message).toContain('add express-session');
   });
 

@@ -15,6 +15,8 @@
  *   shell-background  started in the background (e.g. the emulator) for the next `shell` block
  *   shell             run with bash (npx salesforce-oauth-emulator maps to the built bin); exit 0
  *   skip (why)        shell commands only (installs, the test suite itself), with the reason
+ *   nest              a complete NestJS app: test/frameworks/nest.matrix.ts compiles and runs it
+ *                     in its scratch sites, where NestJS is installed
  *
  * The samples import the packages by name, so they run against the builds in dist/ (the test
  * setup, scripts/build.mjs, rebuilds them when src/ is newer).
@@ -98,6 +100,8 @@ const MODES = new Set([
   // Installed, compiled and run on several TypeScript versions by test/types/quick-start.matrix.ts.
   'ts-quick-start',
   'skip',
+  // A complete NestJS app, compiled and run by test/frameworks/nest.matrix.ts where NestJS is installed.
+  'nest',
 ]);
 
 function mode(sample: Sample): string {
@@ -504,7 +508,7 @@ describe('README, docs/ and emulator README code samples', () => {
       }
       default:
         // skip (with its reason), shell-background and first-login-emulator (run by the shell
-        // block after them), outputs.
+        // block after them), nest (run by test/frameworks/nest.matrix.ts), outputs.
         break;
     }
   }

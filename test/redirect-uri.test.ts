@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, MissingHostHeaderError } from '../src/errors.js';
+import { InvalidOptionError, SalesforceError } from '../src/errors.js';
 import { redirectURI, untrustedProxyProblem } from '../src/redirect-uri.js';
 
 interface RequestFields {
@@ -57,7 +57,9 @@ describe('redirectURI', () => {
     expect(redirectURI('/cb', request({ headers: { host: 'a.example', 'x-forwarded-proto': 'javascript' }, encrypted: true }), true)).toBe(
       'https://a.example/cb',
     );
-    expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(new MissingHostHeaderError());
+    expect(() => redirectURI('/cb', request({ headers: {} }), undefined)).toThrow(
+      new SalesforceError('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header'),
+    );
   });
 
   it('refuses a path outside the mount point of the router whose route runs the login, saying what to write', () => {

@@ -18,7 +18,6 @@
  *   Connected App without `openid`, so no id_token comes back.
  */
 import { randomBytes } from 'node:crypto';
-import { setInterval } from 'node:timers';
 import { URL } from 'node:url';
 import express from 'express';
 import session from 'express-session';
@@ -27,7 +26,6 @@ import { Strategy as OpenIdClientStrategy } from 'openid-client/passport';
 import { Passport, Strategy as PassportStrategy } from 'passport';
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SalesforcePkceStrategy } from 'passport-salesforce-pkce';
-import { siteURL } from './sites.mjs';
 
 export const CONTENDERS = [
   'ceiling',
@@ -105,7 +103,7 @@ export const CHECKS = [
       'passport-floor': false,
       'passport-oauth2': 'no: ignores the id_token',
       'openid-client': 'no (only with `enableNonRepudiationChecks`)',
-      strategy: 'yes (jose)',
+      strategy: 'yes (jsonwebtoken)',
     },
   ],
   [
@@ -234,36 +232,18 @@ async function openIdClientStrategy(emulator, appUrl) {
 }
 
 /**
- * Builds one contender's app. `emulator` is `{ url, orgId, userId }`, `appUrl` the app's own
- * origin (openid-client wants an absolute callback URL). Options:
- *
- * - `store`: the express-session store (default: a new MemoryStore);
- * - `sessionMaxAge`: ms; sets the cookie's maxAge and prunes expired sessions from the
- *   MemoryStore every 5 s (for long runs where browsers come and go);
- * - `refresh`: keeps the refresh token with the user and serves `GET /refresh` (this strategy only);
- * - `sites`: a number of login bases on the emulator, `siteURL(emulator.url, 1…sites)`, that a
- *   request may choose with `?site=<n>&hint=<username>` (this strategy only; they become its
- *   `allowedLoginURLs`, as exact strings).
- *
- * Resolves to `{ app, store, strategy, errors, served }`: `errors` counts what reached Express's
+ * Builds one contender's app, with a MemoryStore. `emulator` is `{ url, orgId, userId }`,
+ * `appUrl` the app's own origin (openid-client wants an absolute callback URL). Resolves to `{ app, store, strategy, errors, served }`: `errors` counts what reached Express's
  * error handler (with a few messages), `served` the login starts and callbacks answered.
  */
-export async function createBenchApp(
-  contender,
-  emulator,
-  appUrl,
-  { store = new session.MemoryStore(), sessionMaxAge, refresh = false, sites = 0 } = {},
-) {
+export async function createBenchApp(contender, emulator, appUrl) {
   if (!CONTENDERS.includes(contender)) throw new TypeError(`unknown contender ${contender}; one of ${CONTENDERS.join(', ')}`);
   const app = express();
   const errors = { count: 0, messages: new Set() };
   const served = { starts: 0, callbacks: 0 };
   app.disable('x-powered-by');
-  app.use(session({ ...SESSION_OPTIONS, store, ...(sessionMaxAge ? { cookie: { maxAge: sessionMaxAge } } : {}) }));
-  if (sessionMaxAge) {
-    // MemoryStore forgets an expired session only when asked for it; all() asks for every one.
-    setInterval(() => store.all(() => {}), 5000).unref();
-  }
+  const store = new session.MemoryStore();
+  app.use(session({ ...SESSION_OPTIONS, store }));
   app.use(CALLBACK_PATH, (_req, _res, next) => {
     served.callbacks += 1;
     next();
@@ -274,7 +254,6 @@ export async function createBenchApp(
   });
 
   const authorizeURL = `${emulator.url}/services/oauth2/authorize?response_type=code&client_id=${CLIENT_ID}&state=`;
-  const loginURLs = sites > 0 ? Array.from({ length: sites }, (_, i) => siteURL(emulator.url, i + 1)) : undefined;
   let strategy;
   if (contender === 'ceiling') {
     app.get('/auth/salesforce', (req, res) => {
@@ -291,14 +270,8 @@ export async function createBenchApp(
     const identityURL = `${emulator.url}/id/${emulator.orgId}/${emulator.userId}`;
     const salesforce = (clientID) =>
       new SalesforcePkceStrategy(
-        {
-          clientID,
-          clientSecret: CLIENT_SECRET,
-          loginURL: emulator.url,
-          callbackURL: CALLBACK_PATH,
-          ...(loginURLs ? { allowedLoginURLs: loginURLs } : {}),
-        },
-        (accessToken, refreshToken, profile, done) => done(null, refresh ? { id: profile.id, refreshToken } : { id: profile.id }),
+        { clientID, clientSecret: CLIENT_SECRET, loginURL: emulator.url, callbackURL: CALLBACK_PATH },
+        (accessToken, refreshToken, profile, done) => done(null, { id: profile.id }),
       );
     const strategies = {
       'passport-floor': () => new FloorStrategy(authorizeURL),
@@ -308,37 +281,15 @@ export async function createBenchApp(
       'passport-oauth2-no-id-token': () => passportOAuth2Strategy(emulator, identityURL, CLIENT_ID_NO_OPENID),
       'strategy-no-id-token': () => salesforce(CLIENT_ID_NO_OPENID),
     };
-    if ((refresh || loginURLs) && contender !== 'strategy') throw new TypeError('refresh and sites are for the strategy contender only');
     strategy = await strategies[contender]();
     passport.use(strategy);
     passport.serializeUser((user, done) => done(null, user));
     passport.deserializeUser((user, done) => done(null, user));
     app.use(passport.initialize());
     app.use(passport.session());
-    if (loginURLs) {
-      app.get('/auth/salesforce', (req, res, next) => {
-        // Without ?site the configured loginURL is used.
-        const loginURL = loginURLs[Number(req.query.site) - 1];
-        passport.authenticate('salesforce', { loginURL, loginHint: req.query.hint })(req, res, next);
-      });
-    } else {
-      app.get('/auth/salesforce', passport.authenticate('salesforce'));
-    }
+    app.get('/auth/salesforce', passport.authenticate('salesforce'));
     app.get(CALLBACK_PATH, passport.authenticate('salesforce', { successRedirect: '/done', failureRedirect: '/failed' }));
-    if (refresh) {
-      app.get('/refresh', (req, res, next) => {
-        if (!req.user?.refreshToken) {
-          res.status(401).end('not logged in');
-          return;
-        }
-        strategy.refresh(req.user.refreshToken).then((tokens) => res.json({ issuedAt: tokens.issuedAt }), next);
-      });
-    }
   }
-  app.get('/touch', (req, res) => {
-    req.session.visited = true;
-    res.end('ok');
-  });
   app.use((err, _req, res, _next) => {
     errors.count += 1;
     if (errors.messages.size < 5) errors.messages.add(`${err.name}: ${err.message}`);

@@ -20,9 +20,6 @@ export const backgroundNote = (result) =>
     ? ''
     : `; others used ${result.backgroundCores.toFixed(2)} cores${result.attempts > 1 ? ` (kept attempt ${result.attempts})` : ''}`;
 
-/** A redirect URI the emulator accepts for logins that are not driven through an app (the HTTP client part). */
-export const DIRECT_REDIRECT = 'http://127.0.0.1/bench/clients/callback';
-
 export class Harness {
   #children = new Set();
   #noOpenIdScopes;
@@ -51,22 +48,17 @@ export class Harness {
     await Promise.all([...this.#children].map((started) => this.stop(started)));
   }
 
-  /** The emulator (started once per run), with the Connected Apps for logins that use no app. */
+  /** The emulator, started once per run. */
   async startEmulator() {
     this.emulator = await this.child('servers/emulator.mjs', [], 'emulator');
     const { url, orgId, userId } = this.emulator.info;
     this.emulatorInfo = { url, orgId, userId };
-    await this.registerConnectedApps([]);
     return this.emulator;
   }
 
   /** A fresh process per contender and round, so one process's JIT and memory layout don't decide a contender's numbers. */
-  async startApp(contender, options = {}) {
-    const app = await this.child(
-      'servers/app.mjs',
-      [contender, JSON.stringify(this.emulatorInfo), JSON.stringify(options)],
-      `app ${contender}`,
-    );
+  async startApp(contender) {
+    const app = await this.child('servers/app.mjs', [contender, JSON.stringify(this.emulatorInfo)], `app ${contender}`);
     await this.registerConnectedApps([app]);
     return app;
   }
@@ -84,7 +76,7 @@ export class Harness {
    * the emulator's default scopes (openid among them, so an id_token comes back), one without openid.
    */
   async registerConnectedApps(apps) {
-    const redirectUris = [...apps.map((app) => `${app.info.url}${CALLBACK_PATH}`), DIRECT_REDIRECT];
+    const redirectUris = apps.map((app) => `${app.info.url}${CALLBACK_PATH}`);
     await this.emulator.call('addApp', { app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris } });
     this.#noOpenIdScopes ??= await this.#scopesWithoutOpenId();
     await this.emulator.call('addApp', {

@@ -16,7 +16,7 @@
 /** Components, tried in order against a frame's URL (and function name for V8's own entries). */
 const COMPONENTS = [
   ['GC', (f) => f.functionName === '(garbage collector)'],
-  ['jose (id_token signature and claims)', (f) => /node_modules\/jose\//.test(f.url)],
+  ['jsonwebtoken, jws (id_token signature and claims)', (f) => /node_modules\/(jsonwebtoken|jws|jwa)\//.test(f.url)],
   ['openid-client, oauth4webapi', (f) => /node_modules\/(openid-client|oauth4webapi)\//.test(f.url)],
   ['passport-oauth2, oauth', (f) => /node_modules\/(passport-oauth2|oauth)\//.test(f.url)],
   ['this strategy (dist/)', (f) => /\/dist\/(esm|commonjs)\//.test(f.url) && !/node_modules/.test(f.url)],
@@ -57,7 +57,10 @@ const NAMED = [
     [is('express-session/session/session.js', 'save'), is('dist/pending-logins.js')],
   ],
   ["express-session's end-of-request hash", [is('express-session/index.js', 'end'), is('express-session/index.js', 'hash')]],
-  ['id_token check (jose, dist/id-token.js)', [anyOf((f) => /^jose\//.test(file(f)), is('dist/id-token.js'))]],
+  [
+    'id_token check (jsonwebtoken, dist/id-token.js, dist/key-sets.js)',
+    [anyOf((f) => /^(jsonwebtoken|jws|jwa)\//.test(file(f)), is('dist/id-token.js'), is('dist/key-sets.js'))],
+  ],
   [
     'identity fetch: request, origin check, profile (dist/)',
     [anyOf(is('dist/salesforce-client.js', 'fetchIdentity'), is('dist/profile.js'), is('dist/endpoints.js', 'checkIdentityURL'))],

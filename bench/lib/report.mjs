@@ -1,12 +1,12 @@
 /**
  * The printed summary of a run, as Markdown tables (BENCHMARKS.md quotes them): every contender,
- * every ratio with its spread and interval, the targets judged, the scaling parts in short.
+ * every ratio with its spread and interval, the targets judged, the callback's round trips, the
+ * profiles and the micro-benchmarks.
  */
 import { CHECKS, LABELS, LETTERS } from './apps.mjs';
 
 const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const percent = (share) => `${fixed(100 * share, 0)} %`;
-const mib = (bytes) => fixed(bytes / 2 ** 20, 1);
 
 function table(lines, header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -99,91 +99,47 @@ function profileTables(lines, profiles) {
   }
 }
 
-function concurrencyTables(lines, s, settings) {
-  lines.push('', `### Concurrent users (median of ${settings.concurrencyRounds} round(s) × ${settings.concurrencySeconds} s per level)`);
-  for (const leg of ['redirect', 'login']) {
-    const contenders = Object.keys(s[leg]);
-    if (contenders.length === 0) continue;
-    const levels = s[leg][contenders[0]].map((p) => p.users);
-    lines.push('', leg === 'redirect' ? 'Redirect leg: req/s (p99 ms)' : 'Full login: logins/s (p99 ms)', '');
-    table(
-      lines,
-      ['contender', ...levels.map(String)],
-      contenders.map((c) => [LABELS[c], ...s[leg][c].map((p) => `${fixed(p.perSecond, 0)} (${fixed(p.p99, 1)})`)]),
-    );
-  }
-  lines.push('', backgroundLine(s.background));
-}
-
-function pendingTable(lines, pending) {
-  const contenders = Object.keys(pending.contenders);
+function latencyTable(lines, latency) {
   lines.push(
     '',
-    `### Pending logins per session: session JSON bytes, and login-start p50 ms (${pending.sessions} sessions, one request at a time; cap ${pending.cap})`,
+    `### The callback's round trips: every call to the emulator answered ${latency.delayMs} ms late, one browser at a time (median of ${latency.logins} logins each)`,
     '',
   );
-  const rows = pending.contenders[contenders[0]].map((_, i) => [
-    String(pending.contenders[contenders[0]][i].pending),
-    ...contenders.map((c) => {
-      const p = pending.contenders[c][i];
-      return p.latency ? `${p.sessionBytes} B, ${fixed(p.latency.p50, 2)} ms` : `${p.sessionBytes} B`;
-    }),
-  ]);
-  table(lines, ['logins started', ...contenders.map((c) => `(${LETTERS[c]})`)], rows);
-}
-
-function orgsTable(lines, orgs) {
-  lines.push('', `### Orgs logged in through one process (this strategy, ${orgs.orgs} orgs)`, '');
   table(
     lines,
-    ['orgs', 'heap MiB after GC', 'RSS MiB', 'key sets cached', 'logins/s in the step', 'p99 ms', 'failed'],
-    orgs.points.map((p) => [
-      p.orgs,
-      mib(p.heapUsed),
-      mib(p.rss),
-      p.keyCache,
-      fixed(p.loginsPerSecond, 0),
-      fixed(p.p99, 1),
-      p.failures ?? 0,
+    ['contender', 'callback ms, no delay', 'callback ms, warm', 'round trips, warm', 'callback ms, cold key cache', 'round trips, cold'],
+    Object.entries(latency.contenders).map(([c, r]) => [
+      LABELS[c],
+      fixed(r.localMs, 1),
+      fixed(r.warmMs, 1),
+      fixed(r.warmRoundTrips, 2),
+      fixed(r.coldMs, 1),
+      fixed(r.coldRoundTrips, 2),
     ]),
   );
 }
 
-function soakLines(lines, s) {
+function microTables(lines, micro) {
   lines.push(
     '',
-    `### Soak: ${fixed(s.durationMinutes, 1)} minutes of mixed logins, refreshes and abandoned logins (this strategy)`,
-    '',
-    `${Object.entries(s.actions)
-      .map(([action, n]) => `${n} ${action}`)
-      .join(', ')}; ${s.failed} failed.`,
-    `RSS ${fixed(s.rssMiB.first, 1)} MiB at the start, ${fixed(s.rssMiB.min, 1)}–${fixed(s.rssMiB.max, 1)} MiB over the run, ${fixed(s.rssMiB.last, 1)} MiB at the end; slope over the second half ${fixed(s.rssSlopeMiBPerMinute, 2)} MiB/min.`,
-    `Heap after GC ${s.heapAfterGcMiB.map((v) => fixed(v, 1)).join(', ')} MiB; slope over the second half ${fixed(s.heapAfterGcSlopeMiBPerMinute, 2)} MiB/min. At most ${s.maxSessions} sessions in the store, ${s.maxKeyCache} key set(s) cached.`,
-    backgroundLine(s.background),
-  );
-}
-
-function clientsTable(lines, clients, settings) {
-  lines.push(
-    '',
-    `### HTTP clients: GET with a Bearer header, body read and parsed; ${settings.clientConcurrency} in flight, median of ${settings.clientRounds} round(s) × ${settings.clientSeconds} s`,
+    `### The strategies' own code on a login start (authenticate() in a loop, no HTTP, Express or store; best of ${micro.trials} trials)`,
     '',
   );
-  const rows = [];
-  for (const [target, byClient] of Object.entries(clients)) {
-    const fetchRate = byClient.fetch.callsPerSecond;
-    for (const [client, r] of Object.entries(byClient))
-      rows.push([
-        target,
-        client,
-        fixed(r.callsPerSecond, 0),
-        fixed(r.callsPerSecond / fetchRate, 2),
-        fixed(r.p50, 2),
-        fixed(r.clientCpuMicrosPerCall, 0),
-        r.failures,
-      ]);
-  }
-  table(lines, ['target', 'client', 'calls/s', '× fetch', 'p50 ms', 'client CPU µs/call', 'failed'], rows);
+  table(
+    lines,
+    ['contender', 'µs per login start'],
+    Object.entries(micro.microsPerLoginStart).map(([c, micros]) => [LABELS[c] ?? c, fixed(micros, 2)]),
+  );
+  lines.push('', `### Verifying one RS256 id_token (10 in flight, best of ${micro.trials} trials of ${micro.idToken.iterations})`, '');
+  table(
+    lines,
+    ['verifier', 'CPU µs per verify (all threads)', 'wall µs per verify'],
+    Object.keys(micro.idToken.cpuMicrosPerVerify).map((name) => [
+      name,
+      fixed(micro.idToken.cpuMicrosPerVerify[name], 1),
+      fixed(micro.idToken.microsPerVerify[name], 1),
+    ]),
+  );
 }
 
 export function report(run, summary, results) {
@@ -202,45 +158,36 @@ export function report(run, summary, results) {
       [
         'target',
         'ratio',
-        'measured',
+        'app CPU, inverted',
         'rounds min–max',
         '95 % interval',
         'verdict',
+        'throughput ratio (95 % interval)',
         'app CPU µs/request: numerator − denominator',
         'numerator / its budget (denominator ÷ target)',
       ],
       summary.targets.map((t) => [
-        `${t.what} ≥ ${t.target}`,
+        `${t.what} (inverted ≥ ${fixed(t.target, 3)})`,
         t.name,
         fixed(t.ratio.ratio, 3),
         spread(t.ratio),
         interval(t.ratio),
         t.verdict,
+        `${fixed(t.throughput.ratio, 3)} (${interval(t.throughput)})`,
         fixed(t.extraCpuMicros, 0),
         `${fixed(t.cpuMicros, 0)} / ${fixed(t.cpuBudgetMicros, 0)}`,
       ]),
     );
   }
+  if (summary.roundTrips) {
+    lines.push('');
+    for (const t of summary.roundTrips) lines.push(`- ${t.what}: ${t.strategy} against ${t.oauth2}, ${t.verdict}.`);
+  }
   if (summary.redirect) legTables(lines, 'redirect', summary.redirect, settings);
   if (summary.login) legTables(lines, 'login', summary.login, settings);
   if (summary.redirect || summary.login) checksTable(lines);
   if (results.profile) profileTables(lines, results.profile);
-  if (summary.concurrency) concurrencyTables(lines, summary.concurrency, settings);
-  if (results.pending) pendingTable(lines, results.pending);
-  if (results.orgs) orgsTable(lines, results.orgs);
-  if (summary.soak) soakLines(lines, summary.soak);
-  if (summary.clients) clientsTable(lines, summary.clients, settings);
-  if (results.micro) {
-    lines.push(
-      '',
-      `### The strategies' own code on a login start (authenticate() in a loop, no HTTP, Express or store; best of ${results.micro.trials} trials)`,
-      '',
-    );
-    table(
-      lines,
-      ['contender', 'µs per login start'],
-      Object.entries(results.micro.microsPerLoginStart).map(([c, micros]) => [LABELS[c], fixed(micros, 2)]),
-    );
-  }
+  if (results.latency) latencyTable(lines, results.latency);
+  if (results.micro) microTables(lines, results.micro);
   return lines.join('\n');
 }

@@ -1,12 +1,4 @@
-/** Statistics for the benchmark: medians, percentiles, and bootstrap intervals of ratios. */
-
-/** The p-th percentile (0–100) of the values, by nearest rank on a sorted copy. */
-export function percentile(values, p) {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
+/** Statistics for the benchmark: medians, latency percentiles, and bootstrap intervals of ratios. */
 
 export function median(values) {
   if (values.length === 0) return Number.NaN;
@@ -98,17 +90,4 @@ export class Samples {
   values() {
     return this.#data.subarray(0, this.#length);
   }
-}
-
-/** Least-squares slope of y over x (per unit of x). */
-export function slope(xs, ys) {
-  const mx = mean(xs);
-  const my = mean(ys);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < xs.length; i += 1) {
-    num += (xs[i] - mx) * (ys[i] - my);
-    den += (xs[i] - mx) ** 2;
-  }
-  return den === 0 ? Number.NaN : num / den;
 }

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { URL } from 'node:url';
 import { latencySummary, Samples } from '../lib/stats.mjs';
 
-export function get(url, agent, cookie) {
+function get(url, agent, cookie) {
   return new Promise((resolve, reject) => {
     const headers = cookie ? { cookie } : {};
     const request = http.get(url, { agent, headers }, (response) => {
@@ -29,10 +29,9 @@ export function get(url, agent, cookie) {
   });
 }
 
-/** The session cookie a response sets, else `cookie` (the one the browser already had). */
-export function sessionCookie(setCookie, cookie) {
-  const header = setCookie?.find((value) => value.startsWith('app.sid='));
-  return header?.split(';')[0] ?? cookie;
+/** The session cookie a response sets. */
+function sessionCookie(setCookie) {
+  return setCookie?.find((value) => value.startsWith('app.sid='))?.split(';')[0];
 }
 
 /** A login that got an unexpected answer; the virtual user goes on with the next one. */
@@ -54,38 +53,33 @@ export function browserAgents(users) {
   return { ...agents, destroy: () => Object.values(agents).forEach((agent) => agent.destroy()) };
 }
 
-/**
- * One whole login from `startPath` (default `/auth/salesforce`), as a browser holding `cookie`
- * (none: a new browser). Resolves to the session cookie the browser holds afterwards.
- */
-export async function login(appUrl, agents, { cookie, startPath = '/auth/salesforce' } = {}) {
-  const start = await step('start', get(`${appUrl}${startPath}`, agents.app, cookie));
-  const startCookie = sessionCookie(start.setCookie, cookie);
-  if (start.status !== 302 || !start.location || !startCookie) throw new LoginError(`start answered ${start.status}`);
+/** One whole login as a new browser. Resolves to the time the app took to answer the callback, in ms. */
+export async function login(appUrl, agents) {
+  const start = await step('start', get(`${appUrl}/auth/salesforce`, agents.app));
+  const cookie = sessionCookie(start.setCookie);
+  if (start.status !== 302 || !start.location || !cookie) throw new LoginError(`start answered ${start.status}`);
   const authorize = await step('authorize', get(start.location, agents.emulator));
   if (authorize.status !== 302 || !authorize.location) throw new LoginError(`authorize answered ${authorize.status}`);
-  const callback = await step('callback', get(new URL(authorize.location, start.location).href, agents.app, startCookie));
+  const began = performance.now();
+  const callback = await step('callback', get(new URL(authorize.location, start.location).href, agents.app, cookie));
   if (callback.status !== 302 || callback.location !== '/done')
     throw new LoginError(`callback answered ${callback.status} → ${callback.location}`);
-  return sessionCookie(callback.setCookie, startCookie);
+  return performance.now() - began;
 }
 
-/**
- * `users` virtual users, each doing `next()`'s logins until it returns `undefined` or the
- * `duration` (s) is over. `next()` gives a login's options (see `login`).
- */
-async function drive({ appUrl, users, duration = Infinity, next }) {
-  const agents = browserAgents(users);
+/** New browsers logging in for `duration` seconds, `virtualUsers` at a time. */
+export async function runLogins({ appUrl, virtualUsers, duration }) {
+  const agents = browserAgents(virtualUsers);
   const latencies = new Samples();
   const failures = new Map();
   const began = performance.now();
   const deadline = began + duration * 1000;
 
   const virtualUser = async () => {
-    for (let options = next(); options !== undefined && performance.now() < deadline; options = next()) {
+    while (performance.now() < deadline) {
       const t0 = performance.now();
       try {
-        await login(appUrl, agents, options);
+        await login(appUrl, agents);
         latencies.push(performance.now() - t0);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -94,7 +88,7 @@ async function drive({ appUrl, users, duration = Infinity, next }) {
       }
     }
   };
-  await Promise.all(Array.from({ length: users }, virtualUser));
+  await Promise.all(Array.from({ length: virtualUsers }, virtualUser));
   const seconds = (performance.now() - began) / 1000;
   agents.destroy();
   return {
@@ -104,15 +98,4 @@ async function drive({ appUrl, users, duration = Infinity, next }) {
     latency: latencySummary(latencies.values()),
     failures: Object.fromEntries(failures),
   };
-}
-
-/** New browsers logging in for `duration` seconds, `virtualUsers` at a time. */
-export function runLogins({ appUrl, virtualUsers, duration }) {
-  return drive({ appUrl, users: virtualUsers, duration, next: () => ({}) });
-}
-
-/** One login (a new browser) from each of `startPaths`, `concurrency` at a time. */
-export function runLoginList({ appUrl, startPaths, concurrency }) {
-  let index = 0;
-  return drive({ appUrl, users: concurrency, next: () => (index < startPaths.length ? { startPath: startPaths[index++] } : undefined) });
 }

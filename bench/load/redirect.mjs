@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { latencySummary, Samples } from '../lib/stats.mjs';
 
-export async function runRedirectLeg({ url, duration, connections, overallRate }) {
+export async function runRedirectLeg({ url, duration, connections }) {
   const latencies = new Samples();
   const statuses = {};
   const instance = autocannon({
@@ -14,7 +14,6 @@ export async function runRedirectLeg({ url, duration, connections, overallRate }
     duration,
     connections,
     pipelining: 1,
-    ...(overallRate ? { overallRate } : {}),
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

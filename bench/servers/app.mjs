@@ -1,25 +1,23 @@
 /**
- * One contender's app, alone in its process: `node bench/servers/app.mjs <contender> <emulator-json> [options-json]`
- * (options as `createBenchApp` takes them, minus the store). Calls: `reset()` (empties the
- * session store and collects garbage, between rounds), `errors()`, `served()`, `sessions()`
- * (the JSON size of each stored session), `memory()` (after a forced GC when `{ gc: true }`),
- * `keyCache()` (how many login hosts' keys this strategy holds), `profileStart()` and
+ * One contender's app, alone in its process: `node bench/servers/app.mjs <contender> <emulator-json>`.
+ * Calls: `reset()` (empties the session store and collects garbage, between rounds),
+ * `errors()`, `served()`, `expireKeys()` (makes this strategy's cached keys of every login host
+ * stale; nothing for the others, which cache none), `profileStart()` and
  * `profileStop({ path })` (a V8 CPU profile of this process in between, written to `path`;
  * resolves to the logins started and finished meanwhile, and the CPU time spent), `cpu()`, `gc()`.
  */
-import { Buffer } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector';
 import { createBenchApp } from '../lib/apps.mjs';
 import { processCalls, serveCalls } from '../lib/processes.mjs';
 
-const [contender, emulatorJson, optionsJson = '{}'] = process.argv.slice(2);
+const [contender, emulatorJson] = process.argv.slice(2);
 // Listening first: openid-client's strategy wants the app's absolute callback URL.
 const server = createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${server.address().port}`;
-const { app, store, strategy, errors, served } = await createBenchApp(contender, JSON.parse(emulatorJson), url, JSON.parse(optionsJson));
+const { app, store, strategy, errors, served } = await createBenchApp(contender, JSON.parse(emulatorJson), url);
 server.on('request', app);
 
 const inspector = new Session();
@@ -37,17 +35,12 @@ serveCalls(
       }),
     errors: () => ({ count: errors.count, messages: [...errors.messages] }),
     served: () => ({ ...served }),
-    // MemoryStore keeps each session as the JSON string a store would write.
-    sessions: () => Object.values(store.sessions).map((json) => Buffer.byteLength(json)),
-    memory: ({ gc = false }) => {
-      if (gc) {
-        globalThis.gc?.();
-        globalThis.gc?.();
-      }
-      return { ...process.memoryUsage(), sessions: Object.keys(store.sessions).length };
+    // Internal to the strategy, reached here only to measure a login on a cold key cache: the
+    // keys of every login host made 10 minutes old, as if the app had not logged anyone in since.
+    expireKeys: () => {
+      for (const set of strategy?._idTokens?.keySets?.sets?.values() ?? []) set.fetchedAt = 0;
+      return true;
     },
-    // Internal to the strategy, read here only to plot how it grows: one entry per login host.
-    keyCache: () => strategy?._idTokens?.keySets?.size ?? null,
     profileStart: async () => {
       inspector.connect();
       await post('Profiler.enable');

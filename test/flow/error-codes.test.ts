@@ -42,14 +42,14 @@ function getWithoutHost(url: string, path: string): Promise<{ status: number; bo
 }
 
 describe('error codes', () => {
-  it('a session that cannot be saved before the redirect: SessionSaveError / SESSION_SAVE_FAILED', async () => {
+  it('a session that cannot be saved before the redirect: SESSION_SAVE_FAILED', async () => {
     const f = (fixture = await startFixture({ app: { sessionStore: new FailingStore() } }));
     const response = await f.browser().agent.get('/login');
     expect(response.status).toBe(500);
     expect(response.headers.location).toBeUndefined();
     expect(response.body).toEqual({
       outcome: 'error',
-      name: 'SessionSaveError',
+      name: 'SalesforceError',
       code: 'SESSION_SAVE_FAILED',
       message: 'The session could not be saved before the redirect to Salesforce',
     });
@@ -57,14 +57,14 @@ describe('error codes', () => {
     expect(f.app.errors[0]?.cause).toEqual(new Error('store unavailable'));
   });
 
-  it('a request without a Host header and a relative callbackURL: MissingHostHeaderError / HOST_HEADER_MISSING', async () => {
+  it('a request without a Host header and a relative callbackURL: HOST_HEADER_MISSING', async () => {
     const f = (fixture = await startFixture());
     const response = await getWithoutHost(f.app.url, '/login');
     expect(response).toEqual({
       status: 500,
       body: {
         outcome: 'error',
-        name: 'MissingHostHeaderError',
+        name: 'SalesforceError',
         code: 'HOST_HEADER_MISSING',
         message: 'The callback URL cannot be resolved: the request has no Host header',
       },
@@ -135,9 +135,9 @@ describe('error codes', () => {
       },
     ],
     ['rejects with undefined', () => Promise.reject(undefined)],
-  ])('a verify callback that %s: VerifyCallbackError / VERIFY_CALLBACK_FAILED, with the value as cause', async (_label, verify) => {
+  ])('a verify callback that %s: VERIFY_CALLBACK_FAILED, with the value as cause', async (_label, verify) => {
     const f = (fixture = await startFixture({ app: { verify: verify as never } }));
     const response = await f.browser().login();
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'VerifyCallbackError', code: 'VERIFY_CALLBACK_FAILED' });
+    expect(response.body).toMatchObject({ outcome: 'error', name: 'SalesforceError', code: 'VERIFY_CALLBACK_FAILED' });
   });
 });

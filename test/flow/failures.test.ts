@@ -154,7 +154,7 @@ describe.each([4, 5] as const)('failures on Express %i', (expressVersion) => {
       });
       emulator.setFault('token', { kind: 'status', status: 200, body: forged, contentType: 'application/json' });
       const response = await fixture.browser().login();
-      expect(response.body).toMatchObject({ name: 'TokenSignatureError', code: 'TOKEN_SIGNATURE_MISMATCH' });
+      expect(response.body).toMatchObject({ name: 'SalesforceError', code: 'TOKEN_SIGNATURE_MISMATCH' });
       expect(emulator.requestsTo('identity')).toHaveLength(0);
       await expectLoginStillWorks(fixture);
     });

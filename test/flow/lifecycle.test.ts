@@ -178,27 +178,27 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
       (_f, p) => {
         p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
       },
-      'TokenSignatureError',
+      'TOKEN_SIGNATURE_MISMATCH',
     ],
     [
       'an instance_url the strategy refuses',
       (_f, p) => {
         p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
       },
-      'SalesforceResponseError',
+      'SALESFORCE_RESPONSE_ERROR',
     ],
     [
       'an id_token of another issuer, as for a My Domain login refreshed without its loginURL',
       (f) => f.emulator.setIdTokenTweak({ claims: { iss: 'https://acme.my.salesforce.com' } }),
-      'IdTokenError',
+      'ID_TOKEN_INVALID',
     ],
   ];
 
-  it.each(TAMPERED)('%s: rejects with the new token set as err.tokens, which keeps the grant alive', async (_label, breakIt, name) => {
+  it.each(TAMPERED)('%s: rejects with the new token set as err.tokens, which keeps the grant alive', async (_label, breakIt, code) => {
     const { f, p, refreshToken } = await rotating();
     breakIt(f, p);
     const error = (await rejection(f.app.strategy.refresh(refreshToken))) as Error & { tokens?: SalesforceTokenSet };
-    expect(error).toMatchObject({ name });
+    expect(error).toMatchObject({ code });
     const issued = p.issued.at(-1) ?? {};
     expect(issued.refresh_token).not.toBe(refreshToken);
     expect(error.tokens).toMatchObject({
@@ -219,11 +219,11 @@ describe('a refresh that fails after Salesforce answered 200, with rotation on',
     expect(next.refreshToken).toEqual(expect.any(String));
   });
 
-  it.each(TAMPERED)('through passport-oauth2-refresh, %s: the same checks and the same err.tokens', async (_label, breakIt, name) => {
+  it.each(TAMPERED)('through passport-oauth2-refresh, %s: the same checks and the same err.tokens', async (_label, breakIt, code) => {
     const { f, p, refreshToken } = await rotating();
     breakIt(f, p);
     const answer = await refreshedByPeer(f, refreshToken);
-    expect(answer.err).toMatchObject({ name });
+    expect(answer.err).toMatchObject({ code });
     expect(answer.accessToken).toBeUndefined();
     const issued = p.issued.at(-1) ?? {};
     expect((answer.err as { tokens?: SalesforceTokenSet }).tokens).toMatchObject({

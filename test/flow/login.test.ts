@@ -172,7 +172,7 @@ describe('session limits', () => {
     fixture = await startFixture({ app: { withoutSession: true } });
     const response = await new Browser(fixture.app.url).agent.get('/login');
     expect(response.status).toBe(500);
-    expect(response.body).toMatchObject({ name: 'SessionRequiredError', code: 'SESSION_REQUIRED' });
+    expect(response.body).toMatchObject({ name: 'SalesforceError', code: 'SESSION_REQUIRED' });
     expect(response.body.message).toContain('add express-session');
   });
 });

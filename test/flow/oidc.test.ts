@@ -168,6 +168,22 @@ describe('OpenID Connect logins', () => {
     });
   });
 
+  it('fetches the keys while the code is exchanged, and the identity only once the id_token is verified', async () => {
+    fixture = await start({ app: { strategy: { requestTimeout: 300 } } });
+    // The token call never answers: the keys were asked for all the same, alongside it.
+    fixture.emulator.setFault('token', { kind: 'hang' });
+    expect((await fixture.browser().login()).body).toMatchObject({
+      name: 'SalesforceTimeoutError',
+      message: 'Salesforce token request timed out after 300 ms',
+    });
+    expect(fixture.emulator.requestsTo('keys')).toHaveLength(1);
+    expect(fixture.emulator.requestsTo('identity')).toHaveLength(0);
+    fixture.emulator.clearFaults();
+    expect((await fixture.browser().login()).body.outcome).toBe('success');
+    // The keys fetched then are fresh: this login fetched none.
+    expect(fixture.emulator.requestsTo('keys')).toHaveLength(1);
+  });
+
   it('ends a hanging key fetch as a SalesforceTimeoutError, and the next login works', async () => {
     fixture = await start({ app: { strategy: { requestTimeout: 300 } } });
     fixture.emulator.setFault('keys', { kind: 'hang' });

@@ -36,7 +36,9 @@ describe.each([4, 5] as const)('behind a forward proxy on Express %i', (expressV
     await f.app.strategy.revoke(accessToken);
 
     const calls = strategyCalls(f);
-    expect(calls.map((call) => call.endpoint)).toEqual(['token', 'keys', 'identity', 'token', 'revoke', 'revoke']);
+    // The keys are fetched while the code is exchanged: those two calls go side by side.
+    expect(calls.slice(0, 2).map((call) => call.endpoint)).toEqual(expect.arrayContaining(['token', 'keys']));
+    expect(calls.slice(2).map((call) => call.endpoint)).toEqual(['identity', 'token', 'revoke', 'revoke']);
     expect(proxy.forwarded).toEqual(calls.map((call) => call.url));
     for (const call of calls) expect(call.via, call.endpoint).toMatch(/^1\.1 .+ \(proxy\/\d+\.\d+\.\d+\)$/);
   });

@@ -192,7 +192,7 @@ describe.each([4, 5] as const)('CookiePendingLoginStore, without sessions, on Ex
     const response = await f.browser().agent.get('/login');
     expect(response.body).toMatchObject({
       outcome: 'error',
-      name: 'StateStoreError',
+      name: 'SalesforceError',
       code: 'STATE_STORE_FAILED',
       message: expect.stringMatching(/^The pending login does not fit in a cookie \(\d+ bytes\): keep authenticate's "state" small$/),
     });
@@ -316,7 +316,7 @@ describe('a state store that breaks its contract', () => {
       500,
       {
         outcome: 'error',
-        name: 'StateStoreError',
+        name: 'SalesforceError',
         code: 'STATE_STORE_FAILED',
         message:
           "The state store's verify() handed back a pending login unlike the one store() was given: a store must keep the verifier and state unchanged",

@@ -158,7 +158,7 @@ describe('a login that fails after the code exchange', () => {
       (_f, p) => {
         p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
       },
-      'TokenSignatureError',
+      'TOKEN_SIGNATURE_MISMATCH',
     ],
     [
       'an instance_url the strategy refuses',
@@ -166,14 +166,19 @@ describe('a login that fails after the code exchange', () => {
       (_f, p) => {
         p.tamper = (answer) => ({ ...answer, instance_url: 'javascript:alert(1)' });
       },
-      'SalesforceResponseError',
+      'SALESFORCE_RESPONSE_ERROR',
     ],
-    ['an id_token that fails its checks', false, (f) => f.emulator.setIdTokenTweak({ claims: { aud: 'another-client' } }), 'IdTokenError'],
+    [
+      'an id_token that fails its checks',
+      false,
+      (f) => f.emulator.setIdTokenTweak({ claims: { aud: 'another-client' } }),
+      'ID_TOKEN_INVALID',
+    ],
     [
       'keys that cannot be fetched',
       false,
       (f) => f.emulator.setFault('keys', { kind: 'status', status: 503, body: 'Service Unavailable' }),
-      'SalesforceResponseError',
+      'SALESFORCE_RESPONSE_ERROR',
     ],
     [
       'an identity URL outside the login',
@@ -181,19 +186,19 @@ describe('a login that fails after the code exchange', () => {
       (_f, p) => {
         p.tamper = (answer) => ({ ...answer, id: `https://evil.my.site.com/id/${String(answer.id).split('/id/')[1]}` });
       },
-      'IdentityOriginError',
+      'IDENTITY_ORIGIN_REJECTED',
     ],
     [
       'an identity request that fails',
       false,
       (f) => f.emulator.setFault('identity', { kind: 'status', status: 503, body: 'Service Unavailable' }),
-      'SalesforceResponseError',
+      'SALESFORCE_RESPONSE_ERROR',
     ],
-  ])('%s: the tokens Salesforce issued are revoked, not left valid and unknown', async (_label, confidential, breakIt, name) => {
+  ])('%s: the tokens Salesforce issued are revoked, not left valid and unknown', async (_label, confidential, breakIt, code) => {
     const { f, p } = await startProxied({ confidential });
     breakIt(f, p);
     const response = await f.browser().login();
-    expect(response.body).toMatchObject({ outcome: 'error', name });
+    expect(response.body).toMatchObject({ outcome: 'error', code });
     expect(f.app.verifyCalls).toHaveLength(0);
     const issued = p.issued[0] ?? {};
     expect(f.emulator.requestsTo('revoke').map((request) => request.body)).toEqual([{ token: issued.refresh_token }]);
@@ -248,7 +253,7 @@ describe('a login that fails after the code exchange', () => {
     f.emulator.setFault('revoke', { kind: 'hang' } satisfies EmulatorFault);
     const started = Date.now();
     const response = await f.browser().login();
-    expect(response.body).toMatchObject({ outcome: 'error', name: 'TokenSignatureError' });
+    expect(response.body).toMatchObject({ outcome: 'error', code: 'TOKEN_SIGNATURE_MISMATCH' });
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(f.emulator.requestsTo('revoke')).toHaveLength(1);
   });
@@ -256,7 +261,7 @@ describe('a login that fails after the code exchange', () => {
   it('revokes the access token when no refresh token was issued', async () => {
     const { f, p } = await startProxied({ confidential: true, scope: ['openid', 'api'] });
     p.tamper = (answer) => ({ ...answer, signature: Buffer.alloc(32).toString('base64') });
-    expect((await f.browser().login()).body).toMatchObject({ outcome: 'error', name: 'TokenSignatureError' });
+    expect((await f.browser().login()).body).toMatchObject({ outcome: 'error', code: 'TOKEN_SIGNATURE_MISMATCH' });
     const issued = p.issued[0] ?? {};
     expect(issued.refresh_token).toBeUndefined();
     expect(f.emulator.requestsTo('revoke').map((request) => request.body)).toEqual([{ token: issued.access_token }]);

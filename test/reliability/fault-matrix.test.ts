@@ -144,8 +144,9 @@ describe.each(LOGIN_CALLS)('a login whose $endpoint call fails', ({ endpoint, em
       const browser = fixture.browser();
       const result = await browser.login();
 
-      // A GET that meets a reset on the connection the token call left open goes once more on a new one.
-      expect(emulator.requestsTo(emulatorEndpoint)).toHaveLength(fault.kind === 'reset' && endpoint !== 'token' ? 2 : 1);
+      // A GET that meets a reset on the connection the token call left open goes once more on a
+      // new one. The keys are fetched alongside the token call, on a connection of their own.
+      expect(emulator.requestsTo(emulatorEndpoint)).toHaveLength(fault.kind === 'reset' && endpoint === 'identity' ? 2 : 1);
       expectOutcome(app.errors[0], outcome, endpoint);
       if (outcome.type) {
         expect(result.status).toBe(500);

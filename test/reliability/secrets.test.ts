@@ -209,7 +209,7 @@ describe('secrets stay out of errors, logs, responses and info', () => {
     await expectNoLeak(f, async (record) => {
       const served = servedTokens(f);
       await recordedLogin(f, record);
-      expect(f.app.errors[0]?.name).toBe('TokenSignatureError');
+      expect(f.app.errors[0]).toMatchObject({ name: 'SalesforceError', code: 'TOKEN_SIGNATURE_MISMATCH' });
       return [served.access_token, served.refresh_token, served.id_token];
     });
   });
