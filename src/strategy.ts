@@ -59,7 +59,6 @@ import type {
   SalesforceVerifyFunctionWithParams,
   SalesforceVerifyFunctionWithRequest,
   SalesforceVerifyFunctionWithRequestAndParams,
-  SalesforceIdTokenClaims,
   SalesforceProfile,
   TokenResponse,
 } from './types.js';
