@@ -257,7 +257,7 @@ export function handleRest(request: EmulatorRequest, context: EmulatorContext): 
   const major = match === null ? NaN : Number(match[1]);
   if (match === null || major < OLDEST_API_VERSION || major > Number.parseInt(LATEST_API_VERSION, 10)) return notFoundResponse();
   const version = `${major}.0`;
-  const resource = (match[2] ?? '/').replace(/\/+$/, '') || '/';
+  const resource = trimTrailingSlashes(match[2] ?? '/') || '/';
 
   if (resource !== '/limits') rest.apiRequestsMade++;
   const response = versionResource(request, context, access, version, resource);
@@ -290,4 +290,14 @@ function versionResource(
   if (resource === '/sobjects' || resource.startsWith('/sobjects/'))
     return sobjects(request, context, orgId, version, resource.slice('/sobjects'.length));
   return REST_ERRORS.notEmulated(`The resource '${request.path.slice(request.sitePrefix.length)}'`);
+}
+
+/**
+ * `path` without its trailing slashes. A loop, not `/\/+$/`: that regex is retried at every run of
+ * slashes, quadratic in a request path of many slashes followed by another character.
+ */
+function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
 }

@@ -117,6 +117,15 @@ describe('REST API resources', () => {
     expect(body['SingleEmail']).toEqual({ Max: 15, Remaining: 15 });
   });
 
+  it('reads a resource path without its trailing slashes, and answers a path of many slashes at once', async () => {
+    const { access_token: token } = await login(emulator);
+    const limits = (await get('/services/data/v66.0/limits///', token)).body as Record<string, unknown>;
+    expect(Object.keys(limits).length).toBe(40);
+    const slashes = await get(`/services/data/v66.0${'/'.repeat(15_000)}x`, token);
+    expect(slashes.status).toBe(501);
+    expect((slashes.body as [{ errorCode: string }])[0].errorCode).toBe('NOT_EMULATED');
+  });
+
   it('counts API requests in limits', async () => {
     const { access_token: token } = await login(emulator);
     const remaining = async (): Promise<number> =>
