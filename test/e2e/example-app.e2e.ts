@@ -101,7 +101,7 @@ describe('the example app in Chromium', () => {
     const page = await newPage();
     await page.goto(appUrl);
     await page.click('#login');
-    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/login`));
+    await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/?ec=302`));
     await logInOnEmulator(page, 'grace@example.com', 'password');
     await page.waitForURL(/RemoteAccessAuthorizationPage\.apexp/);
     expect(await page.locator('#username').innerText()).toBe('grace@example.com');
