@@ -7,9 +7,9 @@
  * `'{organization_id}/{user_id}'`, `_raw` the parsed identity with `_photo`).
  */
 import {
-  ignoredOptionsWarning,
   peerOptions,
   peerVerify,
+  warnIgnoredOptions,
   type PeerStrategyOptions,
   type PeerTokenParams,
   type PeerVerifyFunction,
@@ -144,13 +144,12 @@ export class ForceDotComStrategy extends SalesforcePkceStrategy {
         verify,
         peer.options.passReqToCallback === true,
         (_accessToken, params) => new ForceDotComAccessToken(params),
-        (profile) => (typeof profile === 'object' && profile !== null && peerProfiles.has(profile) ? profile : undefined),
+        peerProfiles,
       ) as never,
     );
     // passport-forcedotcom reads it as truthy.
     this._skipPhoto = Boolean((options as { skipPhoto?: unknown }).skipPhoto);
-    if (peer.ignored.length > 0)
-      process.emitWarning(ignoredOptionsWarning('passport-forcedotcom', peer.ignored), { code: 'SALESFORCE_PKCE_IGNORED_OPTION' });
+    warnIgnoredOptions('passport-forcedotcom', peer.ignored);
   }
 
   /** passport-forcedotcom's per-login parameters: its `login_hint` spelling, besides this strategy's. */

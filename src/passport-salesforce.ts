@@ -6,9 +6,9 @@
 import { InvalidOptionError } from './errors.js';
 import { parseSalesforceURL } from './endpoints.js';
 import {
-  ignoredOptionsWarning,
   peerOptions,
   peerVerify,
+  warnIgnoredOptions,
   type PeerStrategyOptions,
   type PeerVerifyFunction,
   type PeerVerifyFunctionWithRequest,
@@ -81,12 +81,7 @@ export class PassportSalesforceStrategy extends SalesforcePkceStrategy {
     const peer = peerOptions(options, 'salesforce', ['profileURL']);
     super(
       peer.options as unknown as SalesforceStrategyOptions,
-      peerVerify(
-        verify,
-        peer.options.passReqToCallback === true,
-        (accessToken) => accessToken,
-        (profile) => (typeof profile === 'object' && profile !== null && peerProfiles.has(profile) ? profile : undefined),
-      ) as never,
+      peerVerify(verify, peer.options.passReqToCallback === true, (accessToken) => accessToken, peerProfiles) as never,
     );
     const profileURL = (options as { profileURL?: unknown }).profileURL;
     if (profileURL !== undefined && typeof profileURL !== 'string') {
@@ -100,8 +95,7 @@ export class PassportSalesforceStrategy extends SalesforcePkceStrategy {
     } catch (error) {
       throw new InvalidOptionError(`PassportSalesforceStrategy: ${(error as Error).message}`, { cause: error });
     }
-    if (peer.ignored.length > 0)
-      process.emitWarning(ignoredOptionsWarning('passport-salesforce', peer.ignored), { code: 'SALESFORCE_PKCE_IGNORED_OPTION' });
+    warnIgnoredOptions('passport-salesforce', peer.ignored);
   }
 
   /** passport-salesforce's profile: the UserInfo JSON, fetched with the access token in the Authorization header. */

@@ -146,8 +146,15 @@ export function peerOptions(input: unknown, name: string, own: readonly string[]
   return { options, loginURL: typeof loginURL === 'string' ? loginURL : DEFAULT_LOGIN_URL, ignored };
 }
 
-/** The warning for options a peer package ignored: they still change nothing, and the site may have meant something by them. */
-export function ignoredOptionsWarning(peer: string, ignored: readonly string[]): string {
+/**
+ * Warns about options a peer package ignored (they still change nothing, and the site may have
+ * meant something by them); nothing when there are none.
+ */
+export function warnIgnoredOptions(peer: string, ignored: readonly string[]): void {
+  if (ignored.length > 0) process.emitWarning(ignoredOptionsWarning(peer, ignored), { code: 'SALESFORCE_PKCE_IGNORED_OPTION' });
+}
+
+function ignoredOptionsWarning(peer: string, ignored: readonly string[]): string {
   const names = ignored.map((option) => `options.${option}`).join(', ');
   return `${peer}: ${names} ${ignored.length === 1 ? 'is not an option' : 'are not options'} of ${peer} or passport-salesforce-pkce and ${ignored.length === 1 ? 'is' : 'are'} ignored, as before; remove ${ignored.length === 1 ? 'it' : 'them'} (the options are listed in docs/migration.md)`;
 }
@@ -167,11 +174,16 @@ type AnyPeerVerify = (...args: never[]) => unknown;
  * is `undefined` when the profile was skipped. Its return value is handed back, so a rejected
  * async callback still ends the login.
  */
+/** The profile the entry point's own `userProfile` built, or `undefined` when it was skipped. */
+function peerProfile(loaded: unknown, peerProfiles: WeakSet<object>): unknown {
+  return typeof loaded === 'object' && loaded !== null && peerProfiles.has(loaded) ? loaded : undefined;
+}
+
 export function peerVerify(
   verify: unknown,
   passReqToCallback: boolean,
   token: (accessToken: string, params: PeerTokenParams) => unknown,
-  profile: (profile: unknown) => unknown,
+  peerProfiles: WeakSet<object>,
 ): unknown {
   if (typeof verify !== 'function') return verify;
   const callback = verify as AnyPeerVerify;
@@ -185,7 +197,13 @@ export function peerVerify(
     done: SalesforceVerifyCallback,
   ): unknown => {
     const peerParams = peerTokenParams(params);
-    const args = [token(accessToken, peerParams), refreshToken, ...(withParams ? [peerParams] : []), profile(loaded), done];
+    const args = [
+      token(accessToken, peerParams),
+      refreshToken,
+      ...(withParams ? [peerParams] : []),
+      peerProfile(loaded, peerProfiles),
+      done,
+    ];
     return (callback as (...values: unknown[]) => unknown)(...(passReqToCallback ? [req, ...args] : args));
   };
   // Declared parameters, so the strategy passes params (and the request when asked for).
