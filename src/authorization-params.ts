@@ -120,3 +120,35 @@ export function extraParams(
 export function hasOpenIdScope(scope: string | undefined): boolean {
   return scope?.split(' ').includes('openid') ?? false;
 }
+
+/** Characters URLSearchParams leaves as they are (the WHATWG urlencoded serializer). */
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+
+/** `value` as URLSearchParams encodes it, without building one for the common case that needs no encoding. */
+export function formEncode(value: string): string {
+  return FORM_SAFE.test(value) ? value : new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/** The fields of an authorization request that the strategy sets, each already form-encoded. */
+export interface EncodedAuthorizationFields {
+  clientID: string;
+  redirectURI: string;
+  state: string;
+  codeChallenge: string;
+  nonce?: string | undefined;
+}
+
+/**
+ * The authorization request's query string: the app's parameters (from `authorizationParams()`),
+ * then the strategy's, in URLSearchParams' encoding. A login start builds one per request, so
+ * the fields that do not change between logins come encoded.
+ */
+export function authorizationQuery(params: Record<string, string>, fields: EncodedAuthorizationFields): string {
+  let query = '';
+  for (const [name, value] of Object.entries(params)) query += `${formEncode(name)}=${formEncode(value)}&`;
+  if (fields.nonce !== undefined) query += `nonce=${fields.nonce}&`;
+  return (
+    `${query}response_type=code&client_id=${fields.clientID}&redirect_uri=${fields.redirectURI}` +
+    `&state=${fields.state}&code_challenge=${fields.codeChallenge}&code_challenge_method=S256`
+  );
+}

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { InvalidOptionError, SalesforceError } from './errors.js';
+import { randomToken } from './random.js';
 import {
   STATE_FAILURES,
   type PendingLoginRecord,
@@ -196,7 +197,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     }
     const prefix = this.#prefix(req);
     const now = Date.now();
-    const handle = randomBytes(16).toString('base64url');
+    const handle = randomToken(16);
     const name = `${prefix}${handle}`;
     const value = seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now });
     const cookie = `${name}=${value}; ${this.#attributes(req, this.#maxAge)}`;

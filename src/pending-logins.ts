@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { InvalidOptionError, SalesforceError } from './errors.js';
+import { randomToken } from './random.js';
 import { sessionOf, type SessionLike, type SessionRequest } from './session.js';
 
 /**
@@ -120,8 +120,13 @@ function isPendingLogin(value: unknown): value is PendingLogin {
   );
 }
 
-function definedFields(extras: PendingLoginExtras): PendingLoginExtras {
-  return Object.fromEntries(Object.entries(extras).filter((entry) => entry[1] !== undefined));
+/** The record of `createdAt`, with `state`, `nonce` and `loginURL` only when they are defined. */
+function pendingRecord(createdAt: number, state: JsonValue | undefined, { nonce, loginURL }: PendingLoginExtras): PendingLoginRecord {
+  const record: PendingLoginRecord = { createdAt };
+  if (state !== undefined) record.state = state;
+  if (nonce !== undefined) record.nonce = nonce;
+  if (loginURL !== undefined) record.loginURL = loginURL;
+  return record;
 }
 
 function isJsonValue(value: unknown, depth = 0): value is JsonValue {
@@ -146,7 +151,7 @@ export function newPendingLogin(state: unknown, extras: PendingLoginExtras, now:
       'authenticate option "state" must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null)',
     );
   }
-  return { createdAt: now, ...(state === undefined ? {} : { state }), ...definedFields(extras) };
+  return pendingRecord(now, state, extras);
 }
 
 /**
@@ -159,7 +164,7 @@ export function takenPendingLogin(verifier: unknown, record: unknown, now: numbe
   if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return undefined;
   if ((nonce !== undefined && typeof nonce !== 'string') || (loginURL !== undefined && typeof loginURL !== 'string')) return undefined;
   if (now - createdAt > ttlMs) return 'expired';
-  return { verifier, createdAt, ...(state === undefined ? {} : { state }), ...definedFields({ nonce, loginURL }) };
+  return { verifier, ...pendingRecord(createdAt, state, { nonce, loginURL }) };
 }
 
 /**
@@ -189,7 +194,7 @@ export class PendingLoginStore {
       return;
     }
     const logins = this.#liveLogins(session, Date.now());
-    const handle = randomBytes(16).toString('base64url');
+    const handle = randomToken(16);
     logins[handle] = { ...record, verifier };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {
@@ -241,7 +246,9 @@ export class PendingLoginStore {
   /** The session's pending logins without expired ones, and with room for one more. */
   #liveLogins(session: SessionLike, now: number): PendingLogins {
     const stored = session[this.#key];
-    const live = Object.entries(typeof stored === 'object' && stored !== null ? stored : {})
+    // A first login in this session: nothing to sort out.
+    if (typeof stored !== 'object' || stored === null) return {};
+    const live = Object.entries(stored)
       .filter((entry): entry is [string, PendingLogin] => isPendingLogin(entry[1]) && now - entry[1].createdAt <= this.#ttlMs)
       .sort((a, b) => a[1].createdAt - b[1].createdAt);
     const room = this.#max - 1;

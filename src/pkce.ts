@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomToken } from './random.js';
 
 /**
  * PKCE (RFC 7636): a code verifier and its S256 code challenge.
@@ -20,7 +21,7 @@ export function computeCodeChallenge(codeVerifier: string): string {
 }
 
 /**
- * Creates a fresh verifier from 32 bytes of the CSPRNG (`crypto.randomBytes`; 256 bits of
+ * Creates a fresh verifier from 32 bytes of the CSPRNG (through a pooled buffer; 256 bits of
  * entropy, the amount RFC 7636 §7.1 recommends) and its S256 challenge. The strategy makes one
  * per login itself; this is for code that builds its own authorization request (a test, a script).
  *
@@ -37,6 +38,6 @@ export function computeCodeChallenge(codeVerifier: string): string {
  * // Later, the token request sends code_verifier: codeVerifier with the code.
  */
 export function createPkcePair(): PkcePair {
-  const codeVerifier = randomBytes(32).toString('base64url');
+  const codeVerifier = randomToken(32);
   return { codeVerifier, codeChallenge: computeCodeChallenge(codeVerifier), codeChallengeMethod: 'S256' };
 }

@@ -4,7 +4,7 @@ import { InvalidOptionError, SalesforceError } from './errors.js';
 /**
  * The absolute `redirect_uri` of a request: `callbackURL` resolved against the request's origin,
  * read from forwarding headers only behind a proxy the app trusts, and checked against the
- * path the router is mounted at. Pure functions of the request.
+ * path the router is mounted at. Functions of the request alone (resolved URLs are cached).
  */
 
 function firstHeaderValue(value: string | string[] | undefined): string | undefined {
@@ -68,6 +68,26 @@ export function untrustedProxyProblem(req: Request, trustProxySetting: boolean |
 }
 
 /**
+ * Redirect URIs already resolved, by origin and path: parsing one costs more than the rest of a
+ * login start's own work together. The Host header is the client's to choose, so the cache is
+ * bounded, and emptied when full.
+ */
+const resolved = new Map<string, string>();
+const MAX_RESOLVED = 64;
+
+function resolveCallbackURL(callbackURL: string, origin: string): string {
+  // Length-prefixed: no other pair of path and origin spells the same key.
+  const key = `${callbackURL.length}:${callbackURL}${origin}`;
+  let href = resolved.get(key);
+  if (href === undefined) {
+    href = new URL(callbackURL, origin).href;
+    if (resolved.size >= MAX_RESOLVED) resolved.clear();
+    resolved.set(key, href);
+  }
+  return href;
+}
+
+/**
  * The absolute `redirect_uri`: `callbackURL` as is, or a path resolved against the request's
  * origin, read from `X-Forwarded-Proto`/`-Host` only behind a trusted proxy.
  */
@@ -80,5 +100,5 @@ export function redirectURI(callbackURL: string, req: Request, trustProxySetting
   const protocol = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
   const host = (trusted && firstHeaderValue(req.headers['x-forwarded-host'])) || req.headers.host;
   if (!host) throw new SalesforceError('HOST_HEADER_MISSING', 'The callback URL cannot be resolved: the request has no Host header');
-  return new URL(callbackURL, `${protocol}://${host}`).href;
+  return resolveCallbackURL(callbackURL, `${protocol}://${host}`);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Agent } from 'node:http';
 import type { Request } from 'express';
 import { Strategy as OAuth2Strategy, type VerifyFunction as OAuth2VerifyFunction } from 'passport-oauth2';
@@ -33,10 +32,13 @@ import {
   type StateStoreVerifyCallback,
 } from './pending-logins.js';
 import { createPkcePair } from './pkce.js';
+import { randomToken } from './random.js';
 import { buildProfile, profileFromIdentityUrl } from './profile.js';
 import {
   authorizationParams,
+  authorizationQuery,
   extraParams,
+  formEncode,
   hasOpenIdScope,
   STRATEGY_AUTHORIZATION_FIELDS,
   STRATEGY_TOKEN_FIELDS,
@@ -135,6 +137,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private readonly _verifyCallback: AnyVerifyFunction;
   /** @internal */
   private readonly _idTokens: IdTokenVerifier;
+  /** @internal The consumer key, form-encoded once for every authorization request. */
+  private readonly _encodedClientID: string;
+  /** @internal The last `redirect_uri` form-encoded: a site usually has one. */
+  private readonly _lastRedirectURI = { uri: '', encoded: '' };
   /**
    * @internal The login in progress, set on the per-request object passport runs
    * (`Object.create(strategy)`) once its tokens are checked: the default userProfile's context.
@@ -209,6 +215,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       config.store ?? new PendingLoginStore({ key: config.sessionKey, ttl: config.pendingLoginTtl, max: config.maxPendingLogins });
     this._skipUserProfile = config.skipUserProfile;
     this._verifyCallback = verify;
+    this._encodedClientID = formEncode(config.clientID);
     this._idTokens = new IdTokenVerifier((url) => fetchKeys(url, this._callOptions()));
     adaptOAuth2(this._oauth2, (endpoint, form) => this._checkedTokenRequest(endpoint, config.login, form));
     if (config.agent) this._oauth2.setAgent(config.agent);
@@ -288,7 +295,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const proxyProblem = untrustedProxyProblem(req, this._config.trustProxy);
     if (proxyProblem !== undefined) warnOnce(this._config, 'SALESFORCE_PKCE_UNTRUSTED_PROXY', proxyProblem);
     const pkce = createPkcePair();
-    const nonce = hasOpenIdScope(params.scope) ? randomBytes(16).toString('base64url') : undefined;
+    const nonce = hasOpenIdScope(params.scope) ? randomToken(16) : undefined;
     const loginURL = login === this._config.login ? undefined : login.baseURL;
     try {
       const record = newPendingLogin(options.state, { nonce, loginURL }, Date.now());
@@ -301,18 +308,15 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
           this.error(new SalesforceError('STATE_STORE_FAILED', 'The state store called back without a handle for the pending login'));
           return;
         }
-        const query = {
-          ...params,
-          ...(nonce === undefined ? {} : { nonce }),
-          response_type: 'code',
-          client_id: this._config.clientID,
-          redirect_uri: redirectTo,
-          state: handle,
-          code_challenge: pkce.codeChallenge,
-          code_challenge_method: pkce.codeChallengeMethod,
-        };
+        const query = authorizationQuery(params, {
+          clientID: this._encodedClientID,
+          redirectURI: this._encodedRedirectURI(redirectTo),
+          state: formEncode(handle),
+          codeChallenge: pkce.codeChallenge,
+          nonce,
+        });
         // Login URLs carry no query or fragment (parseSalesforceURL refuses them), so the query is appended.
-        this.redirect(`${login.authorizationURL.href}?${new URLSearchParams(query).toString()}`);
+        this.redirect(`${login.authorizationURL.href}?${query}`);
       });
     } catch (error) {
       this.error(error as Error);
@@ -627,6 +631,16 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   async revoke(token: string, options: SalesforceTokenCallOptions = {}): Promise<void> {
     if (typeof token !== 'string' || token === '') throw new InvalidOptionError('revoke(token): token must be a non-empty string');
     await revokeToken(this._loginTarget(options.loginURL).revokeURL, token, this._callOptions());
+  }
+
+  /** @internal `redirect_uri` form-encoded, from the last one when it is the same. */
+  private _encodedRedirectURI(uri: string): string {
+    const last = this._lastRedirectURI;
+    if (last.uri !== uri) {
+      last.encoded = formEncode(uri);
+      last.uri = uri;
+    }
+    return last.encoded;
   }
 
   /** @internal passport-oauth2's `meta` for the state store. */

@@ -44,6 +44,18 @@ describe('redirectURI', () => {
     expect(redirectURI('/auth/cb', request({ encrypted: true }), undefined)).toBe('https://app.example.com/auth/cb');
   });
 
+  it('resolves each origin and path on its own, however many hosts come and go', () => {
+    // More hosts than the cache of resolved URLs holds, each asked twice, as URL resolves them.
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < 100; i += 1) {
+        const host = `Tenant${i}.Example.com:${i % 2 === 0 ? 80 : 8080}`;
+        expect(redirectURI('/auth/../cb', request({ headers: { host } }), undefined)).toBe(new URL('/cb', `http://${host}`).href);
+        expect(redirectURI('/x', request({ headers: { host } }), undefined)).toBe(new URL('/x', `http://${host}`).href);
+      }
+    }
+    expect(() => redirectURI('/auth/cb', request({ headers: { host: 'exa mple.com' } }), undefined)).toThrow(TypeError);
+  });
+
   it('reads X-Forwarded-Proto and -Host only behind a trusted proxy', () => {
     const headers = { host: 'internal:3000', 'x-forwarded-proto': 'HTTPS, http', 'x-forwarded-host': 'app.example.com, internal' };
     expect(redirectURI('/cb', request({ headers }), undefined)).toBe('http://internal:3000/cb');
