@@ -13,13 +13,15 @@
  *   --quick              a minute or two: every part, short (CI runs this; it asserts only that
  *                        every contender's logins succeed)
  *   --only LIST          comma-separated parts: redirect, login, latency, profile, micro (default: all)
- *   --rounds N           alternated rounds of the redirect leg and the full login (7)
- *   --duration S         seconds per contender per round (8)
+ *   --rounds N           rounds of the redirect leg and of the full login (9)
+ *   --duration S         seconds per contender per round (8), measured in turns of --slice S (1)
  *   --connections N      autocannon connections for the redirect leg (32)
  *   --users N            virtual users for the full login (16)
  *   --latency-ms MS      how late the emulator answers in the round-trip part (50)
  *   --max-background C   repeat a comparison measurement (up to 3 times, keeping the quietest)
  *                        while other processes used more than C cores during it (default off)
+ *   --no-pin             do not pin the app to a core of its own (the default on Linux with
+ *                        taskset and two cores or more)
  *   --no-build           do not rebuild dist/ when src/ is newer
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,8 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     rounds: { type: 'string' },
     duration: { type: 'string' },
+    slice: { type: 'string' },
+    'no-pin': { type: 'boolean', default: false },
     connections: { type: 'string' },
     users: { type: 'string' },
     'latency-ms': { type: 'string' },
@@ -53,8 +57,9 @@ const quick = flags.quick;
 const number = (value, full, short) => (value === undefined ? (quick ? short : full) : Number(value));
 const settings = {
   quick,
-  rounds: number(flags.rounds, 7, 1),
+  rounds: number(flags.rounds, 9, 1),
   seconds: number(flags.duration, 8, 1),
+  sliceSeconds: number(flags.slice, 1, 0.5),
   warmupSeconds: quick ? 0.5 : 2,
   connections: number(flags.connections, 32, 32),
   virtualUsers: number(flags.users, 16, 16),
@@ -79,6 +84,8 @@ else if (isStale() || isStale(join(root, 'packages', 'salesforce-oauth-emulator'
 }
 // Imported after the build: these import both packages by name.
 const { Harness, log } = await import('./lib/harness.mjs');
+const { canPin } = await import('./lib/processes.mjs');
+settings.pin = !flags['no-pin'] && canPin(os.cpus().length);
 const { legRounds } = await import('./parts/compare.mjs');
 const { latency } = await import('./parts/latency.mjs');
 const { micro } = await import('./parts/micro.mjs');
@@ -100,7 +107,10 @@ function machine() {
 }
 
 const run = { startedAt: new Date().toISOString(), machine: machine(), settings, partSeconds: {} };
-log(`${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, load average ${run.machine.loadAverageAtStart.join(' ')}`);
+log(
+  `${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, load average ${run.machine.loadAverageAtStart.join(' ')}` +
+    (settings.pin ? '; each app pinned to a core of its own' : ''),
+);
 const began = performance.now();
 const harness = new Harness({ benchDir, settings, profileDir: join(resultsDir, 'profiles') });
 const results = {};

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { URL } from 'node:url';
 import { CALLBACK_PATH, CLIENT_ID, CLIENT_ID_NO_OPENID, CLIENT_SECRET } from './apps.mjs';
 import { backgroundWindow } from './background.mjs';
-import { startChild } from './processes.mjs';
+import { APP_CORE, LOAD_CORE, pinToCore, startChild } from './processes.mjs';
 
 export const log = (message) => console.log(`bench: ${message}`);
 
@@ -33,9 +33,11 @@ export class Harness {
     this.profileDir = profileDir;
   }
 
-  async child(script, args, name) {
+  /** Starts a server process, pinned to core `core` when the run pins (see processes.mjs). */
+  async child(script, args, name, core) {
     const started = await startChild(join(this.benchDir, script), args, { name });
     this.#children.add(started);
+    if (this.settings.pin) pinToCore(started.pid, core);
     return started;
   }
 
@@ -50,16 +52,21 @@ export class Harness {
 
   /** The emulator, started once per run. */
   async startEmulator() {
-    this.emulator = await this.child('servers/emulator.mjs', [], 'emulator');
+    if (this.settings.pin) pinToCore(process.pid, LOAD_CORE);
+    this.emulator = await this.child('servers/emulator.mjs', [], 'emulator', LOAD_CORE);
     const { url, orgId, userId } = this.emulator.info;
     this.emulatorInfo = { url, orgId, userId };
     return this.emulator;
   }
 
-  /** A fresh process per contender and round, so one process's JIT and memory layout don't decide a contender's numbers. */
-  async startApp(contender) {
-    const app = await this.child('servers/app.mjs', [contender, JSON.stringify(this.emulatorInfo)], `app ${contender}`);
-    await this.registerConnectedApps([app]);
+  /**
+   * A fresh process per contender and round, so one process's JIT and memory layout don't decide
+   * a contender's numbers. Its callback URL is registered with the emulator unless `register` is
+   * false (then the caller registers all the apps it runs at once).
+   */
+  async startApp(contender, { register = true } = {}) {
+    const app = await this.child('servers/app.mjs', [contender, JSON.stringify(this.emulatorInfo)], `app ${contender}`, APP_CORE);
+    if (register) await this.registerConnectedApps([app]);
     return app;
   }
 

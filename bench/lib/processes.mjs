@@ -3,8 +3,32 @@
  * A child announces itself with `{ type: 'ready', ...info }` and then answers calls:
  * `{ id, type, ...payload }` → `{ id, result }` or `{ id, error }`.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * With two cores or more, an app runs alone on one core and the load generator and the emulator
+ * share another: an app's CPU time per request then counts its own work, not the cost of being
+ * preempted by the processes that load it.
+ */
+export const APP_CORE = 1;
+export const LOAD_CORE = 0;
+
+/** Whether processes can be pinned here: Linux's `taskset` and at least two cores. */
+export function canPin(cores) {
+  if (process.platform !== 'linux' || cores < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of process `pid` to `core`. */
+export function pinToCore(pid, core) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
 
 /**
  * Forks `script` with `args` and resolves once it is ready, to

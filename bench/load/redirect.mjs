@@ -6,8 +6,8 @@
 import autocannon from 'autocannon';
 import { latencySummary, Samples } from '../lib/stats.mjs';
 
-export async function runRedirectLeg({ url, duration, connections }) {
-  const latencies = new Samples();
+/** `latencies`: where to add the 302s' latencies, to summarise several runs as one. */
+export async function runRedirectLeg({ url, duration, connections, latencies = new Samples() }) {
   const statuses = {};
   const instance = autocannon({
     url: `${url}/auth/salesforce`,
