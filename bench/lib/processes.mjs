@@ -14,11 +14,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 export const APP_CORE = 1;
 export const LOAD_CORE = 0;
 
-/** Whether processes can be pinned here: Linux's `taskset` and at least two cores. */
+/** Whether processes can be pinned here: Linux's `taskset`, at least two cores, and leave to set affinities. */
 export function canPin(cores) {
   if (process.platform !== 'linux' || cores < 2) return false;
   try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    // Every core allowed: changes nothing, but fails where affinities may not be set.
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${cores - 1}`, String(process.pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
