@@ -2,8 +2,8 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * Unguessable tokens for the verifier, the state handle and the nonce. Each `crypto.randomBytes`
- * call has a fixed cost of about 2.5 µs on Node 20 (the CSPRNG is entered once per call), more
- * than the rest of a login start's own work together, so bytes come from a 4 KiB pool filled by
+ * call has a fixed cost of about 2.5 µs on Node 20 (the CSPRNG is entered once per call): two
+ * calls were half of a login start's own work. So bytes come from a 4 KiB pool filled by
  * the CSPRNG, as Node's own `crypto.randomUUID` does. Each byte is handed out once and zeroed as
  * it leaves the pool.
  */
