@@ -1,5 +1,6 @@
 /**
- * Builds each package's dist/ with tshy when it is missing or older than its src/: the strategy
+ * Builds each package's dist/ with tshy when it is missing, older than its src/, or built from
+ * other sources (a file since removed or renamed): the strategy
  * (the root) and the emulator (packages/salesforce-oauth-emulator). `npm start`, `npm test` (through
  * the test setup) and the benchmark call it, so a fresh clone works after `npm install` without a
  * `prepare` script (which npm would also run, with a warning, on every install of the published
@@ -10,32 +11,65 @@
  *   globalSetup: ['scripts/build.mjs']  the same, before vitest collects a test file
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The packages of this repository, each built by tshy from its own src/. */
 const PACKAGES = [root, join(root, 'packages', 'salesforce-oauth-emulator')];
+/**
+ * Where the list of each package's sources at its last build is kept: outside dist/, which is
+ * published and which tshy empties.
+ */
+const SOURCE_LISTS = join(root, 'node_modules', '.cache', 'build-sources');
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
+/** The files below `dir`, as paths relative to it, with their modification times. */
+function files(dir, prefix = '') {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? files(join(dir, entry.name), `${prefix}${entry.name}/`)
+      : [{ path: `${prefix}${entry.name}`, mtimeMs: statSync(join(dir, entry.name)).mtimeMs }],
+  );
 }
 
-/** Whether a package's dist/ is missing or older than the newest file in its src/. */
-export function isStale(packageDir = root) {
+const newestMtime = (dir) => Math.max(0, ...files(dir).map((file) => file.mtimeMs));
+const sourceList = (packageDir) =>
+  files(join(packageDir, 'src'))
+    .map((file) => file.path)
+    .sort()
+    .join('\n');
+const sourceListFile = (packageDir, lists) =>
+  join(lists, `${JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).name.replace('/', '+')}.txt`);
+
+function recordedSources(packageDir, lists) {
+  try {
+    return readFileSync(sourceListFile(packageDir, lists), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function recordSources(packageDir, lists) {
+  mkdirSync(lists, { recursive: true });
+  writeFileSync(sourceListFile(packageDir, lists), sourceList(packageDir));
+}
+
+/**
+ * Whether a package's dist/ is missing, older than the newest file in its src/, or built from
+ * another set of sources: a file removed or renamed since changes no file's time, and its old
+ * output would stay in dist/. `lists`: where the sources of the last builds are recorded.
+ */
+export function isStale(packageDir = root, { lists = SOURCE_LISTS } = {}) {
   let built = 0;
   try {
     built = newestMtime(join(packageDir, 'dist'));
   } catch {
     // no dist/ yet
   }
-  return built < newestMtime(join(packageDir, 'src'));
+  if (built < newestMtime(join(packageDir, 'src'))) return true;
+  const recorded = recordedSources(packageDir, lists);
+  return recorded !== undefined && recorded !== sourceList(packageDir);
 }
 
 function tshy(packageDir) {
@@ -51,13 +85,16 @@ function tshy(packageDir) {
  * tshy's output when a build fails. `announce` is told, before each build, what is being built
  * (`npm start` prints it, so the half minute a build takes is not silence).
  */
-export function ensureBuilt({ packages = PACKAGES, announce = () => {}, build = tshy } = {}) {
-  const stale = packages.filter((packageDir) => isStale(packageDir));
+export function ensureBuilt({ packages = PACKAGES, announce = () => {}, build = tshy, lists = SOURCE_LISTS } = {}) {
+  const stale = packages.filter((packageDir) => isStale(packageDir, { lists }));
   for (const packageDir of stale) {
     const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
-    announce(`Building ${name} with tshy (its dist/ is missing or older than its src/), which takes a moment…`);
+    announce(`Building ${name} with tshy (its dist/ is missing or behind its src/), which takes a moment…`);
     build(packageDir);
   }
+  // The sources each dist/ now reflects, so that one removed later makes it stale.
+  for (const packageDir of packages)
+    if (stale.includes(packageDir) || recordedSources(packageDir, lists) === undefined) recordSources(packageDir, lists);
   return stale.length > 0;
 }
 

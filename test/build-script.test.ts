@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../scripts/build.mjs';
+import { ensureBuilt, isStale } from '../scripts/build.mjs';
 
 let scratch = '';
 
@@ -40,12 +40,28 @@ describe('scripts/build.mjs', () => {
       packages: [stale, fresh],
       announce: (line) => events.push(`announce: ${line}`),
       build: (dir) => events.push(`build: ${dir}`),
+      lists: join(scratch, 'lists'),
     });
     expect(built).toBe(true);
     expect(events).toEqual([
-      'announce: Building stale with tshy (its dist/ is missing or older than its src/), which takes a moment…',
+      'announce: Building stale with tshy (its dist/ is missing or behind its src/), which takes a moment…',
       `build: ${stale}`,
     ]);
+  });
+
+  it('builds again once a source is removed or renamed, which changes no file time', () => {
+    scratch = mkdtempSync(join(tmpdir(), 'passport-salesforce-pkce-build-'));
+    const dir = packageDir('renamed', 2_000, 1_000);
+    writeFileSync(join(dir, 'src', 'old-name.js'), '');
+    utimesSync(join(dir, 'src', 'old-name.js'), 1_000, 1_000);
+    const builds: string[] = [];
+    const options = { packages: [dir], build: (built: string) => builds.push(built), lists: join(scratch, 'lists') };
+    expect(ensureBuilt(options)).toBe(false);
+    expect(isStale(dir, { lists: options.lists })).toBe(false);
+    rmSync(join(dir, 'src', 'old-name.js'));
+    expect(isStale(dir, { lists: options.lists })).toBe(true);
+    expect(ensureBuilt(options)).toBe(true);
+    expect([builds, isStale(dir, { lists: options.lists })]).toEqual([[dir], false]);
   });
 
   it('is silent, and builds nothing, when every dist/ is up to date', () => {
@@ -55,6 +71,7 @@ describe('scripts/build.mjs', () => {
       packages: [packageDir('fresh', 2_000, 1_000)],
       announce: (line) => events.push(line),
       build: (dir) => events.push(dir),
+      lists: join(scratch, 'lists'),
     });
     expect([built, events]).toEqual([false, []]);
   });
