@@ -33,43 +33,44 @@ function files(dir, prefix = '') {
   );
 }
 
-const newestMtime = (dir) => Math.max(0, ...files(dir).map((file) => file.mtimeMs));
-const sourceList = (packageDir) =>
-  files(join(packageDir, 'src'))
+const newestMtime = (found) => Math.max(0, ...found.map((file) => file.mtimeMs));
+
+/**
+ * One package as the build sees it, each file read once: its name, the list of its sources now,
+ * where the list of its last build is kept and what it says, and whether its dist/ is missing,
+ * older than the newest file in its src/, or built from another set of sources (a file removed
+ * or renamed since changes no file's time, and its old output would stay in dist/).
+ */
+function inspect(packageDir, lists) {
+  const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  const sourceFiles = files(join(packageDir, 'src'));
+  const sources = sourceFiles
     .map((file) => file.path)
     .sort()
     .join('\n');
-const sourceListFile = (packageDir, lists) =>
-  join(lists, `${JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).name.replace('/', '+')}.txt`);
-
-function recordedSources(packageDir, lists) {
+  const listFile = join(lists, `${name.replace('/', '+')}.txt`);
+  let recorded;
   try {
-    return readFileSync(sourceListFile(packageDir, lists), 'utf8');
+    recorded = readFileSync(listFile, 'utf8');
   } catch {
-    return undefined;
+    // no build recorded yet
   }
-}
-
-function recordSources(packageDir, lists) {
-  mkdirSync(lists, { recursive: true });
-  writeFileSync(sourceListFile(packageDir, lists), sourceList(packageDir));
+  let built = 0;
+  try {
+    built = newestMtime(files(join(packageDir, 'dist')));
+  } catch {
+    // no dist/ yet
+  }
+  const stale = built < newestMtime(sourceFiles) || (recorded !== undefined && recorded !== sources);
+  return { packageDir, name, sources, listFile, recorded, stale };
 }
 
 /**
  * Whether a package's dist/ is missing, older than the newest file in its src/, or built from
- * another set of sources: a file removed or renamed since changes no file's time, and its old
- * output would stay in dist/. `lists`: where the sources of the last builds are recorded.
+ * another set of sources. `lists`: where the sources of the last builds are recorded.
  */
 export function isStale(packageDir = root, { lists = SOURCE_LISTS } = {}) {
-  let built = 0;
-  try {
-    built = newestMtime(join(packageDir, 'dist'));
-  } catch {
-    // no dist/ yet
-  }
-  if (built < newestMtime(join(packageDir, 'src'))) return true;
-  const recorded = recordedSources(packageDir, lists);
-  return recorded !== undefined && recorded !== sourceList(packageDir);
+  return inspect(packageDir, lists).stale;
 }
 
 function tshy(packageDir) {
@@ -86,16 +87,19 @@ function tshy(packageDir) {
  * (`npm start` prints it, so the half minute a build takes is not silence).
  */
 export function ensureBuilt({ packages = PACKAGES, announce = () => {}, build = tshy, lists = SOURCE_LISTS } = {}) {
-  const stale = packages.filter((packageDir) => isStale(packageDir, { lists }));
-  for (const packageDir of stale) {
-    const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  const inspected = packages.map((packageDir) => inspect(packageDir, lists));
+  for (const { packageDir, name, stale } of inspected) {
+    if (!stale) continue;
     announce(`Building ${name} with tshy (its dist/ is missing or behind its src/), which takes a moment…`);
     build(packageDir);
   }
   // The sources each dist/ now reflects, so that one removed later makes it stale.
-  for (const packageDir of packages)
-    if (stale.includes(packageDir) || recordedSources(packageDir, lists) === undefined) recordSources(packageDir, lists);
-  return stale.length > 0;
+  for (const { sources, listFile, recorded, stale } of inspected) {
+    if (!stale && recorded !== undefined) continue;
+    mkdirSync(lists, { recursive: true });
+    writeFileSync(listFile, sources);
+  }
+  return inspected.some(({ stale }) => stale);
 }
 
 /** vitest's globalSetup hook: the tests import the package by its name, i.e. from dist/. */

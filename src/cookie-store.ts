@@ -2,8 +2,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { InvalidOptionError, SalesforceError } from './errors.js';
-import { randomToken } from './random.js';
 import {
+  isHandle,
+  newHandle,
   STATE_FAILURES,
   type PendingLoginRecord,
   type PendingLoginStateStore,
@@ -52,7 +53,6 @@ const MAX_COOKIE_BYTES = 4000;
  * 431 before the store could clean up.
  */
 const MAX_TOTAL_BYTES = 8192;
-const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -197,7 +197,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     }
     const prefix = this.#prefix(req);
     const now = Date.now();
-    const handle = randomToken(16);
+    const handle = newHandle();
     const name = `${prefix}${handle}`;
     const value = seal(this.#keys[0] as Buffer, name, { verifier, state, sealedAt: now });
     const cookie = `${name}=${value}; ${this.#attributes(req, this.#maxAge)}`;
@@ -219,7 +219,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
   /** Reads and clears the cookie of the pending login named by `handle`. */
   verify(req: Request, handle: string, callback: StateStoreVerifyCallback): void {
     const name = `${this.#prefix(req)}${handle}`;
-    const value = HANDLE_PATTERN.test(handle) ? cookiesNamed(req, name).get(name) : undefined;
+    const value = isHandle(handle) ? cookiesNamed(req, name).get(name) : undefined;
     if (value === undefined) {
       callback(null, false, { message: STATE_FAILURES.unknown });
       return;
@@ -256,7 +256,7 @@ export class CookiePendingLoginStore implements PendingLoginStateStore {
     const stale: string[] = [];
     const live: Array<{ name: string; sealedAt: number; bytes: number }> = [];
     for (const [name, value] of cookiesNamed(req, prefix)) {
-      if (!HANDLE_PATTERN.test(name.slice(prefix.length))) continue;
+      if (!isHandle(name.slice(prefix.length))) continue;
       const sealed = open(this.#keys, name, value);
       if (sealed && now - sealed.sealedAt <= this.#maxAge * 1000)
         live.push({ name, sealedAt: sealed.sealedAt, bytes: cookieHeaderBytes(name, value) });

@@ -39,7 +39,7 @@ function withoutTrailingSlashes(path: string): string {
 }
 
 /** Longer URL options are no login base; a per-request one is refused before it is parsed. */
-export const MAX_LOGIN_URL_LENGTH = 2048;
+const MAX_LOGIN_URL_LENGTH = 2048;
 
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
@@ -71,7 +71,7 @@ const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  * runs for OAuth: no customer can own one, so the consumer secret, a code or a token sent to it
  * reaches Salesforce's own login or API service.
  */
-export function isSalesforceHost(hostname: string): boolean {
+function isSalesforceHost(hostname: string): boolean {
   if (SALESFORCE_LOGIN_HOSTS.has(hostname)) return true;
   const suffix = SALESFORCE_HOST_SUFFIXES.find((candidate) => hostname.endsWith(candidate));
   if (suffix === undefined) return false;

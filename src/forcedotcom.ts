@@ -7,6 +7,7 @@
  * `'{organization_id}/{user_id}'`, `_raw` the parsed identity with `_photo`).
  */
 import {
+  markPeerProfile,
   peerOptions,
   peerVerify,
   warnIgnoredOptions,
@@ -17,7 +18,6 @@ import {
 } from './peer-compat.js';
 import type { SalesforceProfile } from './types.js';
 import type { SalesforceAuthenticateOptions } from './authorization-params.js';
-import { fetchWithToken } from './salesforce-client.js';
 import type { SalesforceStrategyOptions } from './options.js';
 import { SalesforcePkceStrategy } from './strategy.js';
 
@@ -100,9 +100,6 @@ export function chatterPhotoURL(users: unknown, instanceUrl: string | undefined)
   return url.origin === new URL(instanceUrl).origin ? url : undefined;
 }
 
-/** Profiles made here, told apart from the one the strategy hands over when the profile was skipped. */
-const peerProfiles = new WeakSet<object>();
-
 /**
  * passport-forcedotcom's `Strategy` on passport-salesforce-pkce: the same options, name, verify
  * arguments and profile, with PKCE, state and every check of this strategy. `refresh()` and
@@ -140,12 +137,7 @@ export class ForceDotComStrategy extends SalesforcePkceStrategy {
     const peer = peerOptions(options, 'forcedotcom', ['skipPhoto']);
     super(
       peer.options as unknown as SalesforceStrategyOptions,
-      peerVerify(
-        verify,
-        peer.options.passReqToCallback === true,
-        (_accessToken, params) => new ForceDotComAccessToken(params),
-        peerProfiles,
-      ) as never,
+      peerVerify(verify, peer.options.passReqToCallback === true, (_accessToken, params) => new ForceDotComAccessToken(params)) as never,
     );
     // passport-forcedotcom reads it as truthy.
     this._skipPhoto = Boolean((options as { skipPhoto?: unknown }).skipPhoto);
@@ -170,8 +162,7 @@ export class ForceDotComStrategy extends SalesforcePkceStrategy {
       }
       const raw: Record<string, unknown> = { ...identity._json };
       const finish = (): void => {
-        const profile = forceDotComProfile(raw);
-        peerProfiles.add(profile);
+        const profile = markPeerProfile(forceDotComProfile(raw));
         // The verify callback gets it in place of a SalesforceProfile, as passport-forcedotcom gave it.
         done(null, profile as unknown as SalesforceProfile);
       };
@@ -181,11 +172,7 @@ export class ForceDotComStrategy extends SalesforcePkceStrategy {
         return;
       }
       const photoURL = chatterPhotoURL(urls.users, identity.instanceUrl);
-      const photo = photoURL
-        ? fetchWithToken('photo', photoURL, accessToken, this._oauth2.buildAuthHeader(accessToken), this._callOptions()).then(
-            ({ json }) => json,
-          )
-        : Promise.resolve(null);
+      const photo = photoURL ? this._fetchWithToken('photo', photoURL, accessToken).then(({ json }) => json) : Promise.resolve(null);
       // As in passport-forcedotcom, a photo that cannot be had is null, not a failed login.
       photo.then(
         (json) => {

@@ -419,7 +419,7 @@ function nearMiss(name: string): string | undefined {
  * `options.loginUrl is not an option (did you mean loginURL?)`; empty when all are known. `name`
  * is the strategy's name, for the advice that shows a `passport.authenticate(name, …)` call.
  */
-export function unknownOptionProblems(options: object, name: string): string[] {
+function unknownOptionProblems(options: object, name: string): string[] {
   const known = new Set<string>(OPTION_NAMES);
   const advised = advice(name);
   return Object.keys(options)

@@ -6,6 +6,7 @@
 import { InvalidOptionError } from './errors.js';
 import { parseSalesforceURL } from './endpoints.js';
 import {
+  markPeerProfile,
   peerOptions,
   peerVerify,
   warnIgnoredOptions,
@@ -14,7 +15,6 @@ import {
   type PeerVerifyFunctionWithRequest,
 } from './peer-compat.js';
 import type { SalesforceProfile } from './types.js';
-import { fetchWithToken } from './salesforce-client.js';
 import type { SalesforceStrategyOptions } from './options.js';
 import { SalesforcePkceStrategy } from './strategy.js';
 
@@ -34,9 +34,6 @@ export interface PassportSalesforceStrategyOptions extends PeerStrategyOptions {
 export type PassportSalesforceVerifyFunction = PeerVerifyFunction<string, PassportSalesforceProfile>;
 /** The verify callback with `passReqToCallback: true`. */
 export type PassportSalesforceVerifyFunctionWithRequest = PeerVerifyFunctionWithRequest<string, PassportSalesforceProfile>;
-
-/** Profiles made here, told apart from the one the strategy hands over when the profile was skipped. */
-const peerProfiles = new WeakSet<object>();
 
 /**
  * passport-salesforce's `Strategy` on passport-salesforce-pkce: the same options, name
@@ -81,7 +78,7 @@ export class PassportSalesforceStrategy extends SalesforcePkceStrategy {
     const peer = peerOptions(options, 'salesforce', ['profileURL']);
     super(
       peer.options as unknown as SalesforceStrategyOptions,
-      peerVerify(verify, peer.options.passReqToCallback === true, (accessToken) => accessToken, peerProfiles) as never,
+      peerVerify(verify, peer.options.passReqToCallback === true, (accessToken) => accessToken) as never,
     );
     const profileURL = (options as { profileURL?: unknown }).profileURL;
     if (profileURL !== undefined && typeof profileURL !== 'string') {
@@ -100,11 +97,10 @@ export class PassportSalesforceStrategy extends SalesforcePkceStrategy {
 
   /** passport-salesforce's profile: the UserInfo JSON, fetched with the access token in the Authorization header. */
   override userProfile(accessToken: string, done: (err: Error | null, profile?: SalesforceProfile) => void): void {
-    fetchWithToken('userinfo', this._userInfoURL, accessToken, this._oauth2.buildAuthHeader(accessToken), this._callOptions()).then(
+    this._fetchWithToken('userinfo', this._userInfoURL, accessToken).then(
       ({ json }) => {
-        peerProfiles.add(json);
         // The verify callback gets it in place of a SalesforceProfile, as passport-salesforce gave it.
-        done(null, json as unknown as SalesforceProfile);
+        done(null, markPeerProfile(json) as unknown as SalesforceProfile);
       },
       (error: unknown) => done(error as Error),
     );

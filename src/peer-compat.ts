@@ -160,30 +160,38 @@ function ignoredOptionsWarning(peer: string, ignored: readonly string[]): string
 }
 
 /** The token response without what passport-oauth2 leaves out of `params`. */
-export function peerTokenParams(params: SalesforceTokenParams): PeerTokenParams {
+function peerTokenParams(params: SalesforceTokenParams): PeerTokenParams {
   const { refresh_token: _refreshToken, id_token_claims: _claims, ...peer } = params;
   return peer;
 }
 
 type AnyPeerVerify = (...args: never[]) => unknown;
 
-/**
- * A verify callback for this strategy (always given `params`) that calls the peer site's
- * callback as passport-oauth2 would: with `params` when it declares exactly five parameters (six
- * with the request), with `token(accessToken, params)` first, and with `profile(profile)`, which
- * is `undefined` when the profile was skipped. Its return value is handed back, so a rejected
- * async callback still ends the login.
- */
+/** Profiles the entry points' own `userProfile` built, told apart from the one the strategy hands over when the profile was skipped. */
+const peerProfiles = new WeakSet<object>();
+
+/** Marks `profile` as built by an entry point's `userProfile`, so its verify callback gets it; returns it. */
+export function markPeerProfile<Profile extends object>(profile: Profile): Profile {
+  peerProfiles.add(profile);
+  return profile;
+}
+
 /** The profile the entry point's own `userProfile` built, or `undefined` when it was skipped. */
-function peerProfile(loaded: unknown, peerProfiles: WeakSet<object>): unknown {
+function peerProfile(loaded: unknown): unknown {
   return typeof loaded === 'object' && loaded !== null && peerProfiles.has(loaded) ? loaded : undefined;
 }
 
+/**
+ * A verify callback for this strategy (always given `params`) that calls the peer site's
+ * callback as passport-oauth2 would: with `params` when it declares exactly five parameters (six
+ * with the request), with `token(accessToken, params)` first, and with the profile the entry
+ * point built, `undefined` when the profile was skipped. Its return value is handed back, so a
+ * rejected async callback still ends the login.
+ */
 export function peerVerify(
   verify: unknown,
   passReqToCallback: boolean,
   token: (accessToken: string, params: PeerTokenParams) => unknown,
-  peerProfiles: WeakSet<object>,
 ): unknown {
   if (typeof verify !== 'function') return verify;
   const callback = verify as AnyPeerVerify;
@@ -197,13 +205,7 @@ export function peerVerify(
     done: SalesforceVerifyCallback,
   ): unknown => {
     const peerParams = peerTokenParams(params);
-    const args = [
-      token(accessToken, peerParams),
-      refreshToken,
-      ...(withParams ? [peerParams] : []),
-      peerProfile(loaded, peerProfiles),
-      done,
-    ];
+    const args = [token(accessToken, peerParams), refreshToken, ...(withParams ? [peerParams] : []), peerProfile(loaded), done];
     return (callback as (...values: unknown[]) => unknown)(...(passReqToCallback ? [req, ...args] : args));
   };
   // Declared parameters, so the strategy passes params (and the request when asked for).

@@ -111,6 +111,16 @@ function sessionRequired(): SalesforceError {
 
 const HANDLE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
+/** A pending login's handle (the `state` sent to Salesforce): 16 bytes from the CSPRNG, base64url. */
+export function newHandle(): string {
+  return randomToken(16);
+}
+
+/** Whether `value` has the shape of a handle `newHandle` makes, checked before it is looked up. */
+export function isHandle(value: string): boolean {
+  return HANDLE_PATTERN.test(value);
+}
+
 function isPendingLogin(value: unknown): value is PendingLogin {
   return (
     typeof value === 'object' &&
@@ -194,7 +204,7 @@ export class PendingLoginStore {
       return;
     }
     const logins = this.#liveLogins(session, Date.now());
-    const handle = randomToken(16);
+    const handle = newHandle();
     logins[handle] = { ...record, verifier };
     session[this.#key] = logins;
     if (typeof session.save !== 'function') {
@@ -227,7 +237,7 @@ export class PendingLoginStore {
     }
     const logins = session[this.#key];
     const login =
-      typeof logins === 'object' && logins !== null && HANDLE_PATTERN.test(handle) && Object.hasOwn(logins, handle)
+      typeof logins === 'object' && logins !== null && isHandle(handle) && Object.hasOwn(logins, handle)
         ? (logins as PendingLogins)[handle]
         : undefined;
     if (!isPendingLogin(login)) {

@@ -69,8 +69,14 @@ export function buildProfile(identity: unknown, raw: string, instanceUrl?: strin
 
 /** The org and user ids in an identity URL's path, `/id/{orgId}/{userId}`. */
 export function identityIds(identityUrl: unknown): { organizationId: string; userId: string } | undefined {
-  if (typeof identityUrl !== 'string' || !URL.canParse(identityUrl)) return undefined;
-  const match = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(new URL(identityUrl).pathname);
+  if (typeof identityUrl !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(identityUrl);
+  } catch {
+    return undefined;
+  }
+  const match = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(url.pathname);
   return match ? { organizationId: match[1] as string, userId: match[2] as string } : undefined;
 }
 

@@ -299,16 +299,6 @@ export function fetchWithToken(
   return getJson(endpoint, url, { authorization }, options, [accessToken]);
 }
 
-/** GETs the identity URL with the access token in the `Authorization` header (see fetchWithToken). */
-export function fetchIdentity(
-  url: URL,
-  accessToken: string,
-  authorization: string,
-  options: CallOptions,
-): Promise<{ json: Record<string, unknown>; raw: string }> {
-  return fetchWithToken('identity', url, accessToken, authorization, options);
-}
-
 /** GETs a JSON Web Key Set (`/id/keys`). */
 export async function fetchKeys(url: URL, options: CallOptions): Promise<Record<string, unknown>> {
   return (await getJson('keys', url, {}, options, [])).json;

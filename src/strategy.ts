@@ -46,8 +46,8 @@ import {
 } from './authorization-params.js';
 import { callbackParams, callbackText } from './callback-query.js';
 import { redirectURI, untrustedProxyProblem } from './redirect-uri.js';
-import { fetchIdentity, fetchKeys, requestToken, revokeToken, type CallOptions } from './salesforce-client.js';
-import { prepareLogin } from './session.js';
+import { fetchKeys, fetchWithToken, requestToken, revokeToken, type CallOptions } from './salesforce-client.js';
+import { isPromiseLike, prepareLogin } from './session.js';
 import { strictSessionCookieProblem } from './session-cookie.js';
 import { checkTokenResponse, toTokenSet } from './token-response.js';
 import { noUserWarning, warnOnce } from './warnings.js';
@@ -92,6 +92,8 @@ interface ProfileContext {
   /** The identity URL, already checked to belong to the login. */
   identityURL: URL;
   instanceUrl: string | undefined;
+  /** The user and org the tokens were issued to, as the identity URL names them. */
+  issuedTo: SalesforceProfile;
 }
 
 /** What a verify callback threw or rejected with, as the login's error: an `Error` unchanged. */
@@ -464,7 +466,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
     const accessToken = tokens.access_token;
     // passport-oauth2's userProfile(accessToken, done) carries no login: the login's context goes
     // on `this`, the object passport made for this request with `Object.create(strategy)`.
-    this._profileContext = { accessToken, identityURL: check.url, instanceUrl };
+    this._profileContext = { accessToken, identityURL: check.url, instanceUrl, issuedTo: idProfile };
     const loaded = await new Promise<SalesforceProfile | undefined>((resolve, reject) => {
       this._loadUserProfile(accessToken, (err, profile) => (err ? reject(err) : resolve(profile)));
     });
@@ -496,18 +498,13 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
         'userProfile(accessToken, done) reads the identity URL of the login in progress with that access token, and there is none',
       );
     }
-    const { json, raw } = await fetchIdentity(
-      login.identityURL,
-      accessToken,
-      this._oauth2.buildAuthHeader(accessToken),
-      this._callOptions(),
-    );
+    const { json, raw } = await this._fetchWithToken('identity', login.identityURL, accessToken);
     const profile = buildProfile(json, raw, login.instanceUrl);
     if (!profile) throw new SalesforceResponseError('identity', 200, 'the answer is not a Salesforce identity');
     // The user the tokens were issued to (and the id_token's sub) is the one in the identity URL;
     // an identity of anyone else would log the session in as them.
-    const issuedTo = profileFromIdentityUrl(login.identityURL.href, login.instanceUrl);
-    if (profile.id !== issuedTo?.id || profile.organizationId !== issuedTo.organizationId) {
+    const { issuedTo } = login;
+    if (profile.id !== issuedTo.id || profile.organizationId !== issuedTo.organizationId) {
       throw new SalesforceResponseError('identity', 200, "the identity is another user than the token response's id");
     }
     return profile;
@@ -573,7 +570,7 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
       return;
     }
     // An async verify callback that rejects before calling done must not hang the request.
-    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+    if (isPromiseLike(returned)) {
       Promise.resolve(returned).catch((error: unknown) => done(verifyFailure(error)));
     }
   }
@@ -652,9 +649,10 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   private _loginTarget(loginURL: string | undefined): LoginTarget {
     if (loginURL === undefined) return this._config.login;
     const base = parseSalesforceURL(loginURL, 'loginURL');
-    if (loginBase(base) === this._config.login.baseURL) return this._config.login;
+    const baseURL = loginBase(base);
+    if (baseURL === this._config.login.baseURL) return this._config.login;
     const verdict = this._config.isAllowedLoginURL(base);
-    if (verdict !== 'allowed') throw new LoginURLNotAllowedError(loginBase(base), verdict);
+    if (verdict !== 'allowed') throw new LoginURLNotAllowedError(baseURL, verdict);
     return loginTarget(base);
   }
 
@@ -662,6 +660,15 @@ export class SalesforcePkceStrategy extends OAuth2Strategy {
   protected _callOptions(): CallOptions {
     const agent = (this._oauth2 as unknown as { _agent?: Agent | boolean })._agent;
     return { timeout: this._config.requestTimeout, agent: typeof agent === 'object' ? agent : undefined };
+  }
+
+  /** @internal GETs a JSON resource of the user's with `accessToken` in `_oauth2`'s Authorization header. */
+  protected _fetchWithToken(
+    endpoint: 'identity' | 'userinfo' | 'photo',
+    url: URL,
+    accessToken: string,
+  ): Promise<{ json: Record<string, unknown>; raw: string }> {
+    return fetchWithToken(endpoint, url, accessToken, this._oauth2.buildAuthHeader(accessToken), this._callOptions());
   }
 
   /**

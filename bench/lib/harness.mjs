@@ -125,9 +125,4 @@ export class Harness {
     }
     return best;
   }
-
-  /** Starts a window over the servers running now; `end()` gives the cores other processes used. */
-  backgroundWindow() {
-    return backgroundWindow([...this.#children].map((started) => started.pid));
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * One contender's app, alone in its process: `node bench/servers/app.mjs <contender> <emulator-json>`.
  * Calls: `reset()` (empties the session store and collects garbage, between rounds),
- * `errors()`, `served()`, `expireKeys()` (makes this strategy's cached keys of every login host
+ * `errors()`, `expireKeys()` (makes this strategy's cached keys of every login host
  * stale; nothing for the others, which cache none), `profileStart()` and
  * `profileStop({ path })` (a V8 CPU profile of this process in between, written to `path`;
  * resolves to the logins started and finished meanwhile, and the CPU time spent), `cpu()`, `gc()`.
@@ -34,7 +34,6 @@ serveCalls(
         store.clear((err) => (err ? reject(err) : resolve(processCalls.gc())));
       }),
     errors: () => ({ count: errors.count, messages: [...errors.messages] }),
-    served: () => ({ ...served }),
     // Internal to the strategy, reached here only to measure a login on a cold key cache: the
     // keys of every login host made 10 minutes old, as if the app had not logged anyone in since.
     expireKeys: () => {

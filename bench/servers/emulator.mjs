@@ -18,7 +18,7 @@ const emulator = await startEmulator({
 const [user] = emulator.users;
 
 serveCalls(
-  { url: emulator.url, orgId: emulator.orgId, userId: user.userId, username: user.username },
+  { url: emulator.url, orgId: emulator.orgId, userId: user.userId },
   {
     ...processCalls,
     addApp: ({ app }) => {

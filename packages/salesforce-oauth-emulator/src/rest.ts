@@ -27,7 +27,7 @@ import {
   type OrgData,
 } from './sobjects.js';
 import type { AccessTokenRecord } from './state.js';
-import { identityUrl } from './urls.js';
+import { identityUrl, trimTrailingSlashes } from './urls.js';
 
 import { FRONT_DOOR_TTL_MS, type RestState } from './rest-state.js';
 
@@ -290,14 +290,4 @@ function versionResource(
   if (resource === '/sobjects' || resource.startsWith('/sobjects/'))
     return sobjects(request, context, orgId, version, resource.slice('/sobjects'.length));
   return REST_ERRORS.notEmulated(`The resource '${request.path.slice(request.sitePrefix.length)}'`);
-}
-
-/**
- * `path` without its trailing slashes. A loop, not `/\/+$/`: that regex is retried at every run of
- * slashes, quadratic in a request path of many slashes followed by another character.
- */
-function trimTrailingSlashes(path: string): string {
-  let end = path.length;
-  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
-  return path.slice(0, end);
 }

@@ -32,6 +32,7 @@ import {
 import { JSON_CONTENT_TYPE, maintenancePage, notFoundResponse, oauthErrorResponse, type EmulatorResponse } from './responses.js';
 import { DEFAULT_ORG_ID, DEFAULT_USER, EmulatorState } from './state.js';
 import type { EmulatorEndpoint, EmulatorFault, EmulatorOptions, EmulatorRequestRecord, RunningEmulator } from './types.js';
+import { trimTrailingSlashes } from './urls.js';
 
 /** Handlers that sign (id_tokens) answer asynchronously; the rest answer at once. */
 export type EndpointHandler = (request: EmulatorRequest, context: EmulatorContext) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -180,10 +181,6 @@ function certificateHosts(listenHost: string): string[] {
   const hosts = ['localhost', '127.0.0.1', '::1'];
   const wildcard = listenHost === '0.0.0.0' || listenHost === '::';
   return wildcard || hosts.includes(listenHost) ? hosts : [...hosts, listenHost];
-}
-
-function withoutTrailingSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 /**
@@ -408,8 +405,8 @@ export async function startEmulatorServer(
         state,
         baseUrl: url,
         sites: new Set(sites),
-        instanceUrl: withoutTrailingSlash(options.instanceUrl ?? url),
-        identityBaseUrl: withoutTrailingSlash(options.identityBaseUrl ?? url),
+        instanceUrl: trimTrailingSlashes(options.instanceUrl ?? url),
+        identityBaseUrl: trimTrailingSlashes(options.identityBaseUrl ?? url),
         idTokens,
         interactive: options.interactive === true,
         // Cookies are per host, not per port: the port in the name keeps emulators on one host apart.

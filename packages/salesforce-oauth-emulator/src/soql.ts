@@ -88,9 +88,10 @@ function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
   const pattern =
     /\s*(?:(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))?)|([A-Za-z_][\w.]*(?::\d+)?)|'((?:[^'\\]|\\.)*)'|(-?\d+(?:\.\d+)?)|(!=|<>|<=|>=|[(),=<>]))/y;
+  // What follows the last token is only whitespace.
+  const end = query.trimEnd().length;
   let at = 0;
-  while (at < query.length) {
-    if (/^\s*$/.test(query.slice(at))) break;
+  while (at < end) {
     pattern.lastIndex = at;
     const match = pattern.exec(query);
     if (match === null) {
